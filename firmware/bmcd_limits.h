@@ -1,0 +1,18 @@
+/* Named limits. Anything the config can size has a hard ceiling here as well. */
+#ifndef BMCD_LIMITS_H
+#define BMCD_LIMITS_H
+
+#define CFG_PATH_MAX 256	/* a path in the config */
+#define CFG_ADDR_MAX 64		/* a listen address */
+#define CFG_LINE_MAX 1024	/* a config or users-file line */
+#define CFG_FILE_MAX (1 << 20)	/* a config or users file */
+
+#define IPMI_SESSIONS_MAX 64	/* [ipmi] max_sessions ceiling (session handles are 6 bits) */
+#define HOST_QUEUE_MAX 32	/* [host] queue ceiling */
+#define SEL_ENTRIES_MAX 4096	/* [sel] entries ceiling */
+
+#define LOOP_FDS_MAX 1100	/* descriptors the poll loop can watch */
+#define LOOP_TIMERS_MAX 16	/* deadline sources */
+#define UDP_BATCH 32		/* datagrams read per wake-up */
+
+#endif

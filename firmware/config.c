@@ -1,0 +1,348 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../proto/parse.h"
+#include "textfile.h"
+
+enum ktype { K_U32, K_BOOL, K_STR, K_ENUM, K_SUITES };
+
+struct key {
+	const char *section, *name;
+	enum ktype type;
+	size_t off, size;		/* offset in struct config; buffer size for K_STR */
+	uint32_t min, max;		/* K_U32 range */
+	const char *const *names;	/* K_ENUM: value names, index is the value */
+	bool path;			/* K_STR: resolve relative to the config file */
+};
+
+static const char *const backend_names[] = { "sim", "gpiod", "kvmd", NULL };
+static const char *const policy_names[] = { "always-off", "previous", "always-on", NULL };
+static const char *const level_names[] = { "0", "1", "2", "error", "warning", "notice",
+					   "info", "debug", NULL };
+
+#define U32(sec, k, field, lo, hi) { sec, k, K_U32, offsetof(struct config, field), 0, lo, hi, NULL, false }
+#define BOOL(sec, k, field) { sec, k, K_BOOL, offsetof(struct config, field), 0, 0, 0, NULL, false }
+#define STR(sec, k, field) { sec, k, K_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, NULL, false }
+#define PATH(sec, k, field) { sec, k, K_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, NULL, true }
+#define ENUM(sec, k, field, names) { sec, k, K_ENUM, offsetof(struct config, field), 0, 0, 0, names, false }
+
+static const struct key keys[] = {
+	BOOL("ipmi", "enabled", ipmi_enabled),
+	STR("ipmi", "listen", ipmi_listen),
+	U32("ipmi", "port", ipmi_port, 1, 65535),
+	U32("ipmi", "max_sessions", max_sessions, 1, IPMI_SESSIONS_MAX),
+	U32("ipmi", "session_timeout", session_timeout, 5, 3600),
+	U32("ipmi", "handshake_timeout_ms", handshake_timeout_ms, 100, 60000),
+	{ "ipmi", "cipher_suites", K_SUITES, 0, 0, 0, 0, NULL, false },
+
+	PATH("users", "file", users_file),
+	U32("users", "max_users", max_users, 1, 63),
+
+	ENUM("host", "backend", backend, backend_names),
+	U32("host", "short_press_ms", short_press_ms, 10, 10000),
+	U32("host", "long_press_ms", long_press_ms, 10, 30000),
+	U32("host", "busy_ms", busy_ms, 0, 60000),
+	U32("host", "power_cycle_off_ms", power_cycle_off_ms, 0, 600000),
+	U32("host", "graceful_timeout_ms", graceful_timeout_ms, 1000, 3600000),
+	U32("host", "queue", queue, 1, HOST_QUEUE_MAX),
+	ENUM("host", "power_restore_policy", policy, policy_names),
+	PATH("host", "chip", chip),
+	U32("host", "power_led", power_led, 0, 511),
+	U32("host", "hdd_led", hdd_led, 0, 511),
+	U32("host", "power_switch", power_switch, 0, 511),
+	U32("host", "reset_switch", reset_switch, 0, 511),
+	BOOL("host", "power_led_inverted", power_led_inverted),
+	BOOL("host", "hdd_led_inverted", hdd_led_inverted),
+	BOOL("host", "power_switch_inverted", power_switch_inverted),
+	BOOL("host", "reset_switch_inverted", reset_switch_inverted),
+	U32("host", "debounce_ms", debounce_ms, 0, 1000),
+
+	U32("sim", "force_off_ms", sim_force_off_ms, 10, 30000),
+	U32("sim", "shutdown_ms", sim_shutdown_ms, 0, 600000),
+	U32("sim", "boot_ms", sim_boot_ms, 0, 60000),
+	BOOL("sim", "power_on", sim_power_on),
+
+	STR("bmc", "guid", guid),
+	PATH("bmc", "machine_id_file", machine_id_file),
+	U32("bmc", "manufacturer_id", manufacturer_id, 0, 0xFFFFF),
+	U32("bmc", "product_id", product_id, 0, 0xFFFF),
+	STR("bmc", "name", name),
+
+	U32("sel", "entries", sel_entries, 16, SEL_ENTRIES_MAX),
+
+	ENUM("log", "level", log_level, level_names),
+
+	STR("process", "user", run_user),
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ipmi_enabled = true;
+	strcpy(c->ipmi_listen, "::");
+	c->ipmi_port = 623;
+	c->max_sessions = 16;
+	c->session_timeout = 60;
+	c->handshake_timeout_ms = 5000;
+	c->suites[0] = 3;
+	c->suites[1] = 17;
+	c->nsuites = 2;
+	strcpy(c->users_file, "/etc/bmcd/users");
+	c->max_users = 16;
+	c->backend = BACKEND_SIM;
+	c->short_press_ms = 100;
+	c->long_press_ms = 5500;
+	c->busy_ms = 1000;
+	c->power_cycle_off_ms = 3000;
+	c->graceful_timeout_ms = 120000;
+	c->queue = 8;
+	c->policy = 0;
+	strcpy(c->chip, "/dev/gpiochip0");
+	c->power_led = 24;
+	c->hdd_led = 22;
+	c->power_switch = 23;
+	c->reset_switch = 27;
+	c->debounce_ms = 20;
+	c->sim_force_off_ms = 4000;
+	c->sim_shutdown_ms = 2000;
+	c->sim_boot_ms = 100;
+	strcpy(c->machine_id_file, "/etc/machine-id");
+	strcpy(c->name, "bmcd");
+	c->sel_entries = 256;
+	c->log_level = 6;
+}
+
+void config_resolve(const struct config *c, char *dst, size_t cap, const char *p)
+{
+	const char *slash = strrchr(c->path, '/');
+	if (p[0] == '/' || p[0] == '\0' || !slash) {
+		snprintf(dst, cap, "%s", p);
+		return;
+	}
+	snprintf(dst, cap, "%.*s/%s", (int)(slash - c->path), c->path, p);
+}
+
+static int set_value(struct config *c, const struct key *k, const char *v, size_t vl,
+		     const char *file, int line)
+{
+	char *base = (char *)c;
+	switch (k->type) {
+	case K_U32:
+		if (!parse_u32(v, vl, k->min, k->max, (uint32_t *)(base + k->off))) {
+			fprintf(stderr, "%s:%d: %s.%s: expected a number from %u to %u, got '%.*s'\n",
+				file, line, k->section, k->name, k->min, k->max, (int)vl, v);
+			return 1;
+		}
+		return 0;
+	case K_BOOL:
+		if (!parse_bool(v, vl, (bool *)(base + k->off))) {
+			fprintf(stderr, "%s:%d: %s.%s: expected true or false, got '%.*s'\n", file,
+				line, k->section, k->name, (int)vl, v);
+			return 1;
+		}
+		return 0;
+	case K_STR: {
+		char tmp[CFG_PATH_MAX];
+		if (vl >= k->size || vl >= sizeof(tmp)) {
+			fprintf(stderr, "%s:%d: %s.%s: value longer than %zu bytes\n", file, line,
+				k->section, k->name, k->size - 1);
+			return 1;
+		}
+		if (memchr(v, '\0', vl)) {
+			fprintf(stderr, "%s:%d: %s.%s: NUL byte in value\n", file, line, k->section,
+				k->name);
+			return 1;
+		}
+		memcpy(tmp, v, vl);
+		tmp[vl] = '\0';
+		if (k->path) {
+			char res[CFG_PATH_MAX];
+			config_resolve(c, res, sizeof(res), tmp);
+			if (strlen(res) >= k->size) {
+				fprintf(stderr, "%s:%d: %s.%s: path too long\n", file, line,
+					k->section, k->name);
+				return 1;
+			}
+			strcpy(base + k->off, res);
+		} else {
+			strcpy(base + k->off, tmp);
+		}
+		return 0;
+	}
+	case K_ENUM:
+		for (uint32_t i = 0; k->names[i]; i++) {
+			if (str_ieq(v, vl, k->names[i])) {
+				*(uint32_t *)(base + k->off) = i;
+				return 0;
+			}
+		}
+		fprintf(stderr, "%s:%d: %s.%s: unknown value '%.*s' (one of:", file, line, k->section,
+			k->name, (int)vl, v);
+		for (int i = 0; k->names[i]; i++)
+			fprintf(stderr, " %s", k->names[i]);
+		fprintf(stderr, ")\n");
+		return 1;
+	case K_SUITES: {
+		uint8_t n = 0;
+		size_t i = 0;
+		while (i <= vl) {
+			size_t j = i;
+			while (j < vl && v[j] != ',')
+				j++;
+			const char *t = v + i;
+			size_t tl = j - i;
+			trim(&t, &tl);
+			uint32_t id;
+			if (!parse_u32(t, tl, 0, 255, &id)) {
+				fprintf(stderr, "%s:%d: ipmi.cipher_suites: '%.*s' is not a number\n",
+					file, line, (int)tl, t);
+				return 1;
+			}
+			if (id == 0) {
+				fprintf(stderr, "%s:%d: ipmi.cipher_suites: suite 0 (no authentication) "
+					"is never accepted\n", file, line);
+				return 1;
+			}
+			if (id != 1 && id != 2 && id != 3 && id != 15 && id != 16 && id != 17) {
+				fprintf(stderr, "%s:%d: ipmi.cipher_suites: suite %u is not supported "
+					"(1, 2, 3, 15, 16, 17)\n", file, line, id);
+				return 1;
+			}
+			if (n >= sizeof(c->suites)) {
+				fprintf(stderr, "%s:%d: ipmi.cipher_suites: too many suites\n", file,
+					line);
+				return 1;
+			}
+			for (uint8_t q = 0; q < n; q++) {
+				if (c->suites[q] == id) {
+					fprintf(stderr, "%s:%d: ipmi.cipher_suites: suite %u listed "
+						"twice\n", file, line, id);
+					return 1;
+				}
+			}
+			c->suites[n++] = (uint8_t)id;
+			i = j + 1;
+		}
+		c->nsuites = n;
+		return 0;
+	}
+	}
+	return 1;
+}
+
+static bool section_known(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (str_eq(s, len, keys[i].section))
+			return true;
+	return false;
+}
+
+/* Cuts a trailing comment: '#' at the start or after a space or tab. */
+static void strip_comment(const char *s, size_t *len)
+{
+	for (size_t i = 0; i < *len; i++) {
+		if (s[i] == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
+			*len = i;
+			return;
+		}
+	}
+}
+
+int config_load(struct config *c, const char *path)
+{
+	struct textfile tf;
+	int errors = 0;
+	if (strlen(path) >= sizeof(c->path)) {
+		fprintf(stderr, "%s: path too long\n", path);
+		return 1;
+	}
+	strcpy(c->path, path);
+	if (textfile_open(&tf, path, CFG_FILE_MAX) < 0)
+		return 1;
+	char section[32] = "";
+	bool section_ok = false;
+	const char *l;
+	size_t ll;
+	while (textfile_line(&tf, &l, &ll)) {
+		int line = tf.lineno;
+		if (ll > CFG_LINE_MAX) {
+			fprintf(stderr, "%s:%d: line longer than %d bytes\n", path, line, CFG_LINE_MAX);
+			errors++;
+			continue;
+		}
+		strip_comment(l, &ll);
+		trim(&l, &ll);
+		if (ll == 0)
+			continue;
+		if (l[0] == '[') {
+			if (l[ll - 1] != ']' || ll < 3 || ll - 2 >= sizeof(section)) {
+				fprintf(stderr, "%s:%d: malformed section header\n", path, line);
+				errors++;
+				section_ok = false;
+				continue;
+			}
+			const char *s = l + 1;
+			size_t sl = ll - 2;
+			trim(&s, &sl);
+			memcpy(section, s, sl);
+			section[sl] = '\0';
+			section_ok = section_known(s, sl);
+			if (!section_ok) {
+				fprintf(stderr, "%s:%d: unknown section [%s]\n", path, line, section);
+				errors++;
+			}
+			continue;
+		}
+		const char *eq = memchr(l, '=', ll);
+		if (!eq) {
+			fprintf(stderr, "%s:%d: expected 'key = value'\n", path, line);
+			errors++;
+			continue;
+		}
+		const char *k = l, *v = eq + 1;
+		size_t kl = (size_t)(eq - l), vl = ll - kl - 1;
+		trim(&k, &kl);
+		trim(&v, &vl);
+		if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+			v++;
+			vl -= 2;
+		}
+		if (section[0] == '\0') {
+			fprintf(stderr, "%s:%d: key '%.*s' outside any section\n", path, line, (int)kl, k);
+			errors++;
+			continue;
+		}
+		if (!section_ok)
+			continue; /* already reported */
+		const struct key *key = NULL;
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !key; i++)
+			if (strcmp(keys[i].section, section) == 0 && str_eq(k, kl, keys[i].name))
+				key = &keys[i];
+		if (!key) {
+			fprintf(stderr, "%s:%d: unknown key '%.*s' in [%s]\n", path, line, (int)kl, k,
+				section);
+			errors++;
+			continue;
+		}
+		errors += set_value(c, key, v, vl, path, line);
+	}
+	if (tf.error) {
+		fprintf(stderr, "%s:%d: %s\n", path, tf.lineno, tf.error);
+		errors++;
+	}
+	textfile_close(&tf);
+	if (c->long_press_ms <= c->short_press_ms) {
+		fprintf(stderr, "%s: host.long_press_ms (%u) must be longer than host.short_press_ms "
+			"(%u)\n", path, c->long_press_ms, c->short_press_ms);
+		errors++;
+	}
+	return errors;
+}

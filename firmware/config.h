@@ -1,0 +1,78 @@
+/*
+ * bmcd.conf: INI-style, `[section]` headers, `key = value`, `#` comments (at line start, or
+ * after whitespace). Every key is declared in a table in config.c with its type and limits;
+ * an unknown section or key, a value out of range or a malformed line is an error reported
+ * as `file:line: message`. All errors are reported, not just the first.
+ *
+ * Relative paths in the file are taken relative to the directory of the config file.
+ */
+#ifndef BMCD_CONFIG_H
+#define BMCD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bmcd_limits.h"
+
+enum backend { BACKEND_SIM = 0, BACKEND_GPIOD = 1, BACKEND_KVMD = 2 };
+
+struct config {
+	char path[CFG_PATH_MAX];
+
+	/* [ipmi] */
+	bool ipmi_enabled;
+	char ipmi_listen[CFG_ADDR_MAX];
+	uint32_t ipmi_port;
+	uint32_t max_sessions;
+	uint32_t session_timeout;	/* seconds */
+	uint32_t handshake_timeout_ms;
+	uint8_t suites[8];
+	uint8_t nsuites;
+
+	/* [users] */
+	char users_file[CFG_PATH_MAX];
+	uint32_t max_users;
+
+	/* [host] */
+	uint32_t backend;		/* enum backend */
+	uint32_t short_press_ms, long_press_ms, busy_ms, power_cycle_off_ms;
+	uint32_t graceful_timeout_ms;	/* how long a GracefulRestart waits for the OS */
+	uint32_t queue;			/* action queue length */
+	uint32_t policy;		/* enum host_policy */
+	char chip[CFG_PATH_MAX];
+	uint32_t power_led, hdd_led, power_switch, reset_switch;
+	bool power_led_inverted, hdd_led_inverted, power_switch_inverted, reset_switch_inverted;
+	uint32_t debounce_ms;
+
+	/* [sim] */
+	uint32_t sim_force_off_ms;	/* a press held this long forces the simulated host off */
+	uint32_t sim_shutdown_ms;	/* graceful shutdown time of the simulated OS */
+	uint32_t sim_boot_ms;		/* time from power button to power LED on */
+	bool sim_power_on;		/* initial state */
+
+	/* [bmc] */
+	char guid[40];			/* empty: derived from /etc/machine-id */
+	char machine_id_file[CFG_PATH_MAX];
+	uint32_t manufacturer_id, product_id;
+	char name[64];
+
+	/* [sel] */
+	uint32_t sel_entries;
+
+	/* [log] */
+	uint32_t log_level;
+
+	/* [process] */
+	char run_user[64];
+};
+
+/* Sets every key to its default. */
+void config_defaults(struct config *c);
+/* Parses the file into c (on top of the defaults). Prints every error as file:line to
+ * stderr. Returns the number of errors (0 on success). */
+int config_load(struct config *c, const char *path);
+/* Resolves a path from the config relative to the config file's directory. */
+void config_resolve(const struct config *c, char *dst, size_t cap, const char *p);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * The host model's life-cycle side (proto/host.h is what protocols may ask of it).
+ *
+ * It owns: the power state seen on the LED, a bounded queue of requested actions, the
+ * press sequence being run (press, release, busy hold-off, wait for the LED), identify,
+ * the power-restore policy, the boot override and the event log. Actions are decided when
+ * they run, not when they are requested: "on" queued behind "off" presses the button only
+ * if the machine is off by then.
+ */
+#ifndef BMCD_HOST_MODEL_H
+#define BMCD_HOST_MODEL_H
+
+#include <stdint.h>
+
+#include "../hal/atx.h"
+#include "bmcd_limits.h"
+#include "../proto/host.h"
+#include "../proto/sel.h"
+
+struct host_cfg {
+	uint32_t short_press_ms, long_press_ms, busy_ms, power_cycle_off_ms;
+	uint32_t graceful_timeout_ms;
+	uint32_t cycle_timeout_ms;	/* how long a forced off may take to show on the LED */
+	uint32_t queue;			/* action queue length (<= HOST_QUEUE_MAX) */
+	uint8_t policy;			/* enum host_policy */
+	uint16_t sel_entries;
+};
+
+enum step_kind { STEP_PRESS, STEP_HOLDOFF, STEP_WAIT_OFF, STEP_DELAY };
+
+struct step {
+	uint8_t kind;		/* enum step_kind */
+	uint8_t sw;		/* STEP_PRESS: enum atx_switch */
+	uint8_t target;		/* the power state this step heads to: 0 none, 1 on, 2 off */
+	uint32_t ms;		/* duration or timeout */
+};
+
+#define HOST_STEPS_MAX 8
+
+struct host_queued {
+	uint8_t action;
+	uint8_t origin, user_id;
+	char user[USER_NAME_MAX + 1];
+};
+
+/* Called after every change worth telling clients about (Redfish events). */
+typedef void (*host_notify_fn)(void *ctx, int what);
+enum { HOST_NOTIFY_POWER = 1, HOST_NOTIFY_LOG = 2 };
+
+struct host {
+	struct host_cfg cfg;
+	struct atx *atx;
+	int64_t now;
+	bool on, hdd;
+
+	/* the sequence being run */
+	struct step steps[HOST_STEPS_MAX];
+	uint8_t nsteps, cur;
+	bool running, pressed;
+	int64_t step_until;
+	struct host_queued act;		/* the action being run */
+	uint8_t heading;		/* 0 none, 1 on, 2 off: for PoweringOn/PoweringOff */
+	int64_t heading_until;		/* after the sequence: how long to keep heading */
+	bool did_power_on;		/* this sequence pressed power while off */
+
+	struct host_queued q[HOST_QUEUE_MAX];
+	uint8_t qhead, qlen;
+
+	struct boot_override boot;
+	bool identify_force;
+	int64_t identify_until;
+	uint8_t policy;
+	uint8_t last_event, restart_cause;
+	bool expect_on;			/* our own action is turning it on */
+	uint8_t expect_origin;
+	int64_t on_since;		/* when the LED came on (if on) */
+	uint64_t on_ms;			/* powered-on time accumulated before on_since */
+	int32_t time_offset;		/* Set SEL Time minus the real clock */
+
+	struct sel sel;
+	host_notify_fn notify;
+	void *notify_ctx;
+};
+
+/* The backend must already be open. sel_buf holds cfg->sel_entries entries. */
+void host_init(struct host *h, const struct host_cfg *cfg, struct atx *atx,
+	       struct sel_entry *sel_buf, int64_t now);
+/* Applies the power-restore policy once, at start. */
+void host_apply_policy(struct host *h);
+int64_t host_deadline(const struct host *h);
+/* Runs timers and picks up LED changes; call after the backend was serviced too. */
+void host_service(struct host *h, int64_t now);
+const char *host_action_name(enum host_action a);
+
+#endif

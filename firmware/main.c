@@ -1,0 +1,341 @@
+/*
+ * bmcd: start-up, wiring, and the loop. All state lives in one struct bmc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../hal/atx.h"
+#include "../net/udp.h"
+#include "../proto/ipmi.h"
+#include "config.h"
+#include "guid.h"
+#include "host_model.h"
+#include "log.h"
+#include "loop.h"
+#include "privdrop.h"
+#include "users_file.h"
+
+#ifndef BMCD_VERSION
+#define BMCD_VERSION "0.1.0"
+#endif
+
+struct bmc {
+	struct config cfg;
+	struct users users;
+	struct loop loop;
+	struct atx *atx;
+	struct host host;
+	struct ipmi ipmi;
+	int udp_fd;
+	int sig_fd;
+	uint8_t uuid[16];
+	char uuid_str[37];
+	int64_t started;
+};
+
+/* --- IPMI over UDP ----------------------------------------------------------------------- */
+
+static void udp_send(void *ctx, const struct peer *to, const uint8_t *buf, size_t len)
+{
+	struct bmc *b = ctx;
+	ssize_t n;
+	do
+		n = sendto(b->udp_fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)&to->sa, to->len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		b->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
+}
+
+static void udp_readable(void *ctx, int fd, short revents, int64_t now)
+{
+	struct bmc *b = ctx;
+	static uint8_t bufs[UDP_BATCH][IPMI_PKT_MAX + 1];
+	struct mmsghdr msgs[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	struct peer peers[UDP_BATCH];
+	(void)revents;
+	host_service(&b->host, now);
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < UDP_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &peers[i].sa;
+			msgs[i].msg_hdr.msg_namelen = sizeof(peers[i].sa);
+		}
+		int n = recvmmsg(fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		for (int i = 0; i < n; i++) {
+			peers[i].len = msgs[i].msg_hdr.msg_namelen;
+			if (msgs[i].msg_len > IPMI_PKT_MAX) {
+				b->ipmi.st.dropped++; /* larger than any IPMI packet */
+				continue;
+			}
+			ipmi_input(&b->ipmi, bufs[i], msgs[i].msg_len, &peers[i], now);
+		}
+		if (n < UDP_BATCH)
+			return;
+	}
+}
+
+/* --- timers ---------------------------------------------------------------------------- */
+
+static int64_t host_deadline_cb(void *ctx) { return host_deadline(&((struct bmc *)ctx)->host); }
+static void host_tick_cb(void *ctx, int64_t now) { host_service(&((struct bmc *)ctx)->host, now); }
+static int64_t ipmi_deadline_cb(void *ctx) { return ipmi_deadline(&((struct bmc *)ctx)->ipmi); }
+static void ipmi_tick_cb(void *ctx, int64_t now) { ipmi_tick(&((struct bmc *)ctx)->ipmi, now); }
+
+static void atx_readable(void *ctx, int fd, short revents, int64_t now)
+{
+	struct bmc *b = ctx;
+	(void)fd;
+	b->atx->ops->service(b->atx, now, revents);
+	host_service(&b->host, now);
+}
+
+/* --- signals --------------------------------------------------------------------------- */
+
+static void reload_users(struct bmc *b)
+{
+	struct users fresh = { 0 };
+	fresh.max = b->users.max;
+	fresh.u = calloc((size_t)fresh.max, sizeof(struct user));
+	if (!fresh.u) {
+		log_err("reload: out of memory");
+		return;
+	}
+	int errs = users_load(&fresh, b->cfg.users_file);
+	if (errs) {
+		log_err("reload: %s has %d error(s); keeping the users already loaded",
+			b->cfg.users_file, errs);
+	} else {
+		memcpy(b->users.u, fresh.u, (size_t)fresh.n * sizeof(struct user));
+		b->users.n = fresh.n;
+		b->users.generation++;
+		ipmi_users_changed(&b->ipmi);
+		log_notice("reload: %d user(s) from %s", b->users.n, b->cfg.users_file);
+	}
+	memset(fresh.u, 0, (size_t)fresh.max * sizeof(struct user));
+	free(fresh.u);
+}
+
+static void signal_readable(void *ctx, int fd, short revents, int64_t now)
+{
+	struct bmc *b = ctx;
+	struct signalfd_siginfo si;
+	(void)revents;
+	(void)now;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload_users(b);
+		} else {
+			log_notice("signal %u: stopping", si.ssi_signo);
+			b->loop.stop = true;
+		}
+	}
+}
+
+/* --- start-up ---------------------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bmcd [-c FILE] [--check-config] [--version] [--help]\n"
+		"  -c, --config FILE   configuration file (default /etc/bmcd/bmcd.conf)\n"
+		"      --check-config  parse the configuration and users file, print every error\n"
+		"                      as file:line, and exit (1 on error)\n"
+		"  -V, --version       print the version\n"
+		"  -h, --help          this text\n");
+}
+
+static int load_all(struct bmc *b, const char *path)
+{
+	int errs = config_load(&b->cfg, path);
+	b->users.max = (int)b->cfg.max_users;
+	b->users.u = calloc((size_t)b->users.max, sizeof(struct user));
+	if (!b->users.u)
+		return errs + 1;
+	errs += users_load(&b->users, b->cfg.users_file);
+	if (guid_setup(&b->cfg, b->uuid) < 0)
+		errs++;
+	return errs;
+}
+
+static struct atx *open_backend(struct bmc *b, int64_t now)
+{
+	const struct config *c = &b->cfg;
+	if (c->backend == BACKEND_GPIOD) {
+		struct atx_gpiod_cfg g = {
+			c->chip, c->power_led, c->hdd_led, c->power_switch, c->reset_switch,
+			c->power_led_inverted, c->hdd_led_inverted, c->power_switch_inverted,
+			c->reset_switch_inverted, c->debounce_ms,
+		};
+		return atx_gpiod_open(&g, now);
+	}
+	if (c->backend == BACKEND_SIM) {
+		struct atx_sim_cfg s = { c->sim_force_off_ms, c->sim_shutdown_ms, c->sim_boot_ms,
+					 c->sim_power_on };
+		return atx_sim_new(&s, now);
+	}
+	fprintf(stderr, "%s: host.backend kvmd is not available in this build\n", c->path);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static struct bmc bmc;
+	struct bmc *b = &bmc;
+	const char *path = "/etc/bmcd/bmcd.conf";
+	bool check = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && i + 1 < argc) {
+			path = argv[++i];
+		} else if (!strncmp(a, "--config=", 9)) {
+			path = a + 9;
+		} else if (!strcmp(a, "--check-config")) {
+			check = true;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("bmcd %s\n", BMCD_VERSION);
+			return 0;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "bmcd: unknown argument '%s'\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+
+	log_init();
+	int64_t t0 = now_ms();
+	b->started = t0;
+	config_defaults(&b->cfg);
+	int errs = load_all(b, path);
+	log_level = (int)b->cfg.log_level < 3 ? 3 : (int)b->cfg.log_level;
+	if (check) {
+		if (errs) {
+			fprintf(stderr, "%s: %d error(s)\n", path, errs);
+			return 1;
+		}
+		printf("%s: OK (%d user(s))\n", path, b->users.n);
+		return 0;
+	}
+	if (errs) {
+		fprintf(stderr, "bmcd: %d configuration error(s); not starting\n", errs);
+		return 1;
+	}
+	guid_format(b->uuid, b->uuid_str);
+
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t ss;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	b->sig_fd = signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC);
+
+	if (loop_init(&b->loop, LOOP_FDS_MAX) < 0) {
+		log_err("out of memory");
+		return 1;
+	}
+	uint8_t seed[48];
+	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+		log_err("getrandom: %s", strerror(errno));
+		return 1;
+	}
+
+	/* everything that needs root: sockets, the GPIO chip */
+	b->udp_fd = -1;
+	if (b->cfg.ipmi_enabled) {
+		char err[160];
+		b->udp_fd = udp_open(b->cfg.ipmi_listen, (uint16_t)b->cfg.ipmi_port, err, sizeof(err));
+		if (b->udp_fd < 0) {
+			log_err("ipmi: %s", err);
+			return 1;
+		}
+	}
+	int64_t now = now_ms();
+	b->atx = open_backend(b, now);
+	if (!b->atx) {
+		log_err("host backend could not be opened");
+		return 1;
+	}
+	if (b->cfg.run_user[0] && privdrop(b->cfg.run_user) < 0)
+		return 1;
+
+	struct sel_entry *sel = calloc(b->cfg.sel_entries, sizeof(*sel));
+	struct ipmi_session *sess = calloc(b->cfg.max_sessions, sizeof(*sess));
+	if (!sel || !sess) {
+		log_err("out of memory");
+		return 1;
+	}
+	struct host_cfg hc = {
+		.short_press_ms = b->cfg.short_press_ms,
+		.long_press_ms = b->cfg.long_press_ms,
+		.busy_ms = b->cfg.busy_ms,
+		.power_cycle_off_ms = b->cfg.power_cycle_off_ms,
+		.graceful_timeout_ms = b->cfg.graceful_timeout_ms,
+		.queue = b->cfg.queue,
+		.policy = (uint8_t)b->cfg.policy,
+		.sel_entries = (uint16_t)b->cfg.sel_entries,
+	};
+	host_init(&b->host, &hc, b->atx, sel, now);
+
+	struct ipmi_cfg ic = {
+		.max_sessions = (uint16_t)b->cfg.max_sessions,
+		.session_timeout_ms = b->cfg.session_timeout * 1000,
+		.handshake_timeout_ms = b->cfg.handshake_timeout_ms,
+		.nsuites = b->cfg.nsuites,
+		.manufacturer = b->cfg.manufacturer_id,
+		.product = (uint16_t)b->cfg.product_id,
+		.fw_major = 0,
+		.fw_minor = 1,
+		.channel = 1,
+	};
+	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
+	guid_to_ipmi(b->uuid, ic.guid);
+	ipmi_init(&b->ipmi, &ic, sess, &b->users, &b->host, seed, sizeof(seed));
+	memset(seed, 0, sizeof(seed));
+	b->ipmi.send = udp_send;
+	b->ipmi.send_ctx = b;
+	b->ipmi.log = log_cb;
+
+	if (b->sig_fd >= 0)
+		loop_add(&b->loop, b->sig_fd, POLLIN, signal_readable, b);
+	if (b->udp_fd >= 0)
+		loop_add(&b->loop, b->udp_fd, POLLIN, udp_readable, b);
+	int afd[4];
+	int na = b->atx->ops->fds(b->atx, afd, 4);
+	for (int i = 0; i < na; i++)
+		loop_add(&b->loop, afd[i], POLLIN, atx_readable, b);
+	loop_add_timer(&b->loop, host_deadline_cb, host_tick_cb, b);
+	loop_add_timer(&b->loop, ipmi_deadline_cb, ipmi_tick_cb, b);
+
+	host_apply_policy(&b->host);
+	log_notice("bmcd %s ready in %lld ms: IPMI on [%s]:%u, host backend %s (power %s), "
+		   "%d user(s), GUID %s", BMCD_VERSION, (long long)(now_ms() - t0),
+		   b->cfg.ipmi_listen, b->cfg.ipmi_port, b->atx->ops->name,
+		   b->host.on ? "on" : "off", b->users.n, b->uuid_str);
+
+	loop_run(&b->loop);
+
+	ipmi_close_all(&b->ipmi);
+	b->atx->ops->destroy(b->atx);
+	log_notice("stopped");
+	return 0;
+}

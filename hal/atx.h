@@ -1,0 +1,62 @@
+/*
+ * ATX front-panel backends: two switches (power, reset) the BMC presses, two LEDs (power,
+ * HDD) it watches. One backend is chosen by the config: `sim` (a simulated computer),
+ * `gpiod` (libgpiod v1 on a GPIO chip) or, with the PiKVM backend, kvmd's API.
+ *
+ * A backend never blocks and owns no thread. The loop asks it for descriptors to poll and
+ * a deadline, calls service() when any fires (the backend reads all of its descriptors
+ * without blocking), and reads the debounced LED state.
+ */
+#ifndef BMCD_ATX_H
+#define BMCD_ATX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum atx_switch { ATX_POWER = 0, ATX_RESET = 1 };
+
+#define ATX_LED_POWER 1u
+#define ATX_LED_HDD 2u
+
+struct atx;
+
+struct atx_ops {
+	const char *name;
+	int (*fds)(struct atx *a, int *out, int max);	/* descriptors to poll (count) */
+	int64_t (*deadline)(struct atx *a);		/* INT64_MAX: none */
+	void (*service)(struct atx *a, int64_t now, short revents);
+	unsigned (*leds)(struct atx *a);		/* ATX_LED_* bits, debounced */
+	int (*press)(struct atx *a, enum atx_switch sw, bool down, int64_t now);
+	bool (*available)(struct atx *a);
+	void (*destroy)(struct atx *a);
+};
+
+struct atx {
+	const struct atx_ops *ops;
+};
+
+struct atx_sim_cfg {
+	uint32_t force_off_ms;	/* power switch held this long forces the machine off */
+	uint32_t shutdown_ms;	/* short press while on: OS shuts down after this */
+	uint32_t boot_ms;	/* short press while off: power LED on after this */
+	bool power_on;		/* initial state */
+};
+
+struct atx_gpiod_cfg {
+	const char *chip;
+	unsigned power_led, hdd_led, power_switch, reset_switch;
+	bool power_led_inv, hdd_led_inv, power_switch_inv, reset_switch_inv;
+	uint32_t debounce_ms;
+};
+
+struct atx *atx_sim_new(const struct atx_sim_cfg *cfg, int64_t now);
+/* Simulation counters, for logs and tests. */
+struct atx_sim_stats {
+	uint32_t power_ons, graceful_offs, forced_offs, resets;
+};
+void atx_sim_stats(struct atx *a, struct atx_sim_stats *st);
+
+/* Opens the chip and requests the lines. On failure prints why and returns NULL. */
+struct atx *atx_gpiod_open(const struct atx_gpiod_cfg *cfg, int64_t now);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * A simulated computer behind simulated front-panel buttons, behaving like a real ATX
+ * board: a press of the power switch while off powers it on (LED after boot_ms); a short
+ * press while on asks the OS to shut down (LED off after shutdown_ms); holding the switch
+ * for force_off_ms forces it off at once, while still held; a reset press while on reboots
+ * it (the LED stays on). HDD activity blinks while the simulated OS boots.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atx.h"
+
+enum sim_state { SIM_OFF, SIM_BOOTING, SIM_ON, SIM_SHUTTING_DOWN };
+
+struct atx_sim {
+	struct atx base;
+	struct atx_sim_cfg cfg;
+	enum sim_state state;
+	bool power_down, reset_down, forced;	/* switch positions; forced-off during this press */
+	int64_t power_since;			/* when the power switch went down */
+	int64_t until;				/* end of booting / shutting down */
+	int64_t hdd_until;			/* HDD LED lit until */
+	struct atx_sim_stats st;
+};
+
+static struct atx_sim *sim(struct atx *a) { return (struct atx_sim *)a; }
+
+static int sim_fds(struct atx *a, int *out, int max)
+{
+	(void)a;
+	(void)out;
+	(void)max;
+	return 0;
+}
+
+static int64_t sim_deadline(struct atx *a)
+{
+	struct atx_sim *s = sim(a);
+	int64_t d = INT64_MAX;
+	if (s->state == SIM_BOOTING || s->state == SIM_SHUTTING_DOWN)
+		d = s->until;
+	if (s->power_down && !s->forced && s->state != SIM_OFF) {
+		int64_t f = s->power_since + s->cfg.force_off_ms;
+		if (f < d)
+			d = f;
+	}
+	if (s->hdd_until && s->hdd_until < d)
+		d = s->hdd_until;
+	return d;
+}
+
+static void sim_service(struct atx *a, int64_t now, short revents)
+{
+	struct atx_sim *s = sim(a);
+	(void)revents;
+	if (s->power_down && !s->forced && s->state != SIM_OFF &&
+	    now - s->power_since >= s->cfg.force_off_ms) {
+		s->state = SIM_OFF;
+		s->forced = true;
+		s->st.forced_offs++;
+	}
+	if (s->state == SIM_BOOTING && now >= s->until) {
+		s->state = SIM_ON;
+		s->st.power_ons++;
+	}
+	if (s->state == SIM_SHUTTING_DOWN && now >= s->until) {
+		s->state = SIM_OFF;
+		s->st.graceful_offs++;
+	}
+	if (s->hdd_until && now >= s->hdd_until)
+		s->hdd_until = 0;
+}
+
+static unsigned sim_leds(struct atx *a)
+{
+	struct atx_sim *s = sim(a);
+	unsigned l = 0;
+	if (s->state == SIM_ON || s->state == SIM_SHUTTING_DOWN)
+		l |= ATX_LED_POWER;
+	if (s->hdd_until)
+		l |= ATX_LED_HDD;
+	return l;
+}
+
+static int sim_press(struct atx *a, enum atx_switch sw, bool down, int64_t now)
+{
+	struct atx_sim *s = sim(a);
+	sim_service(a, now, 0);
+	if (sw == ATX_POWER) {
+		if (down && !s->power_down) {
+			s->power_down = true;
+			s->forced = false;
+			s->power_since = now;
+			if (s->state == SIM_OFF) {
+				/* the board powers up on the press */
+				s->state = SIM_BOOTING;
+				s->until = now + s->cfg.boot_ms;
+				s->hdd_until = now + s->cfg.boot_ms + 500;
+				s->forced = true; /* this press started it: no force-off on hold */
+			}
+		} else if (!down && s->power_down) {
+			s->power_down = false;
+			if (!s->forced && s->state == SIM_ON) {
+				s->state = SIM_SHUTTING_DOWN;
+				s->until = now + s->cfg.shutdown_ms;
+				s->hdd_until = now + 200;
+			}
+		}
+	} else {
+		if (!down && s->reset_down && s->state != SIM_OFF) {
+			/* a warm reboot: the power LED stays on */
+			s->st.resets++;
+			s->hdd_until = now + 500;
+		}
+		s->reset_down = down;
+	}
+	return 0;
+}
+
+static bool sim_available(struct atx *a)
+{
+	(void)a;
+	return true;
+}
+
+static void sim_destroy(struct atx *a) { free(a); }
+
+static const struct atx_ops sim_ops = {
+	"sim", sim_fds, sim_deadline, sim_service, sim_leds, sim_press, sim_available, sim_destroy,
+};
+
+struct atx *atx_sim_new(const struct atx_sim_cfg *cfg, int64_t now)
+{
+	struct atx_sim *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	(void)now;
+	s->base.ops = &sim_ops;
+	s->cfg = *cfg;
+	s->state = cfg->power_on ? SIM_ON : SIM_OFF;
+	return &s->base;
+}
+
+void atx_sim_stats(struct atx *a, struct atx_sim_stats *st)
+{
+	if (a->ops == &sim_ops)
+		*st = sim(a)->st;
+	else
+		memset(st, 0, sizeof(*st));
+}

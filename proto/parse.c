@@ -1,0 +1,118 @@
+#include "parse.h"
+
+#include <string.h>
+
+static bool parse_num(const char *s, size_t len, unsigned base, uint32_t min, uint32_t max,
+		      uint32_t *out)
+{
+	uint64_t v = 0;
+	if (len == 0 || len > 20)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+		char c = s[i];
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		v = v * base + d;
+		if (v > 0xFFFFFFFFu)
+			return false;
+	}
+	if (v < min || v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+bool parse_u32(const char *s, size_t len, uint32_t min, uint32_t max, uint32_t *out)
+{
+	return parse_num(s, len, 10, min, max, out);
+}
+
+bool parse_u32_hex(const char *s, size_t len, uint32_t min, uint32_t max, uint32_t *out)
+{
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_num(s + 2, len - 2, 16, min, max, out);
+	return parse_num(s, len, 10, min, max, out);
+}
+
+bool str_eq(const char *s, size_t len, const char *lit)
+{
+	return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+bool str_ieq(const char *s, size_t len, const char *lit)
+{
+	if (strlen(lit) != len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char a = s[i], b = lit[i];
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a + 32);
+		if (b >= 'A' && b <= 'Z')
+			b = (char)(b + 32);
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+bool parse_bool(const char *s, size_t len, bool *out)
+{
+	if (str_ieq(s, len, "true") || str_ieq(s, len, "yes") || str_ieq(s, len, "on") ||
+	    str_eq(s, len, "1"))
+		*out = true;
+	else if (str_ieq(s, len, "false") || str_ieq(s, len, "no") || str_ieq(s, len, "off") ||
+		 str_eq(s, len, "0"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool parse_uuid(const char *s, size_t len, uint8_t out[16])
+{
+	if (len != 36)
+		return false;
+	size_t o = 0;
+	for (size_t i = 0; i < 36;) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+			i++;
+			continue;
+		}
+		int h = hexval(s[i]), l = hexval(s[i + 1]);
+		if (h < 0 || l < 0)
+			return false;
+		out[o++] = (uint8_t)(h << 4 | l);
+		i += 2;
+	}
+	return o == 16;
+}
+
+void trim(const char **s, size_t *len)
+{
+	while (*len && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' || (*s)[*len - 1] == '\r'))
+		(*len)--;
+}

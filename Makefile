@@ -89,7 +89,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/testlib.h $(UNIT_PROTO) $(wildc
 install-test-deps:
 	@tools/need.sh musl-gcc:musl-tools dpkg-source:dpkg-dev ipmitool:ipmitool \
 		ipmipower:freeipmi-tools /usr/lib/python3/dist-packages/pyghmi:python3-pyghmi \
-		socat:socat /usr/lib/python3/dist-packages/pytest:python3-pytest
+		socat:socat file:file /usr/lib/python3/dist-packages/pytest:python3-pytest
 
 unit: $(UNIT_BINS)
 

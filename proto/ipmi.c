@@ -180,8 +180,16 @@ void ipmi_tick(struct ipmi *m, int64_t now)
 		struct ipmi_session *s = &m->sess[i];
 		if (s->state == SESS_ACTIVE && now - s->last_rx >= (int64_t)m->cfg.session_timeout_ms)
 			ipmi_session_close(m, s, "idle timeout");
-		else if (s->state != SESS_FREE && s->state != SESS_ACTIVE && now >= s->expires)
+		else if (s->state != SESS_FREE && s->state != SESS_ACTIVE && now >= s->expires) {
+			if (s->state == SESS_RAKP2) {
+				/* the console checked our RAKP 2 against its password and gave
+				 * up without a word: ipmitool does this on a wrong password */
+				m->st.logins_failed++;
+				LOG(m, 5, "ipmi: login of '%s' not completed (wrong password, or the "
+				    "console gave up)", s->user_name);
+			}
 			ipmi_session_close(m, s, "handshake timeout");
+		}
 	}
 	if (m->sol)
 		sol_tick(m->sol, now);

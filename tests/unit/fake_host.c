@@ -1,0 +1,49 @@
+#include "fake_host.h"
+
+#include <string.h>
+
+void fake_host_init(struct host *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->st.available = true;
+	h->last_action = -1;
+	h->time = 1700000000;
+	sel_init(&h->sel, h->sel_buf, 64);
+}
+
+int host_request(struct host *h, enum host_action a, const struct host_who *who)
+{
+	if (h->refuse)
+		return h->refuse;
+	h->requests[a]++;
+	h->last_action = (int)a;
+	h->last_who = *who;
+	return 0;
+}
+
+void host_get_status(struct host *h, struct host_status *st) { *st = h->st; }
+
+void host_identify(struct host *h, unsigned seconds, bool force)
+{
+	h->identify_seconds = seconds;
+	h->identify_force = force;
+	h->st.identify = force ? 2 : seconds ? 1 : 0;
+}
+
+void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who)
+{
+	(void)who;
+	h->st.policy = policy;
+}
+
+void host_get_boot(struct host *h, struct boot_override *b) { *b = h->boot; }
+
+void host_set_boot(struct host *h, const struct boot_override *b, const struct host_who *who)
+{
+	(void)who;
+	h->boot = *b;
+}
+
+struct sel *host_sel(struct host *h) { return &h->sel; }
+uint32_t host_time(struct host *h) { return h->time; }
+void host_set_time(struct host *h, uint32_t t) { h->time = t; }

@@ -1,0 +1,153 @@
+/* bmcd.conf and users-file parsing: values, limits, and file:line errors. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "../../firmware/config.h"
+#include "../../firmware/users_file.h"
+#include "testlib.h"
+
+static char dir[] = "/tmp/bmcd-test-config-XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Loads text as a config with stderr captured; returns the error count. */
+static int load(const char *text, struct config *c, char *errs, size_t cap)
+{
+	const char *p = write_file("t.conf", text);
+	char path[256];
+	strcpy(path, p);
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *tmp = tmpfile();
+	dup2(fileno(tmp), 2);
+	config_defaults(c);
+	int n = config_load(c, path);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	size_t got = fread(errs, 1, cap - 1, tmp);
+	errs[got] = 0;
+	fclose(tmp);
+	return n;
+}
+
+static void config_cases(void)
+{
+	struct config c;
+	char e[4096];
+	CHECK_EQ(load("[ipmi]\nlisten = 127.0.0.1   # inline comment\nport = 6230\n"
+		      "cipher_suites = 17, 3\nmax_sessions = 4\n[users]\nfile = users.txt\n"
+		      "[host]\nbackend = gpiod\npower_led_inverted = yes\n", &c, e, sizeof(e)), 0);
+	CHECK(strcmp(c.ipmi_listen, "127.0.0.1") == 0);
+	CHECK_EQ(c.ipmi_port, 6230);
+	CHECK_EQ(c.nsuites, 2);
+	CHECK(c.suites[0] == 17 && c.suites[1] == 3);
+	CHECK_EQ(c.max_sessions, 4);
+	CHECK_EQ(c.backend, BACKEND_GPIOD);
+	CHECK(c.power_led_inverted);
+	/* relative paths are relative to the config file */
+	char want[300];
+	snprintf(want, sizeof(want), "%s/users.txt", dir);
+	CHECK(strcmp(c.users_file, want) == 0);
+
+	/* every error, with file:line */
+	int n = load("[ipmi]\nport = 70000\ncipher_suites = 0\nbogus = 1\n[nosuch]\nx = 1\n"
+		     "[host]\nbackend = magic\nno equals sign\n", &c, e, sizeof(e));
+	CHECK_EQ(n, 6);
+	CHECK(strstr(e, "t.conf:2: ipmi.port") != NULL);
+	CHECK(strstr(e, "t.conf:3: ipmi.cipher_suites: suite 0") != NULL);
+	CHECK(strstr(e, "t.conf:4: unknown key 'bogus'") != NULL);
+	CHECK(strstr(e, "t.conf:5: unknown section [nosuch]") != NULL);
+	CHECK(strstr(e, "t.conf:8: host.backend: unknown value 'magic'") != NULL);
+	CHECK(strstr(e, "t.conf:9: expected 'key = value'") != NULL);
+	CHECK(strstr(e, "t.conf:6") == NULL); /* keys in an unknown section: reported once */
+
+	CHECK_EQ(load("port = 1\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "outside any section") != NULL);
+	CHECK_EQ(load("[ipmi]\ncipher_suites = 3,3\n", &c, e, sizeof(e)), 1);
+	CHECK_EQ(load("[ipmi]\ncipher_suites = 11\n", &c, e, sizeof(e)), 1);
+	CHECK_EQ(load("[host]\nshort_press_ms = 500\nlong_press_ms = 400\n", &c, e, sizeof(e)), 1);
+	CHECK_EQ(load("[bmc]\nname = \"quoted value\"\n", &c, e, sizeof(e)), 0);
+	CHECK(strcmp(c.name, "quoted value") == 0);
+	char big[600];
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "[bmc]\nname = ", 13);
+	big[sizeof(big) - 2] = '\n';
+	big[sizeof(big) - 1] = 0;
+	CHECK_EQ(load(big, &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "longer than") != NULL);
+	char nul[] = "[ipmi]\nport = 6\0" "23\n";
+	(void)nul;
+	CHECK_EQ(load("", &c, e, sizeof(e)), 0); /* empty file: all defaults */
+}
+
+static void users_cases(void)
+{
+	struct user u;
+	bool blank;
+	CHECK(users_parse_line("admin:admin", 11, &u, &blank) == NULL);
+	CHECK(u.priv == PRIV_ADMIN && u.pass_len == 5 && strcmp(u.name, "admin") == 0);
+	CHECK(users_parse_line("op:pa:ss:operator", 17, &u, &blank) == NULL);
+	CHECK(u.priv == PRIV_OPERATOR && u.pass_len == 5 && memcmp(u.pass, "pa:ss", 5) == 0);
+	CHECK(users_parse_line("x:pa:ss", 7, &u, &blank) == NULL); /* last part not a level */
+	CHECK(u.priv == PRIV_ADMIN && u.pass_len == 5);
+	const char *legacy = "admin:admin -> admin:admin";
+	CHECK(users_parse_line(legacy, strlen(legacy), &u, &blank) == NULL);
+	CHECK(u.pass_len == 5 && memcmp(u.pass, "admin", 5) == 0);
+	CHECK(users_parse_line("  # comment", 11, &u, &blank) == NULL && blank);
+	CHECK(users_parse_line("", 0, &u, &blank) == NULL && blank);
+	CHECK(users_parse_line("nocolon", 7, &u, &blank) != NULL);
+	CHECK(users_parse_line(":pw", 3, &u, &blank) != NULL);
+	CHECK(users_parse_line("u:", 2, &u, &blank) != NULL);
+	CHECK(users_parse_line("seventeen-chars-x:pw", 20, &u, &blank) != NULL);
+	CHECK(users_parse_line("u:123456789012345678901", 23, &u, &blank) != NULL);
+	CHECK(users_parse_line("u:12345678901234567890", 22, &u, &blank) == NULL);
+	CHECK(users_parse_line("a b:pw", 6, &u, &blank) != NULL);
+
+	struct user tab[2];
+	struct users us = { tab, 0, 2, 0 };
+	char e[2048];
+	const char *p = write_file("users", "a:1\n# c\nb:2:user\na:3\nbad\nc:3\n");
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *tmp = tmpfile();
+	dup2(fileno(tmp), 2);
+	int n = users_load(&us, p);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	size_t got = fread(e, 1, sizeof(e) - 1, tmp);
+	e[got] = 0;
+	fclose(tmp);
+	CHECK_EQ(n, 3);
+	CHECK(strstr(e, "users:4: duplicate user 'a'") != NULL);
+	CHECK(strstr(e, "users:5: expected name:password") != NULL);
+	CHECK(strstr(e, "users:6: too many users") != NULL);
+	CHECK_EQ(us.n, 2);
+	CHECK(users_check_password(&tab[0], "1", 1));
+	CHECK(!users_check_password(&tab[0], "1\0", 2));
+	CHECK(!users_check_password(&tab[0], "2", 1));
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	config_cases();
+	users_cases();
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return t_done("test_config");
+}

@@ -1,0 +1,245 @@
+/* The host model against the simulated ATX board, in simulated time. */
+#include "../../firmware/host_model.h"
+#include "../../firmware/log.h"
+#include "testlib.h"
+
+static struct sel_entry selbuf[64];
+static int64_t t;
+
+static struct atx *sim(bool on)
+{
+	struct atx_sim_cfg sc = { .force_off_ms = 200, .shutdown_ms = 300, .boot_ms = 50,
+				  .power_on = on };
+	return atx_sim_new(&sc, 0);
+}
+
+static void setup(struct host *h, bool on, uint8_t policy, uint32_t queue)
+{
+	struct host_cfg hc = { .short_press_ms = 50, .long_press_ms = 300, .busy_ms = 100,
+			       .power_cycle_off_ms = 200, .graceful_timeout_ms = 2000,
+			       .queue = queue, .policy = policy, .sel_entries = 64 };
+	t = 0;
+	host_init(h, &hc, sim(on), selbuf, t);
+}
+
+/* Runs the model in 10 ms steps for ms milliseconds. */
+static void run(struct host *h, int64_t ms)
+{
+	int64_t end = t + ms;
+	while (t < end) {
+		t += 10;
+		host_service(h, t);
+	}
+}
+
+static struct atx_sim_stats stats(struct host *h)
+{
+	struct atx_sim_stats s;
+	atx_sim_stats(h->atx, &s);
+	return s;
+}
+
+static const struct host_who ipmi_admin = { ORIGIN_IPMI, 1, "admin" };
+
+static void on_then_status(void)
+{
+	struct host h;
+	struct host_status st;
+	setup(&h, false, 0, 4);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	host_get_status(&h, &st);
+	CHECK(!st.on && st.transition == HOST_POWERING_ON && st.busy);
+	run(&h, 500);
+	host_get_status(&h, &st);
+	CHECK(st.on && st.transition == HOST_STEADY && !st.busy);
+	CHECK_EQ(st.restart_cause, 0x01);
+	CHECK_EQ(st.last_event, 0x10);
+	CHECK_EQ(stats(&h).power_ons, 1);
+	/* SEL: the request (System Boot, OEM data = user 1, IPMI/on) then the LED (ACPI S0) */
+	CHECK_EQ(h.sel.count, 2);
+	const struct sel_entry *e = sel_at(&h.sel, 0);
+	CHECK(e->rec[10] == 0x1D && e->rec[13] == 0xA0 && e->rec[14] == 1 && e->rec[15] == 0x10);
+	CHECK(strcmp(e->user, "admin") == 0 && e->origin == ORIGIN_IPMI);
+	e = sel_at(&h.sel, 1);
+	CHECK(e->rec[10] == 0x22 && (e->rec[13] & 0x0F) == 0x00 && e->text == SELT_POWER_ON);
+	/* on while on: nothing pressed, nothing logged */
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	run(&h, 300);
+	CHECK_EQ(stats(&h).power_ons, 1);
+	CHECK_EQ(h.sel.count, 2);
+	h.atx->ops->destroy(h.atx);
+}
+
+static void off_then_on(void)
+{
+	/* PiKVM's daemon drops the second of two quick requests; bmcd queues it and decides
+	 * it when it runs: ForceOff followed at once by On ends with the machine on */
+	struct host h;
+	struct host_status st;
+	setup(&h, true, 0, 4);
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	host_get_status(&h, &st);
+	CHECK(st.queued == 1 && st.transition == HOST_POWERING_OFF);
+	run(&h, 1500);
+	host_get_status(&h, &st);
+	CHECK(st.on && !st.busy && st.queued == 0);
+	CHECK_EQ(stats(&h).forced_offs, 1);
+	CHECK_EQ(stats(&h).power_ons, 1);
+	h.atx->ops->destroy(h.atx);
+}
+
+static void soft_reset_cycle(void)
+{
+	struct host h;
+	struct host_status st;
+	setup(&h, true, 0, 4);
+	CHECK_EQ(host_request(&h, HOST_SOFT, &ipmi_admin), 0);
+	run(&h, 200);
+	host_get_status(&h, &st);
+	CHECK(st.on && st.transition == HOST_POWERING_OFF); /* the OS is still shutting down */
+	run(&h, 400);
+	host_get_status(&h, &st);
+	CHECK(!st.on && st.transition == HOST_STEADY);
+	CHECK_EQ(stats(&h).graceful_offs, 1);
+	/* reset while off: nothing */
+	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin), 0);
+	run(&h, 300);
+	CHECK_EQ(stats(&h).resets, 0);
+	/* cycle while off: just on */
+	CHECK_EQ(host_request(&h, HOST_CYCLE, &ipmi_admin), 0);
+	run(&h, 400);
+	host_get_status(&h, &st);
+	CHECK(st.on);
+	/* reset while on: the board reboots, the LED stays on */
+	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin), 0);
+	run(&h, 300);
+	CHECK_EQ(stats(&h).resets, 1);
+	host_get_status(&h, &st);
+	CHECK(st.on);
+	/* cycle while on: forced off, pause, on */
+	uint32_t ons = stats(&h).power_ons;
+	CHECK_EQ(host_request(&h, HOST_CYCLE, &ipmi_admin), 0);
+	run(&h, 450); /* forced off at 200 ms, hold-off until 400, then the pause before on */
+	host_get_status(&h, &st);
+	CHECK(!st.on && st.transition == HOST_POWERING_ON);
+	run(&h, 700);
+	host_get_status(&h, &st);
+	CHECK(st.on && !st.busy);
+	CHECK_EQ(stats(&h).power_ons, ons + 1);
+	/* graceful restart: soft off, wait for the OS, on */
+	CHECK_EQ(host_request(&h, HOST_SOFT_RESTART, &ipmi_admin), 0);
+	run(&h, 1500);
+	host_get_status(&h, &st);
+	CHECK(st.on && !st.busy);
+	CHECK_EQ(stats(&h).graceful_offs, 2);
+	CHECK_EQ(stats(&h).power_ons, ons + 2);
+	h.atx->ops->destroy(h.atx);
+}
+
+static void queue_and_boot(void)
+{
+	struct host h;
+	setup(&h, false, 0, 2);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);   /* runs */
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);  /* queued 1 */
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);   /* queued 2 */
+	CHECK_EQ(host_request(&h, HOST_SOFT, &ipmi_admin), -1); /* full: refused */
+	run(&h, 3000);
+	h.atx->ops->destroy(h.atx);
+
+	/* a one-time boot override is consumed by the next power-on; a persistent one stays */
+	setup(&h, false, 0, 4);
+	struct boot_override b = { BOOT_ONCE, BOOT_PXE, true, { 0, 0, 0 } }, got;
+	host_set_boot(&h, &b, &ipmi_admin);
+	host_get_boot(&h, &got);
+	CHECK(got.enabled == BOOT_ONCE && got.target == BOOT_PXE && got.uefi);
+	host_request(&h, HOST_ON, &ipmi_admin);
+	run(&h, 300);
+	host_get_boot(&h, &got);
+	CHECK(got.enabled == BOOT_DISABLED && got.target == BOOT_NONE);
+	b.enabled = BOOT_CONTINUOUS;
+	host_set_boot(&h, &b, &ipmi_admin);
+	host_request(&h, HOST_RESET, &ipmi_admin);
+	run(&h, 300);
+	host_get_boot(&h, &got);
+	CHECK(got.enabled == BOOT_CONTINUOUS && got.target == BOOT_PXE);
+	/* disabling clears the target */
+	b.enabled = BOOT_DISABLED;
+	host_set_boot(&h, &b, &ipmi_admin);
+	host_get_boot(&h, &got);
+	CHECK(got.target == BOOT_NONE);
+	h.atx->ops->destroy(h.atx);
+}
+
+static void policy_and_identify(void)
+{
+	struct host h;
+	struct host_status st;
+	setup(&h, false, POLICY_ALWAYS_ON, 4);
+	host_apply_policy(&h);
+	run(&h, 300);
+	host_get_status(&h, &st);
+	CHECK(st.on);
+	CHECK_EQ(st.restart_cause, 0x06);
+	CHECK_EQ(st.last_event, 0x00);
+	host_identify(&h, 1, false);
+	host_get_status(&h, &st);
+	CHECK_EQ(st.identify, 1);
+	run(&h, 1100);
+	host_get_status(&h, &st);
+	CHECK_EQ(st.identify, 0);
+	host_identify(&h, 0, true);
+	host_get_status(&h, &st);
+	CHECK_EQ(st.identify, 2);
+	host_identify(&h, 0, false);
+	host_get_status(&h, &st);
+	CHECK_EQ(st.identify, 0);
+	h.atx->ops->destroy(h.atx);
+	/* a physical button press (not through bmcd): restart cause "power button" */
+	setup(&h, false, 0, 4);
+	h.atx->ops->press(h.atx, ATX_POWER, true, t);
+	run(&h, 60);
+	h.atx->ops->press(h.atx, ATX_POWER, false, t);
+	run(&h, 100);
+	host_get_status(&h, &st);
+	CHECK(st.on);
+	CHECK_EQ(st.restart_cause, 0x03);
+	CHECK_EQ(sel_at(&h.sel, 0)->origin, ORIGIN_HOST);
+	h.atx->ops->destroy(h.atx);
+}
+
+static void interrupt_wait(void)
+{
+	/* a graceful restart waiting for a slow OS gives way to a ForceOff */
+	struct host h;
+	struct host_status st;
+	struct host_cfg hc = { .short_press_ms = 50, .long_press_ms = 300, .busy_ms = 100,
+			       .power_cycle_off_ms = 200, .graceful_timeout_ms = 60000,
+			       .queue = 4, .sel_entries = 64 };
+	struct atx_sim_cfg sc = { .force_off_ms = 200, .shutdown_ms = 30000, .boot_ms = 50,
+				  .power_on = true };
+	t = 0;
+	host_init(&h, &hc, atx_sim_new(&sc, 0), selbuf, 0);
+	host_request(&h, HOST_SOFT_RESTART, &ipmi_admin);
+	run(&h, 500);
+	host_get_status(&h, &st);
+	CHECK(st.on && st.busy);
+	host_request(&h, HOST_OFF, &ipmi_admin);
+	run(&h, 800);
+	host_get_status(&h, &st);
+	CHECK(!st.on && !st.busy && st.queued == 0);
+	h.atx->ops->destroy(h.atx);
+}
+
+int main(void)
+{
+	log_level = 3; /* quiet */
+	on_then_status();
+	off_then_on();
+	soft_reset_cycle();
+	queue_and_boot();
+	policy_and_identify();
+	interrupt_wait();
+	return t_done("test_host");
+}

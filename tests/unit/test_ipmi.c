@@ -1,0 +1,579 @@
+/*
+ * RMCP+ engine tests: known-answer handshake and packet vectors computed by
+ * gen_ipmi_vectors.py (independent of bmcd's code), then error paths, privilege rules,
+ * the sequence window, retransmissions and truncated input. Packets the test builds itself
+ * are protected with BearSSL directly, not with proto/crypto.c.
+ */
+#include <bearssl.h>
+
+#include "../../proto/ipmi.h"
+#include "fake_host.h"
+#include "ipmi_vectors.h"
+#include "testlib.h"
+
+#define MAXOUT 8
+static unsigned char out[MAXOUT][IPMI_PKT_MAX];
+static size_t outlen[MAXOUT];
+static int nout;
+
+static void capture(void *ctx, const struct peer *to, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	(void)to;
+	if (nout < MAXOUT) {
+		memcpy(out[nout], buf, len);
+		outlen[nout++] = len;
+	}
+}
+
+static struct users users;
+static struct user user_tab[4];
+static struct host fhost;
+static struct ipmi m;
+static struct ipmi_session sess[4];
+static struct peer peer;
+static int64_t now = 1000;
+
+static void add_user(const char *name, const char *pw, uint8_t priv)
+{
+	struct user *u = &user_tab[users.n++];
+	memset(u, 0, sizeof(*u));
+	strcpy(u->name, name);
+	u->name_len = (uint8_t)strlen(name);
+	memcpy(u->pass, pw, strlen(pw));
+	u->pass_len = (uint8_t)strlen(pw);
+	u->priv = priv;
+}
+
+static void setup(int max_sessions)
+{
+	memset(&users, 0, sizeof(users));
+	users.u = user_tab;
+	users.max = 4;
+	add_user("admin", "secret", PRIV_ADMIN);
+	add_user("op", "oppass", PRIV_OPERATOR);
+	add_user("viewer", "viewpass", PRIV_USER);
+	fake_host_init(&fhost);
+	struct ipmi_cfg cfg = {
+		.max_sessions = (uint16_t)max_sessions,
+		.session_timeout_ms = 60000,
+		.handshake_timeout_ms = 5000,
+		.suites = { 3, 17 },
+		.nsuites = 2,
+		.fw_major = 0,
+		.fw_minor = 1,
+		.channel = 1,
+	};
+	memcpy(cfg.guid, kat_guid, 16);
+	memset(sess, 0, sizeof(sess));
+	ipmi_init(&m, &cfg, sess, &users, &fhost, kat_seed, sizeof(kat_seed));
+	m.send = capture;
+	memset(&peer, 0, sizeof(peer));
+	struct sockaddr_in *a = (struct sockaddr_in *)&peer.sa;
+	a->sin_family = AF_INET;
+	a->sin_port = htons(40000);
+	a->sin_addr.s_addr = htonl(0x7F000001);
+	peer.len = sizeof(*a);
+}
+
+static void feed(const unsigned char *p, size_t n)
+{
+	nout = 0;
+	ipmi_input(&m, p, n, &peer, now);
+}
+
+#define FEED(arr) feed(arr, sizeof(arr))
+#define EXPECT_ONE(arr)                                                                    \
+	do {                                                                               \
+		CHECK_EQ(nout, 1);                                                         \
+		CHECK_EQ(outlen[0], sizeof(arr));                                          \
+		if (nout == 1 && outlen[0] == sizeof(arr))                                 \
+			CHECK_MEM(out[0], arr, sizeof(arr));                               \
+	} while (0)
+
+/* --- packets built by the test ------------------------------------------------------------ */
+
+struct keys {
+	unsigned char k1[32], k2[16];
+	size_t k1len, icv;
+	uint32_t bmc_sid, con_sid;
+};
+
+static size_t protect(const struct keys *k, uint32_t seq, const unsigned char *msg, size_t len,
+		      unsigned char *pkt)
+{
+	unsigned char plain[512], iv[16];
+	size_t pad = (16 - (len + 1) % 16) % 16, n = 0;
+	memcpy(plain, msg, len);
+	for (size_t i = 0; i < pad; i++)
+		plain[len + i] = (unsigned char)(i + 1);
+	plain[len + pad] = (unsigned char)pad;
+	size_t plen = len + pad + 1;
+	memset(iv, 0x5A, 16);
+	const unsigned char hdr[4] = { 0x06, 0x00, 0xFF, 0x07 };
+	memcpy(pkt, hdr, 4);
+	n = 4;
+	pkt[n++] = 0x06;
+	pkt[n++] = 0xC0;
+	memcpy(pkt + n, &k->bmc_sid, 4);
+	n += 4;
+	memcpy(pkt + n, &seq, 4);
+	n += 4;
+	uint16_t bl = (uint16_t)(16 + plen);
+	memcpy(pkt + n, &bl, 2);
+	n += 2;
+	memcpy(pkt + n, iv, 16);
+	br_aes_ct_cbcenc_keys ek;
+	br_aes_ct_cbcenc_init(&ek, k->k2, 16);
+	unsigned char ivc[16];
+	memcpy(ivc, iv, 16);
+	br_aes_ct_cbcenc_run(&ek, ivc, plain, plen);
+	memcpy(pkt + n + 16, plain, plen);
+	n += 16 + plen;
+	size_t ipad = (4 - (n - 4 + 2) % 4) % 4;
+	memset(pkt + n, 0xFF, ipad);
+	n += ipad;
+	pkt[n++] = (unsigned char)ipad;
+	pkt[n++] = 0x07;
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+	br_hmac_key_init(&kc, k->icv == 16 ? &br_sha256_vtable : &br_sha1_vtable, k->k1, k->k1len);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, pkt + 4, n - 4);
+	unsigned char mac[32];
+	br_hmac_out(&hc, mac);
+	memcpy(pkt + n, mac, k->icv);
+	return n + k->icv;
+}
+
+/* Decrypts a protected response; returns the IPMI message length or 0. */
+static size_t unprotect(const struct keys *k, const unsigned char *pkt, size_t n, unsigned char *msg)
+{
+	if (n < 16 + 16 + k->icv)
+		return 0;
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+	br_hmac_key_init(&kc, k->icv == 16 ? &br_sha256_vtable : &br_sha1_vtable, k->k1, k->k1len);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, pkt + 4, n - 4 - k->icv);
+	unsigned char mac[32];
+	br_hmac_out(&hc, mac);
+	if (memcmp(mac, pkt + n - k->icv, k->icv) != 0)
+		return 0;
+	uint16_t bl = (uint16_t)(pkt[14] | pkt[15] << 8);
+	unsigned char iv[16], buf[512];
+	memcpy(iv, pkt + 16, 16);
+	memcpy(buf, pkt + 32, bl - 16u);
+	br_aes_ct_cbcdec_keys dk;
+	br_aes_ct_cbcdec_init(&dk, k->k2, 16);
+	br_aes_ct_cbcdec_run(&dk, iv, buf, bl - 16u);
+	size_t len = bl - 16u - buf[bl - 17u] - 1u;
+	memcpy(msg, buf, len);
+	return len;
+}
+
+static size_t mkmsg(unsigned char *b, uint8_t netfn, uint8_t cmd, uint8_t seq, const void *data,
+		    size_t dl)
+{
+	b[0] = 0x20;
+	b[1] = (uint8_t)(netfn << 2);
+	b[2] = (uint8_t)-(b[0] + b[1]);
+	b[3] = 0x81;
+	b[4] = (uint8_t)(seq << 2);
+	b[5] = cmd;
+	if (dl)
+		memcpy(b + 6, data, dl);
+	uint8_t s = 0;
+	for (size_t i = 3; i < 6 + dl; i++)
+		s = (uint8_t)(s + b[i]);
+	b[6 + dl] = (uint8_t)-s;
+	return 7 + dl;
+}
+
+static uint32_t seqno = 10;
+
+/* Sends a command in the session and returns the response's completion code (or -1). */
+static int cmd(const struct keys *k, uint8_t netfn, uint8_t c, const void *data, size_t dl,
+	       unsigned char *rsp, size_t *rlen)
+{
+	unsigned char msg[300], pkt[IPMI_PKT_MAX], r[512];
+	size_t ml = mkmsg(msg, netfn, c, (uint8_t)(seqno & 0x3F), data, dl);
+	size_t pl = protect(k, seqno++, msg, ml, pkt);
+	feed(pkt, pl);
+	if (nout != 1)
+		return -1;
+	size_t n = unprotect(k, out[0], outlen[0], r);
+	if (n < 8)
+		return -1;
+	if (rsp) {
+		memcpy(rsp, r + 7, n - 8);
+		*rlen = n - 8;
+	}
+	return r[6];
+}
+
+/* --- tests ---------------------------------------------------------------------------------- */
+
+static void kat(int suite)
+{
+	setup(4);
+#define V(x) (suite == 3 ? s3_##x : s17_##x)
+#define VS(x) (suite == 3 ? sizeof(s3_##x) : sizeof(s17_##x))
+	feed(V(open_req), VS(open_req));
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(outlen[0], VS(open_rsp));
+	CHECK_MEM(out[0], V(open_rsp), VS(open_rsp));
+	feed(V(rakp1), VS(rakp1));
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(outlen[0], VS(rakp2));
+	CHECK_MEM(out[0], V(rakp2), VS(rakp2));
+	feed(V(rakp3), VS(rakp3));
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(outlen[0], VS(rakp4));
+	CHECK_MEM(out[0], V(rakp4), VS(rakp4));
+	CHECK_EQ(ipmi_active_sessions(&m), 1);
+	/* in-session Get Device ID, encrypted and authenticated */
+	feed(V(devid_req), VS(devid_req));
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(outlen[0], VS(devid_rsp));
+	CHECK_MEM(out[0], V(devid_rsp), VS(devid_rsp));
+	/* the same packet again is a replay: silently dropped */
+	feed(V(devid_req), VS(devid_req));
+	CHECK_EQ(nout, 0);
+	/* a retransmission (new sequence number, same message): the same answer, re-sent */
+	feed(V(devid_req_retry), VS(devid_req_retry));
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(outlen[0], VS(devid_rsp_retry));
+	CHECK_MEM(out[0], V(devid_rsp_retry), VS(devid_rsp_retry));
+	/* a flipped MAC bit: dropped */
+	feed(V(bad_mac), VS(bad_mac));
+	CHECK_EQ(nout, 0);
+	/* the session starts at USER level: power control needs Set Session Privilege first */
+	struct keys k = { .k1len = suite == 3 ? 20 : 32, .icv = suite == 3 ? 12 : 16,
+			  .con_sid = 0xA0A1A2A3 };
+	memcpy(k.k1, V(k1), k.k1len);
+	memcpy(k.k2, V(k2), 16);
+	memcpy(&k.bmc_sid, V(open_rsp) + 16 + 8, 4);
+	feed(V(power_off_req), VS(power_off_req));
+	unsigned char r[512];
+	CHECK_EQ(nout, 1);
+	size_t n = nout ? unprotect(&k, out[0], outlen[0], r) : 0;
+	CHECK(n >= 8);
+	CHECK_EQ(r[6], CC_INSUFFICIENT_PRIV);
+	CHECK_EQ(fhost.requests[HOST_OFF], 0);
+	/* raise to ADMINISTRATOR, then power off works and names the user */
+	seqno = 10;
+	unsigned char rsp[64];
+	size_t rl;
+	uint8_t lvl = 4;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x3B, &lvl, 1, rsp, &rl), 0);
+	CHECK_EQ(rsp[0], 4);
+	uint8_t off = 0;
+	CHECK_EQ(cmd(&k, NETFN_CHASSIS, 0x02, &off, 1, rsp, &rl), 0);
+	CHECK_EQ(fhost.requests[HOST_OFF], 1);
+	CHECK_EQ(fhost.last_who.origin, ORIGIN_IPMI);
+	CHECK(fhost.last_who.user && strcmp(fhost.last_who.user, "admin") == 0);
+	/* Close Session: answered with the session's keys, then the session is gone */
+	uint8_t sid[4];
+	memcpy(sid, &k.bmc_sid, 4);
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x3C, sid, 4, rsp, &rl), 0);
+	CHECK_EQ(ipmi_active_sessions(&m), 0);
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x01, NULL, 0, rsp, &rl), -1);
+#undef V
+#undef VS
+}
+
+/* Opens a session for user/password with suite 17; returns keys via the test's own code. */
+static int login(const char *user, const char *pw, uint8_t role, struct keys *k, uint8_t *status)
+{
+	unsigned char p[128];
+	const unsigned char hdr[16] = { 6, 0, 0xFF, 7, 6, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0 };
+	memcpy(p, hdr, 16);
+	unsigned char os[32] = { 7, 0, 0, 0, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 8, 3, 0, 0, 0,
+				 1, 0, 0, 8, 4, 0, 0, 0, 2, 0, 0, 8, 1, 0, 0, 0 };
+	memcpy(p + 16, os, 32);
+	feed(p, 48);
+	if (nout != 1 || out[0][17] != 0) {
+		*status = nout == 1 ? out[0][17] : 0xFF;
+		return -1;
+	}
+	memcpy(&k->bmc_sid, out[0] + 16 + 8, 4);
+	k->con_sid = 0x44332211;
+	unsigned char rm[16];
+	memset(rm, 0x77, 16);
+	size_t ul = strlen(user);
+	unsigned char r1[64] = { 8, 0, 0, 0 };
+	memcpy(r1 + 4, &k->bmc_sid, 4);
+	memcpy(r1 + 8, rm, 16);
+	r1[24] = role;
+	r1[27] = (unsigned char)ul;
+	memcpy(r1 + 28, user, ul);
+	memcpy(p, hdr, 16);
+	p[5] = 0x12;
+	p[14] = (unsigned char)(28 + ul);
+	memcpy(p + 16, r1, 28 + ul);
+	feed(p, 16 + 28 + ul);
+	if (nout != 1 || out[0][17] != 0) {
+		*status = nout == 1 ? out[0][17] : 0xFF;
+		return -1;
+	}
+	unsigned char rc[16];
+	memcpy(rc, out[0] + 16 + 8, 16);
+	unsigned char kuid[20] = { 0 };
+	memcpy(kuid, pw, strlen(pw));
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+	unsigned char code[32], sik[32];
+	unsigned char ulb = (unsigned char)ul;
+	/* RAKP3 */
+	br_hmac_key_init(&kc, &br_sha256_vtable, kuid, 20);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, rc, 16);
+	br_hmac_update(&hc, &k->con_sid, 4);
+	br_hmac_update(&hc, &role, 1);
+	br_hmac_update(&hc, &ulb, 1);
+	br_hmac_update(&hc, user, ul);
+	br_hmac_out(&hc, code);
+	unsigned char r3[40] = { 9, 0, 0, 0 };
+	memcpy(r3 + 4, &k->bmc_sid, 4);
+	memcpy(r3 + 8, code, 32);
+	memcpy(p, hdr, 16);
+	p[5] = 0x14;
+	p[14] = 40;
+	memcpy(p + 16, r3, 40);
+	feed(p, 56);
+	if (nout != 1 || out[0][17] != 0) {
+		*status = nout == 1 ? out[0][17] : 0xFF;
+		return -1;
+	}
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, rm, 16);
+	br_hmac_update(&hc, rc, 16);
+	br_hmac_update(&hc, &role, 1);
+	br_hmac_update(&hc, &ulb, 1);
+	br_hmac_update(&hc, user, ul);
+	br_hmac_out(&hc, sik);
+	unsigned char c1[20], c2[20], k2full[32];
+	memset(c1, 1, 20);
+	memset(c2, 2, 20);
+	br_hmac_key_init(&kc, &br_sha256_vtable, sik, 32);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, c1, 20);
+	br_hmac_out(&hc, k->k1);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, c2, 20);
+	br_hmac_out(&hc, k2full);
+	memcpy(k->k2, k2full, 16);
+	k->k1len = 32;
+	k->icv = 16;
+	*status = 0;
+	return 0;
+}
+
+static void privileges(void)
+{
+	struct keys k;
+	uint8_t st, lvl;
+	unsigned char rsp[64];
+	size_t rl;
+	setup(4);
+	/* an operator asking for ADMINISTRATOR (name-only lookup) gets a session capped at
+	 * OPERATOR; raising it to ADMINISTRATOR is refused with 0x81 */
+	CHECK_EQ(login("op", "oppass", 0x14, &k, &st), 0);
+	lvl = 4;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x3B, &lvl, 1, rsp, &rl), 0x81);
+	lvl = 3;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x3B, &lvl, 1, rsp, &rl), 0);
+	uint8_t on = 1;
+	CHECK_EQ(cmd(&k, NETFN_CHASSIS, 0x02, &on, 1, rsp, &rl), 0);
+	CHECK_EQ(fhost.requests[HOST_ON], 1);
+	/* the diagnostic interrupt is not offered */
+	uint8_t diag = 4;
+	CHECK_EQ(cmd(&k, NETFN_CHASSIS, 0x02, &diag, 1, rsp, &rl), CC_INVALID_FIELD);
+	/* a full action queue is "node busy" */
+	fhost.refuse = -1;
+	CHECK_EQ(cmd(&k, NETFN_CHASSIS, 0x02, &on, 1, rsp, &rl), CC_NODE_BUSY);
+	fhost.refuse = 0;
+	/* a USER account may read but not control */
+	struct keys kv;
+	CHECK_EQ(login("viewer", "viewpass", 0x12, &kv, &st), 0);
+	CHECK_EQ(cmd(&kv, NETFN_CHASSIS, 0x01, NULL, 0, rsp, &rl), 0);
+	uint8_t off = 0;
+	CHECK_EQ(cmd(&kv, NETFN_CHASSIS, 0x02, &off, 1, rsp, &rl), CC_INSUFFICIENT_PRIV);
+	lvl = 4;
+	CHECK_EQ(cmd(&kv, NETFN_APP, 0x3B, &lvl, 1, rsp, &rl), 0x81);
+	CHECK_EQ(cmd(&kv, NETFN_CHASSIS, 0x02, &off, 1, rsp, &rl), CC_INSUFFICIENT_PRIV);
+	CHECK_EQ(fhost.requests[HOST_OFF], 0);
+	/* username/privilege lookup (role bit 4 clear) for a level the user lacks: refused */
+	CHECK_EQ(login("viewer", "viewpass", 0x04, &kv, &st), -1);
+	CHECK_EQ(st, RMCPP_UNAUTH_NAME);
+	/* unknown user and wrong password get their RMCP+ status codes */
+	CHECK_EQ(login("nobody", "x", 0x14, &kv, &st), -1);
+	CHECK_EQ(st, RMCPP_UNAUTH_NAME);
+	CHECK_EQ(login("admin", "wrong", 0x14, &kv, &st), -1);
+	CHECK_EQ(st, RMCPP_BAD_ICV);
+	/* unknown command and short data */
+	CHECK_EQ(cmd(&k, 0x2C, 0x3E, "\x00\x02", 2, rsp, &rl), CC_INVALID_CMD);
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x42, NULL, 0, rsp, &rl), CC_REQ_LEN);
+	/* Get Session Info for this session reports the console's address */
+	uint8_t idx = 0;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x3D, &idx, 1, rsp, &rl), 0);
+	CHECK_EQ(rl, 18);
+	CHECK_EQ(rsp[4], 3);		/* operating privilege */
+	CHECK_EQ(rsp[6], 127);		/* console IP */
+	CHECK_EQ(rsp[16] | rsp[17] << 8, 40000); /* port, LS byte first */
+}
+
+static void sessions_full(void)
+{
+	struct keys k[3];
+	uint8_t st;
+	setup(2);
+	CHECK_EQ(login("admin", "secret", 0x14, &k[0], &st), 0);
+	CHECK_EQ(login("admin", "secret", 0x14, &k[1], &st), 0);
+	CHECK_EQ(login("admin", "secret", 0x14, &k[2], &st), -1);
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	/* idle sessions time out and free their slots */
+	now += 61000;
+	ipmi_tick(&m, now);
+	CHECK_EQ(ipmi_active_sessions(&m), 0);
+	CHECK_EQ(login("admin", "secret", 0x14, &k[2], &st), 0);
+}
+
+static void open_session_errors(void)
+{
+	setup(4);
+	/* cipher suite 0: no authentication algorithm -> refused, 8-byte error reply */
+	unsigned char p[48] = { 6, 0, 0xFF, 7, 6, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0,
+				5, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 8, 0, 0, 0, 0,
+				1, 0, 0, 8, 0, 0, 0, 0, 2, 0, 0, 8, 0, 0, 0, 0 };
+	feed(p, sizeof(p));
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(out[0][5], 0x11);
+	CHECK_EQ(out[0][16], 5);
+	CHECK_EQ(out[0][17], RMCPP_BAD_AUTH_ALG);
+	CHECK(outlen[0] >= 16 + 8);
+	CHECK_EQ(ipmi_active_sessions(&m), 0);
+	/* suite 2 (SHA1, SHA1-96, no encryption) is not enabled here */
+	p[28] = 1;
+	p[36] = 1;
+	feed(p, sizeof(p));
+	CHECK_EQ(out[0][17], RMCPP_NO_SUITE_MATCH);
+}
+
+static void presession(void)
+{
+	setup(4);
+	/* Get Channel Authentication Capabilities in IPMI 1.5 format, v2 data requested */
+	unsigned char msg[16], p[64];
+	size_t ml = mkmsg(msg, NETFN_APP, 0x38, 0, "\x8e\x04", 2);
+	const unsigned char h15[14] = { 6, 0, 0xFF, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	memcpy(p, h15, 13);
+	p[13] = (unsigned char)ml;
+	memcpy(p + 14, msg, ml);
+	feed(p, 14 + ml);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(out[0][4], 0x00); /* answered in the 1.5 format */
+	CHECK_EQ(out[0][13], 7 + 9);
+	const unsigned char want[9] = { 0x00, 0x01, 0x80, 0x04, 0x02, 0, 0, 0, 0 };
+	CHECK_MEM(out[0] + 14 + 6, want, 9);
+	/* Get Channel Cipher Suites in RMCP+ format on session 0 */
+	ml = mkmsg(msg, NETFN_APP, 0x54, 1, "\x0e\x00\x80", 3);
+	const unsigned char h20[16] = { 6, 0, 0xFF, 7, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	memcpy(p, h20, 16);
+	p[14] = (unsigned char)ml;
+	memcpy(p + 16, msg, ml);
+	feed(p, 16 + ml);
+	CHECK_EQ(nout, 1);
+	const unsigned char suites[12] = { 0x00, 0x01, 0xC0, 0x03, 0x01, 0x41, 0x81,
+					   0xC0, 0x11, 0x03, 0x44, 0x81 };
+	CHECK_EQ(out[0][14], 7 + 12);
+	CHECK_MEM(out[0] + 16 + 6, suites, 12);
+	/* commands that need a session are refused outside one */
+	ml = mkmsg(msg, NETFN_CHASSIS, 0x02, 2, "\x01", 1);
+	memcpy(p + 16, msg, ml);
+	p[14] = (unsigned char)ml;
+	feed(p, 16 + ml);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(out[0][16 + 6], CC_INSUFFICIENT_PRIV);
+	CHECK_EQ(fhost.requests[HOST_ON], 0);
+	/* ASF presence ping -> pong */
+	const unsigned char ping[12] = { 6, 0, 0xFF, 6, 0, 0, 0x11, 0xBE, 0x80, 0x42, 0, 0 };
+	feed(ping, sizeof(ping));
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(outlen[0], 28);
+	CHECK_EQ(out[0][8], 0x40);
+	CHECK_EQ(out[0][9], 0x42);
+	CHECK_EQ(out[0][20], 0x81);
+}
+
+static void sequence_window(void)
+{
+	struct keys k;
+	uint8_t st;
+	unsigned char rsp[64];
+	size_t rl;
+	setup(4);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+	seqno = 100;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x01, NULL, 0, rsp, &rl), 0); /* 100: sets the base */
+	seqno = 68;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x04, NULL, 0, rsp, &rl), -1); /* 32 behind: too old */
+	seqno = 70;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x04, NULL, 0, rsp, &rl), 0); /* 30 behind, unseen */
+	seqno = 70;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x07, NULL, 0, rsp, &rl), -1); /* seen: replay */
+	seqno = 100;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x07, NULL, 0, rsp, &rl), -1); /* seen: replay */
+	seqno = 150;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x07, NULL, 0, rsp, &rl), 0); /* ahead: fine */
+	seqno = 0;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x07, NULL, 0, rsp, &rl), -1); /* 0 is never valid */
+}
+
+static void truncations(void)
+{
+	/* every prefix of every handshake and session packet: no crash, no reply to garbage */
+	setup(4);
+	const struct { const unsigned char *p; size_t n; } pk[] = {
+		{ s17_open_req, sizeof(s17_open_req) }, { s17_rakp1, sizeof(s17_rakp1) },
+		{ s17_rakp3, sizeof(s17_rakp3) }, { s17_devid_req, sizeof(s17_devid_req) },
+	};
+	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+		for (size_t n = 0; n < pk[i].n; n++) {
+			unsigned char *copy = malloc(n ? n : 1); /* exact size: ASan sees overreads */
+			memcpy(copy, pk[i].p, n);
+			feed(copy, n);
+			free(copy);
+		}
+	}
+	CHECK_EQ(ipmi_active_sessions(&m), 0);
+	/* random bytes after a valid RMCP header */
+	unsigned int x = 12345;
+	for (int r = 0; r < 20000; r++) {
+		unsigned char b[96];
+		size_t n = 4 + (x % 90);
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245 + 12345;
+			b[i] = (unsigned char)(x >> 16);
+		}
+		b[0] = 6;
+		b[3] = 7;
+		b[4] = (x & 1) ? 6 : 0;
+		feed(b, n);
+	}
+	CHECK(1);
+}
+
+int main(void)
+{
+	kat(3);
+	kat(17);
+	privileges();
+	sessions_full();
+	open_session_errors();
+	presession();
+	sequence_window();
+	truncations();
+	return t_done("test_ipmi");
+}

@@ -36,7 +36,7 @@ OBJS := $(SRCS:%.c=$(OUT)/obj/%.o)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -Os $(WARN) -Werror \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-ident \
-	-I$(DEPS)/include
+	-I$(DEPS)/include -isystem $(DEPS)/kernel-headers
 LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none -s
 LIBS := $(DEPS)/lib/libbearssl.a $(DEPS)/lib/libgpiod.a
 

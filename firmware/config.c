@@ -75,6 +75,25 @@ static const struct key keys[] = {
 	U32("bmc", "product_id", product_id, 0, 0xFFFF),
 	STR("bmc", "name", name),
 
+	U32("fru", "chassis_type", chassis_type, 0, 255),
+	STR("fru", "chassis_part_number", chassis_part),
+	STR("fru", "chassis_serial", chassis_serial),
+	STR("fru", "board_manufacturer", board_mfr),
+	STR("fru", "board_product", board_product),
+	STR("fru", "board_serial", board_serial),
+	STR("fru", "board_part_number", board_part),
+	STR("fru", "product_manufacturer", product_mfr),
+	STR("fru", "product_name", product_name),
+	STR("fru", "product_part_number", product_part),
+	STR("fru", "product_version", product_version),
+	STR("fru", "product_serial", product_serial),
+	STR("fru", "asset_tag", asset_tag),
+
+	PATH("sensors", "temp_file", temp_file),
+	U32("sensors", "temp_upper_noncritical", temp_unc, 0, 127),
+	U32("sensors", "temp_upper_critical", temp_uc, 0, 127),
+	U32("sensors", "temp_upper_nonrecoverable", temp_unr, 0, 127),
+
 	U32("sel", "entries", sel_entries, 16, SEL_ENTRIES_MAX),
 
 	ENUM("log", "level", log_level, level_names),
@@ -115,6 +134,11 @@ void config_defaults(struct config *c)
 	c->sim_boot_ms = 100;
 	strcpy(c->machine_id_file, "/etc/machine-id");
 	strcpy(c->name, "bmcd");
+	c->chassis_type = 0x17; /* rack mount chassis */
+	strcpy(c->temp_file, "/sys/class/thermal/thermal_zone0/temp");
+	c->temp_unc = 70;
+	c->temp_uc = 80;
+	c->temp_unr = 85;
 	c->sel_entries = 256;
 	c->log_level = 6;
 }
@@ -339,6 +363,11 @@ int config_load(struct config *c, const char *path)
 		errors++;
 	}
 	textfile_close(&tf);
+	if (!(c->temp_unc <= c->temp_uc && c->temp_uc <= c->temp_unr)) {
+		fprintf(stderr, "%s: sensors: thresholds must rise: non-critical <= critical <= "
+			"non-recoverable\n", path);
+		errors++;
+	}
 	if (c->long_press_ms <= c->short_press_ms) {
 		fprintf(stderr, "%s: host.long_press_ms (%u) must be longer than host.short_press_ms "
 			"(%u)\n", path, c->long_press_ms, c->short_press_ms);

@@ -57,6 +57,17 @@ struct config {
 	uint32_t manufacturer_id, product_id;
 	char name[64];
 
+	/* [fru] */
+	uint32_t chassis_type;
+	char chassis_part[64], chassis_serial[64];
+	char board_mfr[64], board_product[64], board_serial[64], board_part[64];
+	char product_mfr[64], product_name[64], product_part[64], product_version[64],
+		product_serial[64], asset_tag[64];
+
+	/* [sensors] */
+	char temp_file[CFG_PATH_MAX];
+	uint32_t temp_unc, temp_uc, temp_unr;
+
 	/* [sel] */
 	uint32_t sel_entries;
 

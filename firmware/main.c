@@ -14,8 +14,11 @@
 
 #include "../hal/atx.h"
 #include "../net/udp.h"
+#include "../proto/fru.h"
 #include "../proto/ipmi.h"
+#include "../proto/sdr.h"
 #include "config.h"
+#include "facts.h"
 #include "guid.h"
 #include "host_model.h"
 #include "log.h"
@@ -34,6 +37,10 @@ struct bmc {
 	struct atx *atx;
 	struct host host;
 	struct ipmi ipmi;
+	struct facts facts;
+	struct sdr_repo sdr;
+	uint8_t fru[FRU_MAX];
+	size_t fru_len;
 	int udp_fd;
 	int sig_fd;
 	uint8_t uuid[16];
@@ -43,46 +50,32 @@ struct bmc {
 
 /* --- IPMI over UDP ----------------------------------------------------------------------- */
 
-static void udp_send(void *ctx, const struct peer *to, const uint8_t *buf, size_t len)
+static void udp_send_cb(void *ctx, const struct peer *to, const uint8_t *buf, size_t len)
 {
 	struct bmc *b = ctx;
-	ssize_t n;
-	do
-		n = sendto(b->udp_fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)&to->sa, to->len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
+	if (udp_send(b->udp_fd, to, buf, len) < 0)
 		b->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
 }
 
 static void udp_readable(void *ctx, int fd, short revents, int64_t now)
 {
 	struct bmc *b = ctx;
-	static uint8_t bufs[UDP_BATCH][IPMI_PKT_MAX + 1];
-	struct mmsghdr msgs[UDP_BATCH];
-	struct iovec iov[UDP_BATCH];
-	struct peer peers[UDP_BATCH];
+	static uint8_t bufs[UDP_BATCH][IPMI_PKT_MAX];
+	struct udp_pkt pkts[UDP_BATCH];
 	(void)revents;
 	host_service(&b->host, now);
 	for (int round = 0; round < 4; round++) {
 		for (int i = 0; i < UDP_BATCH; i++) {
-			iov[i].iov_base = bufs[i];
-			iov[i].iov_len = sizeof(bufs[i]);
-			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-			msgs[i].msg_hdr.msg_name = &peers[i].sa;
-			msgs[i].msg_hdr.msg_namelen = sizeof(peers[i].sa);
+			pkts[i].buf = bufs[i];
+			pkts[i].cap = sizeof(bufs[i]);
 		}
-		int n = recvmmsg(fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
-			return;
+		int n = udp_recv(fd, pkts, UDP_BATCH);
 		for (int i = 0; i < n; i++) {
-			peers[i].len = msgs[i].msg_hdr.msg_namelen;
-			if (msgs[i].msg_len > IPMI_PKT_MAX) {
+			if (pkts[i].len > pkts[i].cap) {
 				b->ipmi.st.dropped++; /* larger than any IPMI packet */
 				continue;
 			}
-			ipmi_input(&b->ipmi, bufs[i], msgs[i].msg_len, &peers[i], now);
+			ipmi_input(&b->ipmi, pkts[i].buf, pkts[i].len, &pkts[i].peer, now);
 		}
 		if (n < UDP_BATCH)
 			return;
@@ -147,6 +140,40 @@ static void signal_readable(void *ctx, int fd, short revents, int64_t now)
 }
 
 /* --- start-up ---------------------------------------------------------------------------- */
+
+/* FRU image, temperature source and SDR repository: built once, read-only afterwards. */
+static void setup_inventory(struct bmc *b, int64_t now)
+{
+	const struct config *c = &b->cfg;
+	struct fru_info fi = {
+		(uint8_t)c->chassis_type, c->chassis_part, c->chassis_serial, c->board_mfr,
+		c->board_product, c->board_serial, c->board_part, c->product_mfr, c->product_name,
+		c->product_part, c->product_version, c->product_serial, c->asset_tag,
+	};
+	b->fru_len = fru_build(&fi, b->fru, sizeof(b->fru));
+	snprintf(b->facts.temp_path, sizeof(b->facts.temp_path), "%s", c->temp_file);
+	bool temp = facts_temp_probe(&b->facts);
+	if (!temp && c->temp_file[0])
+		log_info("sensors: no BMC temperature (%s unreadable): sensor left out", c->temp_file);
+	if (!temp)
+		b->facts.temp_path[0] = '\0';
+	struct sdr_config sc = {
+		.have_power = true, .have_hdd = true, .have_temp = temp,
+		.temp_unc = (int8_t)c->temp_unc, .temp_uc = (int8_t)c->temp_uc,
+		.temp_unr = (int8_t)c->temp_unr, .bmc_name = c->name, .dev_caps = 0x8F,
+	};
+	sdr_build(&b->sdr, &sc, host_time(&b->host));
+	(void)now;
+	b->ipmi.sdr = &b->sdr;
+	b->ipmi.fru = b->fru;
+	b->ipmi.fru_len = b->fru_len;
+	b->ipmi.lan_info = facts_lan;
+	b->ipmi.bmc_temp = facts_temp;
+	b->ipmi.info_ctx = &b->facts;
+	b->ipmi.temp_thresholds[0] = (int8_t)c->temp_unc;
+	b->ipmi.temp_thresholds[1] = (int8_t)c->temp_uc;
+	b->ipmi.temp_thresholds[2] = (int8_t)c->temp_unr;
+}
 
 static void usage(FILE *f)
 {
@@ -311,9 +338,10 @@ int main(int argc, char **argv)
 	guid_to_ipmi(b->uuid, ic.guid);
 	ipmi_init(&b->ipmi, &ic, sess, &b->users, &b->host, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));
-	b->ipmi.send = udp_send;
+	b->ipmi.send = udp_send_cb;
 	b->ipmi.send_ctx = b;
 	b->ipmi.log = log_cb;
+	setup_inventory(b, now);
 
 	if (b->sig_fd >= 0)
 		loop_add(&b->loop, b->sig_fd, POLLIN, signal_readable, b);

@@ -65,7 +65,7 @@ struct boot_override {
 	uint8_t enabled; /* enum boot_enabled */
 	uint8_t target;  /* enum boot_target */
 	bool uefi;       /* BootSourceOverrideMode: UEFI (true) or Legacy */
-	uint8_t ipmi_extra[3]; /* IPMI boot flags data bytes 3..5, kept as set */
+	uint8_t ipmi_extra[4]; /* IPMI boot flags: byte 2 without the device bits, bytes 3..5 */
 };
 
 /* Queue an action. Returns 0 when accepted (it runs now or when the buttons are free),

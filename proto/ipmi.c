@@ -824,8 +824,7 @@ static void session_packet(struct ipmi *m, const uint8_t *pkt, size_t len, uint8
 	/* authenticated and fresh: the packet counts */
 	seq_accept(s, seq);
 	s->last_rx = m->now;
-	if (!same_peer(&s->peer, from))
-		s->peer = *from; /* the console moved (NAT rebinding): follow it */
+	s->peer = *from; /* the console may move (NAT rebinding): follow it */
 
 	if (ptype == 0) {
 		if (blen <= sizeof(s->last_req) && blen == s->last_req_len && s->last_rsp_len &&

@@ -26,6 +26,7 @@
 
 struct host;
 struct sol;
+struct sdr_repo;
 
 /* Largest datagram bmcd accepts or sends. IPMI messages are at most a few hundred bytes;
  * SoL packets are bounded by the payload sizes we announce. */
@@ -33,9 +34,20 @@ struct sol;
 #define IPMI_MSG_MAX 320	/* an IPMI message inside a packet */
 #define IPMI_SUITES_MAX 8
 
+/* A console's address, and the local address and interface its packet arrived on (so
+ * the answer leaves from the address the console talked to, and LAN configuration can
+ * describe that interface). */
 struct peer {
 	struct sockaddr_storage sa;
 	socklen_t len;
+	int ifindex;			/* 0 when unknown */
+	struct sockaddr_storage local;	/* AF_UNSPEC when unknown */
+};
+
+/* What Get LAN Configuration Parameters reports about the interface a session uses. */
+struct lan_info {
+	uint8_t ip[4], mask[4], gw[4], mac[6], gw_mac[6];
+	uint8_t source;			/* 0 unspecified, 1 static, 2 DHCP */
 };
 
 /* RMCP+ status codes (IPMI 2.0 table 13-15). */
@@ -137,8 +149,20 @@ struct ipmi {
 	struct ipmi_stats st;
 	/* IPMI boot-option parameters that are IPMI's alone (the override itself is the host's) */
 	uint8_t boot_set_in_progress;
-	uint8_t boot_service_partition;
-	uint8_t boot_ack_mask, boot_ack_data;
+	uint8_t boot_service_partition, boot_service_scan, boot_valid_clearing;
+	uint8_t boot_ack_data;
+	uint8_t boot_initiator[9];
+	uint8_t lan_set_in_progress;
+	/* inventory and sensors, built at start-up */
+	const struct sdr_repo *sdr;
+	uint16_t sdr_reservation;
+	const uint8_t *fru;
+	size_t fru_len;
+	/* facts about the BMC itself, from the firmware */
+	void (*lan_info)(void *ctx, const struct peer *via, struct lan_info *out);
+	bool (*bmc_temp)(void *ctx, int *celsius); /* false: no reading now */
+	void *info_ctx;
+	int8_t temp_thresholds[3];	/* UNC, UC, UNR */
 };
 
 /* sess must hold cfg->max_sessions zeroed entries; seed is fresh randomness (>= 32 bytes). */

@@ -291,3 +291,58 @@ void app_get_channel_access(struct ipmi *m, const struct ipmi_req *rq, struct wr
 	wr_u8(w, 0x20 | 0x02);
 	wr_u8(w, PRIV_ADMIN);
 }
+
+void app_get_user_access(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	uint8_t id = rq->data[1] & 0x3F;
+	if (!ipmi_our_channel(m, rq->data[0]) || id == 0 || id > m->users->max) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	wr_u8(w, CC_OK);
+	wr_u8(w, (uint8_t)(m->users->max & 0x3F));	/* user IDs */
+	/* this ID enabled (01b) or disabled (10b); the count of enabled IDs */
+	wr_u8(w, (uint8_t)((id <= m->users->n ? 0x40 : 0x80) | (m->users->n & 0x3F)));
+	wr_u8(w, (uint8_t)(m->users->n & 0x3F));		/* fixed names: all, from the file */
+	if (id <= m->users->n)	/* IPMI messaging on, privilege limit from the users file */
+		wr_u8(w, (uint8_t)(0x10 | (m->users->u[id - 1].priv & 0x0F)));
+	else
+		wr_u8(w, 0x0F);	/* no access */
+}
+
+void app_get_user_name(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	uint8_t id = rq->data[0] & 0x3F;
+	if (id == 0 || id > m->users->max) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	uint8_t name[16] = { 0 };
+	if (id <= m->users->n)
+		memcpy(name, m->users->u[id - 1].name, m->users->u[id - 1].name_len);
+	wr_u8(w, CC_OK);
+	wr_bytes(w, name, 16);
+}
+
+void app_get_payload_support(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	if (!ipmi_our_channel(m, rq->data[0])) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	wr_u8(w, CC_OK);
+	wr_u8(w, (uint8_t)(0x01 | (m->sol ? 0x02 : 0))); /* IPMI messages; SoL if configured */
+	wr_u8(w, 0x00);
+	wr_u8(w, 0x3F);	/* session setup: open session request/response, RAKP 1-4 */
+	wr_u8(w, 0x00);
+	wr_fill(w, 0, 4); /* no OEM payloads */
+}
+
+/* Users and channel access come from the users file and the config: a read-only image
+ * has no place to keep changes, so the Set commands are refused. */
+void app_read_only(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	(void)m;
+	(void)rq;
+	wr_u8(w, CC_NOT_SUPPORTED_NOW);
+}

@@ -1,4 +1,6 @@
 /* Chassis netfn (0x00): power state and control, identify. */
+#include <string.h>
+
 #include "cursor.h"
 #include "host.h"
 #include "ipmi_cmds.h"
@@ -59,5 +61,139 @@ void chassis_identify(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	unsigned seconds = rq->len >= 1 ? rq->data[0] : 15;
 	bool force = rq->len >= 2 && (rq->data[1] & 1);
 	host_identify(m->host, seconds, force);
+	wr_u8(w, CC_OK);
+}
+
+void chassis_set_policy(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	uint8_t p = rq->data[0] & 0x07;
+	if (p > 3) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	if (p != 3) { /* 3: no change, just report what is supported */
+		struct host_who who = who_of(m, rq);
+		host_set_policy(m->host, p, &who);
+	}
+	wr_u8(w, CC_OK);
+	wr_u8(w, 0x07); /* always-off, previous and always-on are supported */
+}
+
+void chassis_restart_cause(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	(void)rq;
+	struct host_status st;
+	host_get_status(m->host, &st);
+	wr_u8(w, CC_OK);
+	wr_u8(w, st.restart_cause & 0x0F);
+	wr_u8(w, st.restart_cause == 0x01 ? m->cfg.channel : 0x00);
+}
+
+void chassis_poh(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	(void)rq;
+	struct host_status st;
+	host_get_status(m->host, &st);
+	wr_u8(w, CC_OK);
+	wr_u8(w, 1); /* minutes per count */
+	wr_u32le(w, st.poh_minutes);
+}
+
+/* IPMI boot device selector (boot flags byte 2, bits 5:2) <-> the shared boot target */
+static const uint8_t target_to_ipmi[BOOT_TARGET_COUNT] = {
+	[BOOT_NONE] = 0x0, [BOOT_PXE] = 0x1, [BOOT_HDD] = 0x2, [BOOT_HDD_SAFE] = 0x3,
+	[BOOT_DIAGS] = 0x4, [BOOT_CD] = 0x5, [BOOT_BIOS] = 0x6, [BOOT_REMOTE_FLOPPY] = 0x7,
+	[BOOT_REMOTE_CD] = 0x8, [BOOT_REMOTE_MEDIA] = 0x9, [BOOT_REMOTE_HDD] = 0xB,
+	[BOOT_FLOPPY] = 0xF, [BOOT_USB] = 0xF, [BOOT_UEFI_HTTP] = 0x1,
+};
+
+static int target_from_ipmi(uint8_t sel)
+{
+	static const int8_t map[16] = { BOOT_NONE, BOOT_PXE, BOOT_HDD, BOOT_HDD_SAFE, BOOT_DIAGS,
+					BOOT_CD, BOOT_BIOS, BOOT_REMOTE_FLOPPY, BOOT_REMOTE_CD,
+					BOOT_REMOTE_MEDIA, -1, BOOT_REMOTE_HDD, -1, -1, -1,
+					BOOT_FLOPPY };
+	return map[sel & 0x0F];
+}
+
+void chassis_get_boot(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	uint8_t param = rq->data[0] & 0x7F;
+	uint8_t d[9];
+	struct wr x = wr_init(d, sizeof(d));
+	switch (param) {
+	case 0: wr_u8(&x, m->boot_set_in_progress); break;
+	case 1: wr_u8(&x, m->boot_service_partition); break;
+	case 2: wr_u8(&x, m->boot_service_scan); break;
+	case 3: wr_u8(&x, m->boot_valid_clearing); break;
+	case 4: wr_u8(&x, 0x00); wr_u8(&x, m->boot_ack_data); break;
+	case 5: {
+		struct boot_override b;
+		host_get_boot(m->host, &b);
+		bool valid = b.enabled != BOOT_DISABLED;
+		wr_u8(&x, (uint8_t)((valid ? 0x80 : 0) | (b.enabled == BOOT_CONTINUOUS ? 0x40 : 0) |
+				    (b.uefi ? 0x20 : 0)));
+		wr_u8(&x, (uint8_t)((b.ipmi_extra[0] & 0xC3) |
+				    (b.target < BOOT_TARGET_COUNT ? target_to_ipmi[b.target] : 0) << 2));
+		wr_bytes(&x, b.ipmi_extra + 1, 3);
+		break;
+	}
+	case 6: wr_bytes(&x, m->boot_initiator, 9); break;
+	default:
+		wr_u8(w, 0x80); /* parameter not supported */
+		return;
+	}
+	wr_u8(w, CC_OK);
+	wr_u8(w, 0x01);		/* parameter version */
+	wr_u8(w, param);	/* valid (bit 7 clear), selector */
+	wr_bytes(w, d, x.len);
+}
+
+void chassis_set_boot(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	uint8_t param = rq->data[0] & 0x7F;
+	const uint8_t *d = rq->data + 1;
+	size_t n = rq->len - 1;
+	static const uint8_t need[7] = { 1, 1, 1, 1, 2, 5, 9 };
+	if (param > 6) {
+		wr_u8(w, 0x80);
+		return;
+	}
+	if (n < need[param]) {
+		wr_u8(w, CC_REQ_LEN);
+		return;
+	}
+	switch (param) {
+	case 0: {
+		uint8_t v = d[0] & 0x03;
+		if (v == 1 && m->boot_set_in_progress == 1) {
+			wr_u8(w, 0x81); /* already in progress */
+			return;
+		}
+		m->boot_set_in_progress = v == 1 ? 1 : 0; /* commit write: nothing pending */
+		break;
+	}
+	case 1: m->boot_service_partition = d[0]; break;
+	case 2: m->boot_service_scan = d[0]; break;
+	case 3: m->boot_valid_clearing = d[0] & 0x1F; break;
+	case 4: m->boot_ack_data = (uint8_t)((m->boot_ack_data & ~d[0]) | (d[1] & d[0])); break;
+	case 5: {
+		int t = target_from_ipmi((uint8_t)((d[1] >> 2) & 0x0F));
+		if (t < 0) {
+			wr_u8(w, CC_INVALID_FIELD);
+			return;
+		}
+		struct boot_override b = { 0 };
+		b.enabled = !(d[0] & 0x80) ? BOOT_DISABLED : (d[0] & 0x40) ? BOOT_CONTINUOUS : BOOT_ONCE;
+		b.target = (uint8_t)t;
+		b.uefi = d[0] & 0x20;
+		b.ipmi_extra[0] = d[1] & 0xC3;
+		memcpy(b.ipmi_extra + 1, d + 2, 3);
+		struct host_who who = who_of(m, rq);
+		host_set_boot(m->host, &b, &who);
+		break;
+	}
+	case 6: memcpy(m->boot_initiator, d, 9); break;
+	}
 	wr_u8(w, CC_OK);
 }

@@ -23,6 +23,38 @@ H(chassis_get_caps);
 H(chassis_get_status);
 H(chassis_control);
 H(chassis_identify);
+H(app_get_user_access);
+H(app_get_user_name);
+H(app_get_payload_support);
+H(app_read_only);
+H(chassis_set_policy);
+H(chassis_restart_cause);
+H(chassis_poh);
+H(chassis_get_boot);
+H(chassis_set_boot);
+/* Storage */
+H(sel_get_info);
+H(sel_get_alloc);
+H(sel_reserve_cmd);
+H(sel_get_entry);
+H(sel_add_entry);
+H(sel_clear_cmd);
+H(sel_get_time);
+H(sel_set_time);
+H(sdr_get_info_cmd);
+H(sdr_reserve_cmd);
+H(sdr_get_cmd);
+H(fru_get_area_info);
+H(fru_read);
+H(fru_write);
+/* Sensor */
+H(sensor_get_reading);
+H(sensor_get_thresholds);
+H(sensor_get_hysteresis);
+H(sensor_get_event_enable);
+/* Transport */
+H(lan_get_config);
+H(lan_set_config);
 #undef H
 
 /* The channel a request names: 0x0E means "this one". Returns false for any other. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../hal/uart.h"
 #include "../proto/parse.h"
 #include "textfile.h"
 
@@ -24,6 +25,9 @@ struct key {
 
 static const char *const backend_names[] = { "sim", "gpiod", "kvmd", NULL };
 static const char *const policy_names[] = { "always-off", "previous", "always-on", NULL };
+static const char *const parity_names[] = { "none", "odd", "even", NULL };
+static const char *const flow_names[] = { "none", "rtscts", NULL };
+static const char *const priv_names[] = { "0", "callback", "user", "operator", "admin", NULL };
 static const char *const level_names[] = { "0", "1", "2", "error", "warning", "notice",
 					   "info", "debug", NULL };
 
@@ -68,6 +72,23 @@ static const struct key keys[] = {
 	U32("sim", "shutdown_ms", sim_shutdown_ms, 0, 600000),
 	U32("sim", "boot_ms", sim_boot_ms, 0, 60000),
 	BOOL("sim", "power_on", sim_power_on),
+	BOOL("sim", "console", sim_console),
+
+	STR("sol", "device", sol_device),
+	U32("sol", "speed", sol_speed, 1200, 2000000),
+	U32("sol", "data_bits", sol_data_bits, 5, 8),
+	ENUM("sol", "parity", sol_parity, parity_names),
+	U32("sol", "stop_bits", sol_stop_bits, 1, 2),
+	ENUM("sol", "flow_control", sol_flow, flow_names),
+	U32("sol", "history", sol_history, 1024, 16 << 20),
+	U32("sol", "replay_on_activate", sol_replay, 0, 16 << 20),
+	U32("sol", "accumulate_ms", sol_accumulate_ms, 5, 1275),
+	U32("sol", "send_threshold", sol_threshold, 1, 255),
+	U32("sol", "retry_count", sol_retry_count, 0, 7),
+	U32("sol", "retry_interval_ms", sol_retry_interval_ms, 10, 2550),
+	ENUM("sol", "privilege", sol_privilege, priv_names),
+	U32("sol", "pause_ms", sol_pause_ms, 0, 60000),
+	BOOL("sol", "force_encryption", sol_force_encryption),
 
 	STR("bmc", "guid", guid),
 	PATH("bmc", "machine_id_file", machine_id_file),
@@ -134,6 +155,17 @@ void config_defaults(struct config *c)
 	c->sim_boot_ms = 100;
 	strcpy(c->machine_id_file, "/etc/machine-id");
 	strcpy(c->name, "bmcd");
+	c->sol_speed = 115200;
+	c->sol_data_bits = 8;
+	c->sol_stop_bits = 1;
+	c->sol_history = 65536;
+	c->sol_accumulate_ms = 20;
+	c->sol_threshold = 96;
+	c->sol_retry_count = 7;
+	c->sol_retry_interval_ms = 500;
+	c->sol_privilege = 3; /* operator: a console can type into a root shell */
+	c->sol_pause_ms = 2000;
+	c->sol_force_encryption = true;
 	c->chassis_type = 0x17; /* rack mount chassis */
 	strcpy(c->temp_file, "/sys/class/thermal/thermal_zone0/temp");
 	c->temp_unc = 70;
@@ -363,6 +395,20 @@ int config_load(struct config *c, const char *path)
 		errors++;
 	}
 	textfile_close(&tf);
+	if (c->sol_privilege < 2) {
+		fprintf(stderr, "%s: sol.privilege must be user, operator or admin\n", path);
+		errors++;
+	}
+	if (!uart_speed_ok(c->sol_speed)) {
+		fprintf(stderr, "%s: sol.speed %u is not a rate the port supports (1200 ... 115200, "
+			"230400, 460800, 921600, 1000000, 1500000, 2000000)\n", path, c->sol_speed);
+		errors++;
+	}
+	if (c->sol_replay > c->sol_history) {
+		fprintf(stderr, "%s: sol.replay_on_activate (%u) is larger than sol.history (%u)\n",
+			path, c->sol_replay, c->sol_history);
+		errors++;
+	}
 	if (!(c->temp_unc <= c->temp_uc && c->temp_uc <= c->temp_unr)) {
 		fprintf(stderr, "%s: sensors: thresholds must rise: non-critical <= critical <= "
 			"non-recoverable\n", path);

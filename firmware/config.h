@@ -50,12 +50,21 @@ struct config {
 	uint32_t sim_shutdown_ms;	/* graceful shutdown time of the simulated OS */
 	uint32_t sim_boot_ms;		/* time from power button to power LED on */
 	bool sim_power_on;		/* initial state */
+	bool sim_console;		/* the simulated host has a serial console */
 
 	/* [bmc] */
 	char guid[40];			/* empty: derived from /etc/machine-id */
 	char machine_id_file[CFG_PATH_MAX];
 	uint32_t manufacturer_id, product_id;
 	char name[64];
+
+	/* [sol] */
+	char sol_device[CFG_PATH_MAX];	/* empty: SoL disabled; "sim": the simulated host's */
+	uint32_t sol_speed, sol_data_bits, sol_stop_bits, sol_parity, sol_flow;
+	uint32_t sol_history, sol_replay;
+	uint32_t sol_accumulate_ms, sol_threshold, sol_retry_count, sol_retry_interval_ms;
+	uint32_t sol_privilege, sol_pause_ms;
+	bool sol_force_encryption;
 
 	/* [fru] */
 	uint32_t chassis_type;

@@ -17,6 +17,8 @@ int64_t now_ms(void)
 int loop_init(struct loop *l, int cap)
 {
 	memset(l, 0, sizeof(*l));
+	if (cap > LOOP_FDS_MAX)
+		cap = LOOP_FDS_MAX;
 	l->pfd = calloc((size_t)cap, sizeof(*l->pfd));
 	l->src = calloc((size_t)cap, sizeof(*l->src));
 	if (!l->pfd || !l->src)
@@ -62,12 +64,23 @@ int loop_add_timer(struct loop *l, loop_deadline_fn d, loop_tick_fn t, void *ctx
 	return 0;
 }
 
+int loop_add_prepare(struct loop *l, loop_prepare_fn fn, void *ctx)
+{
+	if (l->nprepare >= LOOP_TIMERS_MAX)
+		return -1;
+	l->prepare[l->nprepare].fn = fn;
+	l->prepare[l->nprepare++].ctx = ctx;
+	return 0;
+}
+
 void loop_run(struct loop *l)
 {
 	int map[LOOP_FDS_MAX];
 	while (!l->stop) {
 		int64_t now = now_ms();
 		int64_t next = INT64_MAX;
+		for (int i = 0; i < l->nprepare; i++)
+			l->prepare[i].fn(l->prepare[i].ctx, now);
 		for (int i = 0; i < l->ntimers; i++) {
 			int64_t d = l->timers[i].deadline(l->timers[i].ctx);
 			if (d < next)

@@ -31,12 +31,20 @@ struct loop_timer {
 	void *ctx;
 };
 
+/* Runs before every poll(): lets a module adjust the events it waits for. */
+typedef void (*loop_prepare_fn)(void *ctx, int64_t now);
+
 struct loop {
 	struct pollfd *pfd;		/* cap entries, allocated at start-up */
 	struct loop_src *src;
 	int n, cap;
 	struct loop_timer timers[LOOP_TIMERS_MAX];
 	int ntimers;
+	struct {
+		loop_prepare_fn fn;
+		void *ctx;
+	} prepare[LOOP_TIMERS_MAX];
+	int nprepare;
 	bool stop;
 	bool dirty;			/* a source was removed this round */
 	uint64_t rounds;
@@ -50,6 +58,7 @@ int loop_add(struct loop *l, int fd, short events, loop_fd_cb cb, void *ctx);
 void loop_set_events(struct loop *l, int handle, short events);
 void loop_del(struct loop *l, int handle);
 int loop_add_timer(struct loop *l, loop_deadline_fn d, loop_tick_fn t, void *ctx);
+int loop_add_prepare(struct loop *l, loop_prepare_fn fn, void *ctx);
 /* Runs until loop->stop is set. */
 void loop_run(struct loop *l);
 

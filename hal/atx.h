@@ -40,6 +40,7 @@ struct atx_sim_cfg {
 	uint32_t shutdown_ms;	/* short press while on: OS shuts down after this */
 	uint32_t boot_ms;	/* short press while off: power LED on after this */
 	bool power_on;		/* initial state */
+	bool console;		/* give the simulated host a serial console (a pty) */
 };
 
 struct atx_gpiod_cfg {
@@ -55,6 +56,8 @@ struct atx_sim_stats {
 	uint32_t power_ons, graceful_offs, forced_offs, resets;
 };
 void atx_sim_stats(struct atx *a, struct atx_sim_stats *st);
+/* The path of the simulated host's serial port (the pty's slave side), or NULL. */
+const char *atx_sim_console(struct atx *a);
 
 /* Opens the chip and requests the lines. On failure prints why and returns NULL. */
 struct atx *atx_gpiod_open(const struct atx_gpiod_cfg *cfg, int64_t now);

@@ -4,6 +4,7 @@
 #include "cursor.h"
 #include "host.h"
 #include "ipmi_cmds.h"
+#include "sol.h"
 
 bool ipmi_our_channel(const struct ipmi *m, uint8_t ch)
 {
@@ -331,7 +332,7 @@ void app_get_payload_support(struct ipmi *m, const struct ipmi_req *rq, struct w
 		return;
 	}
 	wr_u8(w, CC_OK);
-	wr_u8(w, (uint8_t)(0x01 | (m->sol ? 0x02 : 0))); /* IPMI messages; SoL if configured */
+	wr_u8(w, (uint8_t)(0x01 | (m->sol && m->sol->configured ? 0x02 : 0))); /* IPMI; SoL if configured */
 	wr_u8(w, 0x00);
 	wr_u8(w, 0x3F);	/* session setup: open session request/response, RAKP 1-4 */
 	wr_u8(w, 0x00);

@@ -34,7 +34,12 @@ static const struct ipmi_cmd cmds[] = {
 	{ NETFN_APP, 0x45, PRIV_ADMIN, 0, app_read_only },	/* Set User Name */
 	{ NETFN_APP, 0x46, PRIV_OPERATOR, 1, app_get_user_name },
 	{ NETFN_APP, 0x47, PRIV_ADMIN, 0, app_read_only },	/* Set User Password */
+	{ NETFN_APP, 0x48, PRIV_USER, 6, app_activate_payload },
+	{ NETFN_APP, 0x49, PRIV_USER, 6, app_deactivate_payload },
+	{ NETFN_APP, 0x4A, PRIV_USER, 1, app_payload_status },
+	{ NETFN_APP, 0x4B, PRIV_USER, 2, app_payload_instance },
 	{ NETFN_APP, 0x4E, PRIV_USER, 1, app_get_payload_support },
+	{ NETFN_APP, 0x4F, PRIV_USER, 2, app_payload_version },
 	{ NETFN_APP, 0x54, PRIV_NONE, 3, app_get_cipher_suites },
 	{ NETFN_STORAGE, 0x10, PRIV_USER, 1, fru_get_area_info },
 	{ NETFN_STORAGE, 0x11, PRIV_USER, 4, fru_read },
@@ -52,6 +57,8 @@ static const struct ipmi_cmd cmds[] = {
 	{ NETFN_STORAGE, 0x49, PRIV_OPERATOR, 4, sel_set_time },
 	{ NETFN_TRANSPORT, 0x01, PRIV_ADMIN, 2, lan_set_config },
 	{ NETFN_TRANSPORT, 0x02, PRIV_OPERATOR, 4, lan_get_config },
+	{ NETFN_TRANSPORT, 0x21, PRIV_ADMIN, 3, sol_set_config },
+	{ NETFN_TRANSPORT, 0x22, PRIV_USER, 4, sol_get_config },
 };
 
 const struct ipmi_cmd *ipmi_find_cmd(uint8_t netfn, uint8_t cmd)

@@ -55,6 +55,14 @@ H(sensor_get_event_enable);
 /* Transport */
 H(lan_get_config);
 H(lan_set_config);
+/* SoL */
+H(app_activate_payload);
+H(app_deactivate_payload);
+H(app_payload_status);
+H(app_payload_instance);
+H(app_payload_version);
+H(sol_get_config);
+H(sol_set_config);
 #undef H
 
 /* The channel a request names: 0x0E means "this one". Returns false for any other. */

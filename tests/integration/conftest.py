@@ -4,6 +4,7 @@ BMCD (environment) names the binary under test; default build/bmcd. Every daemon
 own free port, config and users file, and is stopped (SIGTERM) at the end of its test.
 """
 import os
+import random
 import re
 import signal
 import socket
@@ -55,11 +56,18 @@ level = debug
 
 
 def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    # below 32768: FreeIPMI's ipmiconsole rejects larger ports ("hostname invalid")
+    for _ in range(200):
+        port = random.randint(20000, 32767)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
+    raise RuntimeError("no free UDP port")
 
 
 def free_tcp_port():

@@ -1,0 +1,248 @@
+/* IPMI commands around SoL: payload activation (App 0x48-0x4B, 0x4F) and the SOL
+ * configuration parameters (Transport 0x21/0x22). */
+#include <string.h>
+
+#include "cursor.h"
+#include "ipmi_cmds.h"
+#include "sol.h"
+
+void app_activate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	struct sol *s = m->sol;
+	uint8_t type = rq->data[0] & 0x3F, inst = rq->data[1] & 0x0F, aux = rq->data[2];
+	struct ipmi_session *sess = rq->s;
+	if (type != 1 || inst != 1) {
+		wr_u8(w, type != 1 ? CC_INVALID_FIELD : CC_OUT_OF_RANGE);
+		return;
+	}
+	if (!s || !s->configured || !s->p.enabled) {
+		wr_u8(w, 0x81); /* payload type disabled */
+		return;
+	}
+	if (s->s) {
+		wr_u8(w, 0x80); /* already active (on this or another session) */
+		return;
+	}
+	if (sess->priv < (s->p.auth & 0x0F)) {
+		wr_u8(w, CC_INSUFFICIENT_PRIV);
+		return;
+	}
+	if ((aux & 0x80) && sess->conf_alg == 0) {
+		wr_u8(w, 0x83); /* cannot activate with encryption: the session has none */
+		return;
+	}
+	if (((s->p.auth & 0x80) && sess->conf_alg == 0) || ((s->p.auth & 0x40) && sess->integ_alg == 0)) {
+		wr_u8(w, 0x84); /* cannot activate without encryption (and authentication) */
+		return;
+	}
+	s->s = sess;
+	s->next_seq = 1;
+	s->have_in = false;
+	s->inflight = false;
+	s->ack_pending = false;
+	s->unsent_since = 0;
+	s->tries = 0;
+	s->full_since = 0;
+	uint64_t held = s->ring->head - ring_oldest(s->ring);
+	s->pos = s->ring->head - (s->replay < held ? s->replay : held);
+	s->starting = true; /* the first SoL packet leaves after this response */
+	s->activations++;
+	if (m->log)
+		m->log(m->log_ctx, 6, "sol: activated by '%s' (session %08x)", sess->user_name,
+		       sess->bmc_sid);
+	wr_u8(w, CC_OK);
+	wr_fill(w, 0, 4);			/* auxiliary data */
+	wr_u16le(w, SOL_PAYLOAD_MAX);		/* inbound payload size */
+	wr_u16le(w, SOL_PAYLOAD_MAX);		/* outbound payload size */
+	wr_u16le(w, s->udp_port);		/* payload UDP port: the same as IPMI's */
+	wr_u16le(w, 0xFFFF);			/* no VLAN */
+}
+
+void app_deactivate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	struct sol *s = m->sol;
+	uint8_t type = rq->data[0] & 0x3F, inst = rq->data[1] & 0x0F;
+	if (type != 1 || inst != 1) {
+		wr_u8(w, type != 1 ? CC_INVALID_FIELD : CC_OUT_OF_RANGE);
+		return;
+	}
+	if (!s || !s->configured) {
+		wr_u8(w, 0x81);
+		return;
+	}
+	if (!s->s) {
+		wr_u8(w, 0x80); /* already deactivated */
+		return;
+	}
+	if (s->s != rq->s && rq->s->priv < PRIV_ADMIN) {
+		wr_u8(w, CC_INSUFFICIENT_PRIV);
+		return;
+	}
+	if (s->s == rq->s) {
+		/* the owner asked: no "closed by BMC" notice, just stop */
+		struct ipmi_session *owner = s->s;
+		s->s = NULL;
+		s->inflight = false;
+		s->ack_pending = false;
+		s->starting = false;
+		if (m->log)
+			m->log(m->log_ctx, 6, "sol: deactivated by '%s'", owner->user_name);
+	} else {
+		sol_deactivate(s, "deactivated by an administrator");
+	}
+	wr_u8(w, CC_OK);
+}
+
+void app_payload_status(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	uint8_t type = rq->data[0] & 0x3F;
+	if (type != 1) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	wr_u8(w, CC_OK);
+	wr_u8(w, 1); /* one instance */
+	wr_u8(w, m->sol && m->sol->s ? 0x01 : 0x00);
+	wr_u8(w, 0);
+}
+
+void app_payload_instance(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	uint8_t type = rq->data[0] & 0x3F, inst = rq->data[1];
+	if (type != 1 || inst != 1) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	struct ipmi_session *owner = m->sol ? m->sol->s : NULL;
+	wr_u8(w, CC_OK);
+	wr_u32le(w, owner ? owner->bmc_sid : 0);
+	wr_u8(w, 1);		/* serial port 1 */
+	wr_fill(w, 0, 7);
+}
+
+void app_payload_version(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	if (!ipmi_our_channel(m, rq->data[0])) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	uint8_t type = rq->data[1] & 0x3F;
+	if (type > 1 || (type == 1 && !(m->sol && m->sol->configured))) {
+		wr_u8(w, 0x80); /* payload type not available on this channel */
+		return;
+	}
+	wr_u8(w, CC_OK);
+	wr_u8(w, 0x10); /* version 1.0 */
+}
+
+/* Bit-rate codes of the SOL parameters: 6 9600, 7 19200, 8 38400, 9 57600, 10 115200. */
+static bool rate_ok(uint8_t c) { return c == 0 || (c >= 6 && c <= 10); }
+
+void sol_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	struct sol *s = m->sol;
+	bool rev_only = rq->data[0] & 0x80;
+	uint8_t param = rq->data[1];
+	if (!ipmi_our_channel(m, rq->data[0]) || !s) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	uint8_t d[2];
+	size_t n = 1;
+	switch (param) {
+	case 0: d[0] = s->p.set_in_progress; break;
+	case 1: d[0] = s->p.enabled ? 1 : 0; break;
+	case 2: d[0] = s->p.auth; break;
+	case 3: d[0] = s->p.accumulate; d[1] = s->p.threshold; n = 2; break;
+	case 4: d[0] = s->p.retry_count; d[1] = s->p.retry_interval; n = 2; break;
+	case 5: d[0] = s->p.nv_rate; break;
+	case 6: d[0] = s->p.v_rate; break;
+	case 7: d[0] = m->cfg.channel; break;
+	case 8: d[0] = (uint8_t)s->udp_port; d[1] = (uint8_t)(s->udp_port >> 8); n = 2; break;
+	default:
+		wr_u8(w, 0x80); /* parameter not supported */
+		return;
+	}
+	wr_u8(w, CC_OK);
+	wr_u8(w, 0x11);
+	if (!rev_only)
+		wr_bytes(w, d, n);
+}
+
+void sol_set_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	struct sol *s = m->sol;
+	uint8_t param = rq->data[1];
+	const uint8_t *d = rq->data + 2;
+	size_t n = rq->len - 2;
+	static const uint8_t need[9] = { 1, 1, 1, 2, 2, 1, 1, 1, 2 };
+	if (!ipmi_our_channel(m, rq->data[0]) || !s) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	if (param > 8) {
+		wr_u8(w, 0x80);
+		return;
+	}
+	if (n < need[param]) {
+		wr_u8(w, CC_REQ_LEN);
+		return;
+	}
+	switch (param) {
+	case 0: {
+		uint8_t v = d[0] & 0x03;
+		if (v == 1 && s->p.set_in_progress == 1) {
+			wr_u8(w, 0x81); /* already in progress */
+			return;
+		}
+		s->p.set_in_progress = v == 1 ? 1 : 0;
+		break;
+	}
+	case 1:
+		if (!s->configured && (d[0] & 1)) {
+			wr_u8(w, CC_NOT_SUPPORTED_NOW); /* no serial device configured */
+			return;
+		}
+		s->p.enabled = d[0] & 1;
+		if (!s->p.enabled)
+			sol_deactivate(s, "SoL disabled");
+		break;
+	case 2:
+		if ((d[0] & 0x0F) < PRIV_USER || (d[0] & 0x0F) > PRIV_ADMIN) {
+			wr_u8(w, CC_INVALID_FIELD);
+			return;
+		}
+		s->p.auth = d[0] & 0xCF;
+		break;
+	case 3:
+		if (d[0] == 0 || d[1] == 0) {
+			wr_u8(w, CC_INVALID_FIELD);
+			return;
+		}
+		s->p.accumulate = d[0];
+		s->p.threshold = d[1];
+		break;
+	case 4:
+		s->p.retry_count = d[0] & 0x07;
+		s->p.retry_interval = d[1];
+		break;
+	case 5:
+	case 6:
+		if (!rate_ok(d[0] & 0x0F)) {
+			wr_u8(w, CC_INVALID_FIELD);
+			return;
+		}
+		if (param == 5) {
+			s->p.nv_rate = d[0] & 0x0F;
+		} else {
+			s->p.v_rate = d[0] & 0x0F;
+			if (s->port.set_rate)
+				s->port.set_rate(s->port.ctx, s->p.v_rate);
+		}
+		break;
+	default:
+		wr_u8(w, 0x82); /* read-only: the channel and the port are bmcd's own */
+		return;
+	}
+	wr_u8(w, CC_OK);
+}

@@ -40,7 +40,7 @@ CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -Os $(WARN) -Werr
 LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none -s
 LIBS := $(DEPS)/lib/libbearssl.a $(DEPS)/lib/libgpiod.a
 
-.PHONY: all deps run test unit integration clean install-test-deps install-run-deps
+.PHONY: all deps run test unit integration clean install install-test-deps install-run-deps test-cross
 
 all: $(OUT)/bmcd
 
@@ -90,15 +90,59 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/testlib.h $(UNIT_PROTO) $(wildc
 install-test-deps:
 	@tools/need.sh musl-gcc:musl-tools dpkg-source:dpkg-dev ipmitool:ipmitool \
 		ipmipower:freeipmi-tools /usr/lib/python3/dist-packages/pyghmi:python3-pyghmi \
-		socat:socat file:file /usr/lib/python3/dist-packages/pytest:python3-pytest
+		socat:socat file:file /usr/lib/python3/dist-packages/pytest:python3-pytest \
+		curl:curl redfishtool:redfishtool /usr/lib/python3/dist-packages/sushy:python3-sushy \
+		/usr/lib/python3/dist-packages/jsonschema:python3-jsonschema openssl:openssl \
+		nginx:nginx-light unshare:util-linux
 
 unit: $(UNIT_BINS)
 
+# --- cross builds under qemu-user: unit tests (no sanitizers) and the smoke test ---------
+QEMU_x86_64 :=
+QEMU_aarch64 := qemu-aarch64-static
+QEMU_armhf := qemu-arm-static
+CROSS_UNIT := $(UNIT_TESTS:%=$(OUT)/tests/unit/%)
+CROSS_UNIT_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 $(WARN) -I$(DEPS)/include -isystem $(DEPS)/kernel-headers
+
+$(OUT)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h firmware/*.h tests/unit/*.c) | $(DEPS)/.done
+	@mkdir -p $(dir $@)
+	@echo "CC ($(ARCH)) $@"
+	@$(CC) $(CROSS_UNIT_CFLAGS) -static -o $@ $< $(UNIT_PROTO) \
+		$(or $(UNIT_EXTRA_$*),$(UNIT_EXTRA_DEFAULT)) $(DEPS)/lib/libbearssl.a
+
+test-cross:
+	@if [ "$(ARCH)" = x86_64 ]; then echo "test-cross needs ARCH=aarch64 or ARCH=armhf"; exit 2; fi
+	@tools/need.sh $(QEMU_$(ARCH)):qemu-user-static $(CROSS)gcc:gcc-$(if $(filter armhf,$(ARCH)),arm-linux-gnueabihf,aarch64-linux-gnu) \
+		ipmitool:ipmitool curl:curl /usr/lib/python3/dist-packages/pytest:python3-pytest
+	@$(MAKE) --no-print-directory ARCH=$(ARCH) all $(CROSS_UNIT)
+	@BMCD_UNIT_DIR=$(OUT)/tests/unit BMCD=$(OUT)/bmcd BMCD_WRAP=$(QEMU_$(ARCH)) \
+		BMCD_TESTS="tests/unit/test_binaries.py tests/integration/test_smoke.py" \
+		BMCD_JUNIT=build/test-cross-$(ARCH).xml tests/run.sh
+
 test: install-test-deps all unit
 	@tests/run.sh
+
+# --- install ------------------------------------------------------------------------------
+PREFIX ?= /usr
+DESTDIR ?=
+install: $(OUT)/bmcd
+	install -D -m 0755 $(OUT)/bmcd $(DESTDIR)$(PREFIX)/bin/bmcd
+	install -D -m 0644 configs/bmcd.conf $(DESTDIR)/etc/bmcd/bmcd.conf.example
+	install -D -m 0600 configs/users.example $(DESTDIR)/etc/bmcd/users.example
+	install -D -m 0644 configs/systemd/bmcd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/bmcd.service
+	install -D -m 0644 configs/systemd/kvmd-ipmi.service $(DESTDIR)$(PREFIX)/lib/systemd/system/kvmd-ipmi.service
+	install -D -m 0644 configs/pikvm/redfish.nginx.conf $(DESTDIR)$(PREFIX)/share/bmcd/pikvm/redfish.nginx.conf
+	install -D -m 0644 configs/pikvm/override.yaml.example $(DESTDIR)$(PREFIX)/share/bmcd/pikvm/override.yaml.example
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/bmcd/README.md
+	@sed -i 's|/usr/bin/bmcd|$(PREFIX)/bin/bmcd|g' $(DESTDIR)$(PREFIX)/lib/systemd/system/bmcd.service \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/kvmd-ipmi.service
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/bmcd $(BUILD)/tests $(BUILD)/aarch64 $(BUILD)/armhf
 
 distclean:
 	rm -rf $(BUILD)
+
+# --- fuzzing (tests/fuzz/fuzz.mk) and benchmarks (tools/bench/bench.mk) -------------------
+-include tests/fuzz/fuzz.mk
+-include tools/bench/bench.mk

@@ -10,6 +10,7 @@
 
 #include "../hal/uart.h"
 #include "../proto/parse.h"
+#include "../proto/redfish.h"
 #include "textfile.h"
 
 enum ktype { K_U32, K_BOOL, K_STR, K_ENUM, K_SUITES };
@@ -46,8 +47,35 @@ static const struct key keys[] = {
 	U32("ipmi", "handshake_timeout_ms", handshake_timeout_ms, 100, 60000),
 	{ "ipmi", "cipher_suites", K_SUITES, 0, 0, 0, 0, NULL, false },
 
+	STR("redfish", "listen", rf_listen),
+	U32("redfish", "https_port", https_port, 0, 65535),
+	U32("redfish", "http_port", http_port, 0, 65535),
+	PATH("redfish", "cert", cert),
+	PATH("redfish", "key", key),
+	U32("redfish", "max_connections", rf_max_conns, 2, 1000),
+	U32("redfish", "session_timeout", rf_session_timeout, 30, 86400),
+	U32("redfish", "max_sessions", rf_max_sessions, 1, RF_SESSIONS_HARD_MAX),
+	U32("redfish", "max_sse", rf_max_sse, 0, 64),
+	U32("redfish", "header_timeout_ms", rf_header_timeout_ms, 100, 120000),
+	U32("redfish", "idle_timeout_ms", rf_idle_timeout_ms, 100, 600000),
+	U32("redfish", "tls_session_cache", tls_cache, 0, 4096),
+	STR("redfish", "system_id", system_id),
+	BOOL("redfish", "http_remote", http_remote),
+
 	PATH("users", "file", users_file),
 	U32("users", "max_users", max_users, 1, 63),
+	U32("users", "watch_ms", users_watch_ms, 0, 3600000),
+
+	STR("kvmd", "socket", kvmd_socket),
+	STR("kvmd", "user", kvmd_user),
+	STR("kvmd", "passwd", kvmd_passwd),
+	U32("kvmd", "poll_ms", kvmd_poll_ms, 100, 60000),
+	U32("kvmd", "timeout_ms", kvmd_timeout_ms, 100, 60000),
+
+	BOOL("pikvm", "enabled", pikvm),
+	PATH("pikvm", "main_yaml", pikvm_main),
+	PATH("pikvm", "override_dir", pikvm_override_dir),
+	PATH("pikvm", "override_yaml", pikvm_override),
 
 	ENUM("host", "backend", backend, backend_names),
 	U32("host", "short_press_ms", short_press_ms, 10, 10000),
@@ -136,6 +164,13 @@ void config_defaults(struct config *c)
 	c->nsuites = 2;
 	strcpy(c->users_file, "/etc/bmcd/users");
 	c->max_users = 16;
+	c->users_watch_ms = 2000;
+	strcpy(c->kvmd_socket, "/run/kvmd/kvmd.sock");
+	c->kvmd_poll_ms = 1000;
+	c->kvmd_timeout_ms = 3000;
+	strcpy(c->pikvm_main, "/usr/lib/kvmd/main.yaml");
+	strcpy(c->pikvm_override_dir, "/etc/kvmd/override.d");
+	strcpy(c->pikvm_override, "/etc/kvmd/override.yaml");
 	c->backend = BACKEND_SIM;
 	c->short_press_ms = 100;
 	c->long_press_ms = 5500;
@@ -155,6 +190,17 @@ void config_defaults(struct config *c)
 	c->sim_boot_ms = 100;
 	strcpy(c->machine_id_file, "/etc/machine-id");
 	strcpy(c->name, "bmcd");
+	strcpy(c->rf_listen, "::");
+	c->https_port = 443;
+	c->http_port = 0;
+	c->rf_max_conns = 32;
+	c->rf_session_timeout = 1800;
+	c->rf_max_sessions = 16;
+	c->rf_max_sse = 4;
+	c->rf_header_timeout_ms = 10000;
+	c->rf_idle_timeout_ms = 30000;
+	c->tls_cache = 64;
+	strcpy(c->system_id, "0");
 	c->sol_speed = 115200;
 	c->sol_data_bits = 8;
 	c->sol_stop_bits = 1;
@@ -395,6 +441,22 @@ int config_load(struct config *c, const char *path)
 		errors++;
 	}
 	textfile_close(&tf);
+	for (const char *p = c->system_id; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_')) {
+			fprintf(stderr, "%s: redfish.system_id: only letters, digits, '-' and '_'\n", path);
+			errors++;
+			break;
+		}
+	}
+	if (!c->system_id[0]) {
+		fprintf(stderr, "%s: redfish.system_id must not be empty\n", path);
+		errors++;
+	}
+	if (c->key[0] && !c->cert[0]) {
+		fprintf(stderr, "%s: redfish.key is set but redfish.cert is not\n", path);
+		errors++;
+	}
 	if (c->sol_privilege < 2) {
 		fprintf(stderr, "%s: sol.privilege must be user, operator or admin\n", path);
 		errors++;

@@ -33,6 +33,7 @@ struct config {
 	/* [users] */
 	char users_file[CFG_PATH_MAX];
 	uint32_t max_users;
+	uint32_t users_watch_ms;	/* re-read the file when it changes; 0: only on SIGHUP */
 
 	/* [host] */
 	uint32_t backend;		/* enum backend */
@@ -44,6 +45,15 @@ struct config {
 	uint32_t power_led, hdd_led, power_switch, reset_switch;
 	bool power_led_inverted, hdd_led_inverted, power_switch_inverted, reset_switch_inverted;
 	uint32_t debounce_ms;
+
+	/* [kvmd] */
+	char kvmd_socket[108];
+	char kvmd_user[64], kvmd_passwd[64];
+	uint32_t kvmd_poll_ms, kvmd_timeout_ms;
+
+	/* [pikvm]: take IPMI, SoL, users and the kvmd socket from kvmd's own files */
+	bool pikvm;
+	char pikvm_main[CFG_PATH_MAX], pikvm_override_dir[CFG_PATH_MAX], pikvm_override[CFG_PATH_MAX];
 
 	/* [sim] */
 	uint32_t sim_force_off_ms;	/* a press held this long forces the simulated host off */
@@ -57,6 +67,15 @@ struct config {
 	char machine_id_file[CFG_PATH_MAX];
 	uint32_t manufacturer_id, product_id;
 	char name[64];
+
+	/* [redfish] */
+	char rf_listen[CFG_ADDR_MAX];
+	uint32_t https_port, http_port;
+	char cert[CFG_PATH_MAX], key[CFG_PATH_MAX];
+	uint32_t rf_max_conns, rf_session_timeout, rf_max_sessions, rf_max_sse;
+	uint32_t rf_header_timeout_ms, rf_idle_timeout_ms, tls_cache;
+	char system_id[32];
+	bool http_remote;
 
 	/* [sol] */
 	char sol_device[CFG_PATH_MAX];	/* empty: SoL disabled; "sim": the simulated host's */

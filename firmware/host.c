@@ -52,6 +52,7 @@ void host_init(struct host *h, const struct host_cfg *cfg, struct atx *atx,
 	unsigned leds = atx->ops->leds(atx);
 	h->on = leds & ATX_LED_POWER;
 	h->hdd = leds & ATX_LED_HDD;
+	h->leds_known = atx->ops->available(atx);
 	h->on_since = now;
 }
 
@@ -226,7 +227,7 @@ static void clear_one_time_boot(struct host *h)
 static void finish_program(struct host *h, bool aborted)
 {
 	if (h->pressed) {
-		h->atx->ops->press(h->atx, (enum atx_switch)h->steps[h->cur].sw, false, h->now);
+		h->atx->ops->press(h->atx, (enum atx_switch)h->steps[h->cur].sw, false, 0, h->now);
 		h->pressed = false;
 	}
 	h->running = false;
@@ -267,7 +268,8 @@ static void run_steps(struct host *h)
 				}
 				if (st->sw == ATX_RESET)
 					clear_one_time_boot(h);
-				if (h->atx->ops->press(h->atx, (enum atx_switch)st->sw, true, h->now) < 0) {
+				if (h->atx->ops->press(h->atx, (enum atx_switch)st->sw, true, st->ms,
+						       h->now) < 0) {
 					log_err("host: pressing the %s switch failed",
 						st->sw == ATX_POWER ? "power" : "reset");
 					finish_program(h, true);
@@ -282,7 +284,7 @@ static void run_steps(struct host *h)
 			}
 			if (h->now < h->step_until)
 				return;
-			h->atx->ops->press(h->atx, (enum atx_switch)st->sw, false, h->now);
+			h->atx->ops->press(h->atx, (enum atx_switch)st->sw, false, 0, h->now);
 			h->pressed = false;
 			h->step_until = 0;
 			h->cur++;
@@ -328,8 +330,15 @@ void host_service(struct host *h, int64_t now)
 	unsigned leds = h->atx->ops->leds(h->atx);
 	bool on = leds & ATX_LED_POWER;
 	h->hdd = leds & ATX_LED_HDD;
-	if (on != h->on)
+	if (!h->leds_known && h->atx->ops->available(h->atx)) {
+		/* the first word from a remote backend (kvmd) is the initial state, not an event */
+		h->leds_known = true;
+		h->on = on;
+		h->on_since = now;
+		log_info("host: power is %s", on ? "on" : "off");
+	} else if (h->leds_known && on != h->on) {
 		power_changed(h, on);
+	}
 	if (h->expect_on && !h->running && h->heading == TO_NONE)
 		h->expect_on = false;
 	if (!h->running && h->heading != TO_NONE && h->heading_until && now >= h->heading_until) {

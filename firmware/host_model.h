@@ -52,6 +52,7 @@ struct host {
 	struct atx *atx;
 	int64_t now;
 	bool on, hdd;
+	bool leds_known;		/* the backend has told us the LED state at least once */
 
 	/* the sequence being run */
 	struct step steps[HOST_STEPS_MAX];

@@ -10,13 +10,17 @@
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../hal/atx.h"
 #include "../hal/uart.h"
+#include "../net/httpd.h"
+#include "../net/tls.h"
 #include "../net/udp.h"
 #include "../proto/fru.h"
 #include "../proto/ipmi.h"
+#include "../proto/redfish.h"
 #include "../proto/ring.h"
 #include "../proto/sdr.h"
 #include "../proto/sol.h"
@@ -26,6 +30,7 @@
 #include "host_model.h"
 #include "log.h"
 #include "loop.h"
+#include "pikvm.h"
 #include "privdrop.h"
 #include "users_file.h"
 
@@ -38,6 +43,7 @@ struct bmc {
 	struct users users;
 	struct loop loop;
 	struct atx *atx;
+	int atx_fd[4], atx_handle[4];	/* the backend's descriptors in the loop */
 	struct host host;
 	struct ipmi ipmi;
 	struct facts facts;
@@ -51,8 +57,17 @@ struct bmc {
 	struct ring ring;
 	struct sol sol;
 	int uart_handle;		/* loop handle while the port is open, else -1 */
+	/* Redfish */
+	struct tls_ctx *tls;
+	struct httpd httpd;
+	struct redfish rf;
+	bool rf_on;
+	char last_power[16];		/* PowerState last announced to SSE clients */
+	uint32_t last_sel_adds;
 	uint8_t uuid[16];
 	char uuid_str[37];
+	struct stat users_st;		/* to notice edits of the users file */
+	int64_t users_check_at;
 	int64_t started;
 };
 
@@ -103,6 +118,27 @@ static void atx_readable(void *ctx, int fd, short revents, int64_t now)
 	(void)fd;
 	b->atx->ops->service(b->atx, now, revents);
 	host_service(&b->host, now);
+}
+
+/* Before each poll: the backend's descriptors may have changed (kvmd reconnects). */
+static void atx_prepare(void *ctx, int64_t now)
+{
+	struct bmc *b = ctx;
+	struct pollfd want[4];
+	(void)now;
+	int n = b->atx->ops->fds(b->atx, want, 4);
+	for (int i = 0; i < 4; i++) {
+		int fd = i < n ? want[i].fd : -1;
+		if (b->atx_fd[i] != fd && b->atx_handle[i] >= 0) {
+			loop_del(&b->loop, b->atx_handle[i]);
+			b->atx_handle[i] = -1;
+		}
+		if (fd >= 0 && b->atx_handle[i] < 0)
+			b->atx_handle[i] = loop_add(&b->loop, fd, want[i].events, atx_readable, b);
+		else if (fd >= 0)
+			loop_set_events(&b->loop, b->atx_handle[i], want[i].events);
+		b->atx_fd[i] = fd;
+	}
 }
 
 /* --- the host's serial port ----------------------------------------------------------------- */
@@ -256,6 +292,146 @@ static int setup_sol(struct bmc *b, int64_t now)
 	return 0;
 }
 
+/* --- Redfish over HTTP and HTTPS ------------------------------------------------------------- */
+
+static int rf_handle(void *ctx, const struct http_request *rq, const struct rf_conn *c,
+		     struct buf *out, int64_t now)
+{
+	struct bmc *b = ctx;
+	host_service(&b->host, now);
+	return redfish_handle(&b->rf, rq, c, out, now);
+}
+
+static void rf_error(void *ctx, int status, struct buf *out)
+{
+	redfish_error_response(&((struct bmc *)ctx)->rf, status, out);
+}
+
+static int hp_add(void *ctx, int fd, short events, struct httpd_io *io)
+{
+	return loop_add(&((struct bmc *)ctx)->loop, fd, events, httpd_io, io);
+}
+static void hp_set(void *ctx, int h, short ev) { loop_set_events(&((struct bmc *)ctx)->loop, h, ev); }
+static void hp_del(void *ctx, int h) { loop_del(&((struct bmc *)ctx)->loop, h); }
+
+static int64_t http_deadline_cb(void *ctx)
+{
+	struct bmc *b = ctx;
+	int64_t a = httpd_deadline(&b->httpd), r = redfish_deadline(&b->rf);
+	return a < r ? a : r;
+}
+
+static void http_tick_cb(void *ctx, int64_t now)
+{
+	struct bmc *b = ctx;
+	httpd_tick(&b->httpd, now);
+	redfish_tick(&b->rf, now);
+}
+
+static const char *power_state(const struct host_status *st)
+{
+	return st->transition == HOST_POWERING_ON ? "PoweringOn"
+	       : st->transition == HOST_POWERING_OFF ? "PoweringOff" : st->on ? "On" : "Off";
+}
+
+/* The host model changed something: tell the SSE clients, once per real change. */
+static void host_changed(void *ctx, int what)
+{
+	struct bmc *b = ctx;
+	if (!b->rf_on || b->httpd.nsse == 0)
+		return;
+	char frame[4096];
+	struct buf out;
+	if (what == HOST_NOTIFY_POWER) {
+		struct host_status st;
+		host_get_status(&b->host, &st);
+		const char *ps = power_state(&st);
+		if (!strcmp(ps, b->last_power))
+			return;
+		snprintf(b->last_power, sizeof(b->last_power), "%s", ps);
+	} else if (what == HOST_NOTIFY_LOG) {
+		if (b->host.sel.adds == b->last_sel_adds)
+			return;
+		b->last_sel_adds = b->host.sel.adds;
+	}
+	buf_init(&out, frame, sizeof(frame));
+	redfish_sse_event(&b->rf, what, &out);
+	if (!out.err && out.len)
+		httpd_broadcast(&b->httpd, out.p, out.len, now_ms());
+}
+
+static int setup_redfish(struct bmc *b, int64_t now, const uint8_t seed[48])
+{
+	const struct config *c = &b->cfg;
+	if (!c->https_port && !c->http_port)
+		return 0;
+	if (c->https_port) {
+		char err[256];
+		b->tls = calloc(1, sizeof(*b->tls));
+		if (!b->tls)
+			return -1;
+		if (tls_setup(b->tls, c->cert[0] ? c->cert : NULL, c->key[0] ? c->key : NULL,
+			      c->name[0] ? c->name : "bmcd", seed, 48, c->tls_cache, err,
+			      sizeof(err)) < 0) {
+			log_err("redfish: %s", err);
+			return -1;
+		}
+		char fp[96];
+		tls_fingerprint_str(b->tls, fp);
+		log_notice("redfish: %s certificate, SHA-256 fingerprint %s",
+			   c->cert[0] ? "configured" : "ephemeral self-signed", fp);
+	}
+	struct rf_session *rs = calloc(c->rf_max_sessions, sizeof(*rs));
+	if (!rs)
+		return -1;
+	struct redfish_cfg rc = {
+		.session_timeout_s = c->rf_session_timeout,
+		.max_sessions = (uint16_t)c->rf_max_sessions,
+		.ipmi_port = c->ipmi_enabled ? (uint16_t)c->ipmi_port : 0,
+		.http_port = (uint16_t)c->http_port,
+		.https_port = (uint16_t)c->https_port,
+		.sol_enabled = b->sol.configured,
+		.max_sse = (uint8_t)c->rf_max_sse,
+		.http_remote = c->http_remote,
+	};
+	snprintf(rc.system_id, sizeof(rc.system_id), "%s", c->system_id);
+	snprintf(rc.uuid, sizeof(rc.uuid), "%s", b->uuid_str);
+	snprintf(rc.name, sizeof(rc.name), "%s", c->name);
+	snprintf(rc.fw_version, sizeof(rc.fw_version), "%s", BMCD_VERSION);
+	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed + 16, 32);
+	b->rf.log = log_cb;
+	struct httpd_cfg hc = {
+		.max_conns = (uint16_t)c->rf_max_conns,
+		.max_sse = (uint16_t)c->rf_max_sse,
+		.header_timeout_ms = c->rf_header_timeout_ms,
+		.idle_timeout_ms = c->rf_idle_timeout_ms,
+	};
+	struct httpd_poll hp = { hp_add, hp_set, hp_del, b };
+	if (httpd_init(&b->httpd, &hc, c->https_port ? b->tls : NULL, rf_handle, rf_error, b, &hp) < 0)
+		return -1;
+	char err[160];
+	if (c->https_port &&
+	    httpd_listen(&b->httpd, c->rf_listen, (uint16_t)c->https_port, true, err, sizeof(err)) < 0) {
+		log_err("redfish: https: %s", err);
+		return -1;
+	}
+	if (c->http_port &&
+	    httpd_listen(&b->httpd, c->rf_listen, (uint16_t)c->http_port, false, err, sizeof(err)) < 0) {
+		log_err("redfish: http: %s", err);
+		return -1;
+	}
+	b->rf_on = true;
+	b->host.notify = host_changed;
+	b->host.notify_ctx = b;
+	struct host_status st;
+	host_get_status(&b->host, &st);
+	snprintf(b->last_power, sizeof(b->last_power), "%s", power_state(&st));
+	b->last_sel_adds = b->host.sel.adds;
+	loop_add_timer(&b->loop, http_deadline_cb, http_tick_cb, b);
+	(void)now;
+	return 0;
+}
+
 /* --- signals --------------------------------------------------------------------------- */
 
 static void reload_users(struct bmc *b)
@@ -276,10 +452,35 @@ static void reload_users(struct bmc *b)
 		b->users.n = fresh.n;
 		b->users.generation++;
 		ipmi_users_changed(&b->ipmi);
+		if (b->rf_on)
+			redfish_users_changed(&b->rf);
 		log_notice("reload: %d user(s) from %s", b->users.n, b->cfg.users_file);
 	}
 	memset(fresh.u, 0, (size_t)fresh.max * sizeof(struct user));
 	free(fresh.u);
+}
+
+/* The users file changed on disk (PiKVM's docs: "edit /etc/kvmd/ipmipasswd"): reload it. */
+static int64_t users_deadline_cb(void *ctx)
+{
+	struct bmc *b = ctx;
+	return b->cfg.users_watch_ms ? b->users_check_at : INT64_MAX;
+}
+
+static void users_tick_cb(void *ctx, int64_t now)
+{
+	struct bmc *b = ctx;
+	struct stat st;
+	b->users_check_at = now + b->cfg.users_watch_ms;
+	if (stat(b->cfg.users_file, &st) < 0)
+		return;
+	if (st.st_mtim.tv_sec != b->users_st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != b->users_st.st_mtim.tv_nsec || st.st_size != b->users_st.st_size ||
+	    st.st_ino != b->users_st.st_ino) {
+		b->users_st = st;
+		log_info("%s changed", b->cfg.users_file);
+		reload_users(b);
+	}
 }
 
 static void signal_readable(void *ctx, int fd, short revents, int64_t now)
@@ -337,17 +538,29 @@ static void setup_inventory(struct bmc *b, int64_t now)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bmcd [-c FILE] [--check-config] [--version] [--help]\n"
+		"usage: bmcd [-c FILE] [--kvmd] [--check-config] [--version] [--help]\n"
 		"  -c, --config FILE   configuration file (default /etc/bmcd/bmcd.conf)\n"
+		"      --kvmd          PiKVM mode: take IPMI, SoL, users and the kvmd socket from\n"
+		"                      kvmd's files (/usr/lib/kvmd/main.yaml, /etc/kvmd/override.d,\n"
+		"                      /etc/kvmd/override.yaml, /etc/kvmd/ipmipasswd); drive power\n"
+		"                      through kvmd. Without -c no bmcd.conf is read.\n"
 		"      --check-config  parse the configuration and users file, print every error\n"
 		"                      as file:line, and exit (1 on error)\n"
 		"  -V, --version       print the version\n"
 		"  -h, --help          this text\n");
 }
 
-static int load_all(struct bmc *b, const char *path)
+static int load_all(struct bmc *b, const char *path, bool kvmd)
 {
-	int errs = config_load(&b->cfg, path);
+	int errs = 0;
+	if (kvmd && !path)
+		pikvm_defaults(&b->cfg);
+	else
+		errs += config_load(&b->cfg, path ? path : "/etc/bmcd/bmcd.conf");
+	if (kvmd)
+		b->cfg.pikvm = true;
+	if (b->cfg.pikvm)
+		errs += pikvm_apply(&b->cfg);
 	b->users.max = (int)b->cfg.max_users;
 	b->users.u = calloc((size_t)b->users.max, sizeof(struct user));
 	if (!b->users.u)
@@ -374,16 +587,20 @@ static struct atx *open_backend(struct bmc *b, int64_t now)
 					 c->sim_power_on, c->sim_console };
 		return atx_sim_new(&s, now);
 	}
-	fprintf(stderr, "%s: host.backend kvmd is not available in this build\n", c->path);
-	return NULL;
+	struct atx_kvmd_cfg k = {
+		.socket = c->kvmd_socket, .user = c->kvmd_user, .passwd = c->kvmd_passwd,
+		.poll_ms = c->kvmd_poll_ms, .timeout_ms = c->kvmd_timeout_ms,
+		.long_ms = (c->short_press_ms + c->long_press_ms) / 2, .log = log_cb,
+	};
+	return atx_kvmd_new(&k, now);
 }
 
 int main(int argc, char **argv)
 {
 	static struct bmc bmc;
 	struct bmc *b = &bmc;
-	const char *path = "/etc/bmcd/bmcd.conf";
-	bool check = false;
+	const char *path = NULL;
+	bool check = false, kvmd = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -393,6 +610,8 @@ int main(int argc, char **argv)
 			path = a + 9;
 		} else if (!strcmp(a, "--check-config")) {
 			check = true;
+		} else if (!strcmp(a, "--kvmd")) {
+			kvmd = true;
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			printf("bmcd %s\n", BMCD_VERSION);
 			return 0;
@@ -410,14 +629,15 @@ int main(int argc, char **argv)
 	int64_t t0 = now_ms();
 	b->started = t0;
 	config_defaults(&b->cfg);
-	int errs = load_all(b, path);
+	int errs = load_all(b, path, kvmd);
+	const char *shown = path ? path : kvmd ? "PiKVM configuration" : "/etc/bmcd/bmcd.conf";
 	log_level = (int)b->cfg.log_level < 3 ? 3 : (int)b->cfg.log_level;
 	if (check) {
 		if (errs) {
-			fprintf(stderr, "%s: %d error(s)\n", path, errs);
+			fprintf(stderr, "%s: %d error(s)\n", shown, errs);
 			return 1;
 		}
-		printf("%s: OK (%d user(s))\n", path, b->users.n);
+		printf("%s: OK (%d user(s))\n", shown, b->users.n);
 		return 0;
 	}
 	if (errs) {
@@ -461,8 +681,6 @@ int main(int argc, char **argv)
 		log_err("host backend could not be opened");
 		return 1;
 	}
-	if (b->cfg.run_user[0] && privdrop(b->cfg.run_user) < 0)
-		return 1;
 
 	struct sel_entry *sel = calloc(b->cfg.sel_entries, sizeof(*sel));
 	struct ipmi_session *sess = calloc(b->cfg.max_sessions, sizeof(*sess));
@@ -496,35 +714,43 @@ int main(int argc, char **argv)
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
 	guid_to_ipmi(b->uuid, ic.guid);
 	ipmi_init(&b->ipmi, &ic, sess, &b->users, &b->host, seed, sizeof(seed));
-	memset(seed, 0, sizeof(seed));
 	b->ipmi.send = udp_send_cb;
 	b->ipmi.send_ctx = b;
 	b->ipmi.log = log_cb;
 	setup_inventory(b, now);
-	if (setup_sol(b, now) < 0)
+	if (setup_sol(b, now) < 0 || setup_redfish(b, now, seed) < 0)
+		return 1;
+	memset(seed, 0, sizeof(seed));
+	/* every socket is bound, the GPIO chip, the tty and the key are open: drop root */
+	if (b->cfg.run_user[0] && privdrop(b->cfg.run_user) < 0)
 		return 1;
 
 	if (b->sig_fd >= 0)
 		loop_add(&b->loop, b->sig_fd, POLLIN, signal_readable, b);
 	if (b->udp_fd >= 0)
 		loop_add(&b->loop, b->udp_fd, POLLIN, udp_readable, b);
-	int afd[4];
-	int na = b->atx->ops->fds(b->atx, afd, 4);
-	for (int i = 0; i < na; i++)
-		loop_add(&b->loop, afd[i], POLLIN, atx_readable, b);
+	for (int i = 0; i < 4; i++)
+		b->atx_handle[i] = -1;
+	loop_add_prepare(&b->loop, atx_prepare, b);
 	loop_add_timer(&b->loop, host_deadline_cb, host_tick_cb, b);
+	stat(b->cfg.users_file, &b->users_st);
+	b->users_check_at = now + b->cfg.users_watch_ms;
+	loop_add_timer(&b->loop, users_deadline_cb, users_tick_cb, b);
 	loop_add_timer(&b->loop, ipmi_deadline_cb, ipmi_tick_cb, b);
 
 	host_apply_policy(&b->host);
 	log_notice("bmcd %s ready in %lld ms: IPMI on [%s]:%u, host backend %s (power %s), "
-		   "SoL %s, %d user(s), GUID %s", BMCD_VERSION, (long long)(now_ms() - t0),
-		   b->cfg.ipmi_listen, b->cfg.ipmi_port, b->atx->ops->name,
-		   b->host.on ? "on" : "off", b->sol.configured ? b->uart.cfg.path : "off",
-		   b->users.n, b->uuid_str);
+		   "SoL %s, Redfish https %u http %u, %d user(s), GUID %s", BMCD_VERSION,
+		   (long long)(now_ms() - t0), b->cfg.ipmi_listen, b->cfg.ipmi_port,
+		   b->atx->ops->name, b->host.on ? "on" : "off",
+		   b->sol.configured ? b->uart.cfg.path : "off", b->rf_on ? b->cfg.https_port : 0,
+		   b->rf_on ? b->cfg.http_port : 0, b->users.n, b->uuid_str);
 
 	loop_run(&b->loop);
 
 	ipmi_close_all(&b->ipmi);
+	if (b->rf_on)
+		httpd_close_all(&b->httpd);
 	b->atx->ops->destroy(b->atx);
 	log_notice("stopped");
 	return 0;

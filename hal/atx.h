@@ -10,6 +10,7 @@
 #ifndef BMCD_ATX_H
 #define BMCD_ATX_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,11 +23,14 @@ struct atx;
 
 struct atx_ops {
 	const char *name;
-	int (*fds)(struct atx *a, int *out, int max);	/* descriptors to poll (count) */
+	/* descriptors to poll now, with their events (count); may change between calls */
+	int (*fds)(struct atx *a, struct pollfd *out, int max);
 	int64_t (*deadline)(struct atx *a);		/* INT64_MAX: none */
 	void (*service)(struct atx *a, int64_t now, short revents);
 	unsigned (*leds)(struct atx *a);		/* ATX_LED_* bits, debounced */
-	int (*press)(struct atx *a, enum atx_switch sw, bool down, int64_t now);
+	/* hold_ms: how long the press is meant to last (a backend that can only "click"
+	 * picks a short or a long click from it) */
+	int (*press)(struct atx *a, enum atx_switch sw, bool down, uint32_t hold_ms, int64_t now);
 	bool (*available)(struct atx *a);
 	void (*destroy)(struct atx *a);
 };
@@ -61,5 +65,18 @@ const char *atx_sim_console(struct atx *a);
 
 /* Opens the chip and requests the lines. On failure prints why and returns NULL. */
 struct atx *atx_gpiod_open(const struct atx_gpiod_cfg *cfg, int64_t now);
+
+struct atx_kvmd_cfg {
+	const char *socket;		/* kvmd's API socket, e.g. /run/kvmd/kvmd.sock */
+	const char *user, *passwd;	/* optional X-KVMD-User / X-KVMD-Passwd */
+	uint32_t poll_ms;		/* GET /atx this often */
+	uint32_t timeout_ms;		/* one request may take this long */
+	uint32_t long_ms;		/* a press held this long is kvmd's power_long */
+	void (*log)(void *ctx, int level, const char *fmt, ...);
+	void *log_ctx;
+};
+
+/* Drives the ATX lines through kvmd (which owns the GPIO on a PiKVM). Never blocks. */
+struct atx *atx_kvmd_new(const struct atx_kvmd_cfg *cfg, int64_t now);
 
 #endif

@@ -33,13 +33,13 @@ struct atx_gpiod {
 
 static struct atx_gpiod *gp(struct atx *a) { return (struct atx_gpiod *)a; }
 
-static int g_fds(struct atx *a, int *out, int max)
+static int g_fds(struct atx *a, struct pollfd *out, int max)
 {
 	struct atx_gpiod *g = gp(a);
 	int n = 0;
 	for (int i = 0; i < 2 && n < max; i++)
 		if (g->led[i].fd >= 0)
-			out[n++] = g->led[i].fd;
+			out[n++] = (struct pollfd){ g->led[i].fd, POLLIN, 0 };
 	return n;
 }
 
@@ -93,10 +93,11 @@ static unsigned g_leds(struct atx *a)
 	return (g->led[0].stable ? ATX_LED_POWER : 0) | (g->led[1].stable ? ATX_LED_HDD : 0);
 }
 
-static int g_press(struct atx *a, enum atx_switch sw, bool down, int64_t now)
+static int g_press(struct atx *a, enum atx_switch sw, bool down, uint32_t hold_ms, int64_t now)
 {
 	struct atx_gpiod *g = gp(a);
 	(void)now;
+	(void)hold_ms;
 	if (!g->sw[sw])
 		return -1;
 	return gpiod_line_set_value(g->sw[sw], down ? 1 : 0) < 0 ? -1 : 0;

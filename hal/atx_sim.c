@@ -76,12 +76,12 @@ static void typed(struct atx_sim *s, const uint8_t *p, size_t n)
 
 static struct atx_sim *sim(struct atx *a) { return (struct atx_sim *)a; }
 
-static int sim_fds(struct atx *a, int *out, int max)
+static int sim_fds(struct atx *a, struct pollfd *out, int max)
 {
 	struct atx_sim *s = sim(a);
 	if (s->master < 0 || max < 1)
 		return 0;
-	out[0] = s->master;
+	out[0] = (struct pollfd){ s->master, POLLIN, 0 };
 	return 1;
 }
 
@@ -143,9 +143,10 @@ static unsigned sim_leds(struct atx *a)
 	return l;
 }
 
-static int sim_press(struct atx *a, enum atx_switch sw, bool down, int64_t now)
+static int sim_press(struct atx *a, enum atx_switch sw, bool down, uint32_t hold_ms, int64_t now)
 {
 	struct atx_sim *s = sim(a);
+	(void)hold_ms;
 	sim_service(a, now, 0);
 	if (sw == ATX_POWER) {
 		if (down && !s->power_down) {

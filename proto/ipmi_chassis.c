@@ -33,6 +33,10 @@ void chassis_get_status(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	(void)rq;
 	struct host_status st;
 	host_get_status(m->host, &st);
+	if (!st.available) {
+		wr_u8(w, CC_NODE_BUSY); /* the backend (kvmd) is away: the state is not known */
+		return;
+	}
 	wr_u8(w, CC_OK);
 	wr_u8(w, (uint8_t)((st.on ? 0x01 : 0x00) | (st.policy & 3) << 5));
 	wr_u8(w, st.last_event);

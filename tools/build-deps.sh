@@ -78,7 +78,6 @@ else
         --disable-shared CFLAGS="$CFLAGS_DEP" >&2 && make -j"$(nproc)" >&2 && make install >&2)
     rm -rf "$b"
   fi
-  DEBIAN_FRONTEND=noninteractive dpkg -s "linux-libc-dev-${ARCH/armhf/armhf}-cross" >/dev/null 2>&1 || true
   kh="$out/kernel-headers"; mkdir -p "$kh"
   for d in linux asm-generic; do ln -sfn "/usr/include/$d" "$kh/$d"; done
   # uapi asm headers for the target architecture

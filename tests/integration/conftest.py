@@ -16,6 +16,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BMCD = os.environ.get("BMCD", os.path.join(ROOT, "build", "bmcd"))
+# e.g. BMCD_WRAP=qemu-aarch64-static to run a cross-built binary
+BMCD_WRAP = os.environ.get("BMCD_WRAP", "").split()
 
 USERS = """\
 # test accounts
@@ -107,12 +109,12 @@ class Bmcd:
         self.logpath = os.path.join(tmp, "bmcd.log")
         self.proc = None
 
-    def start(self, wait=True, args=()):
+    def start(self, wait=True, args=(), wrap=()):
         self.logf = open(self.logpath, "w")
-        self.proc = subprocess.Popen([BMCD, "-c", self.conf, *args], stdout=self.logf,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([*wrap, *BMCD_WRAP, BMCD, "-c", self.conf, *args],
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
         if wait:
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + (30 if BMCD_WRAP else 10)
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
                     raise RuntimeError("bmcd exited: " + self.log())

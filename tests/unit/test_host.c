@@ -198,9 +198,9 @@ static void policy_and_identify(void)
 	h.atx->ops->destroy(h.atx);
 	/* a physical button press (not through bmcd): restart cause "power button" */
 	setup(&h, false, 0, 4);
-	h.atx->ops->press(h.atx, ATX_POWER, true, t);
+	h.atx->ops->press(h.atx, ATX_POWER, true, 60, t);
 	run(&h, 60);
-	h.atx->ops->press(h.atx, ATX_POWER, false, t);
+	h.atx->ops->press(h.atx, ATX_POWER, false, 0, t);
 	run(&h, 100);
 	host_get_status(&h, &st);
 	CHECK(st.on);

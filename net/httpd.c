@@ -1,0 +1,458 @@
+/*
+ * HTTP/1.1 server over plain TCP and TLS.
+ *
+ * Implementation notes
+ * - Every connection slot owns fixed buffers allocated at start-up: the request bytes
+ *   (head + body limits), one response, and (for TLS) a BearSSL engine with its buffer.
+ *   Untouched pages of these buffers cost no resident memory.
+ * - One request at a time per connection: the next pipelined request is parsed when the
+ *   previous response has been written, so responses leave in order.
+ * - Deadlines instead of sleeps: a request must arrive whole within header_timeout_ms of
+ *   its first byte (or of the connection), a connection with nothing to do closes after
+ *   idle_timeout_ms, and a client that stops reading its response gets the same.
+ * - A full pool never starves newcomers: an idle keep-alive connection is closed first,
+ *   then the oldest one that is still trickling in a request head. Only if every slot is
+ *   busy with real work does the listener leave the poll set until one frees.
+ * - SSE streams share the response buffer: events are appended; a stream with no room for
+ *   the next event is closed rather than allowed to hold the loop back.
+ */
+#include "httpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum cstate { C_FREE = 0, C_ACTIVE, C_SSE, C_CLOSING };
+
+struct hconn {
+	struct httpd_io io;
+	uint8_t state;
+	bool tls, close_after, sent_continue, got_request, peer_done;
+	int fd, handle;
+	struct tls_conn *t;
+	char *in, *out;
+	size_t inlen, outlen, outoff;
+	int64_t started;	/* first byte of the current request (or accept time) */
+	int64_t last_active;	/* last progress in either direction */
+	struct rf_conn info;
+};
+
+static void set_events(struct httpd *h, struct hconn *c);
+
+int httpd_init(struct httpd *h, const struct httpd_cfg *cfg, struct tls_ctx *tls,
+	       httpd_handler handle, httpd_error error, void *hctx, const struct httpd_poll *poll)
+{
+	memset(h, 0, sizeof(*h));
+	h->cfg = *cfg;
+	h->tls_ctx = tls;
+	h->handle = handle;
+	h->error = error;
+	h->hctx = hctx;
+	h->poll = *poll;
+	size_t n = cfg->max_conns;
+	h->conns = calloc(n, sizeof(struct hconn));
+	char *in = calloc(n, HTTPD_IN_MAX);
+	char *out = calloc(n, HTTPD_OUT_MAX);
+	if (tls)
+		h->tls = calloc(n, sizeof(struct tls_conn));
+	if (!h->conns || !in || !out || (tls && !h->tls))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		h->conns[i].in = in + i * HTTPD_IN_MAX;
+		h->conns[i].out = out + i * HTTPD_OUT_MAX;
+		h->conns[i].fd = -1;
+		h->conns[i].handle = -1;
+		h->conns[i].t = tls ? &h->tls[i] : NULL;
+		h->conns[i].io = (struct httpd_io){ h, false };
+	}
+	return 0;
+}
+
+int httpd_listen(struct httpd *h, const char *addr, uint16_t port, bool tls, char *err,
+		 size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	memset(&ss, 0, sizeof(ss));
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	if (h->nls >= HTTPD_LISTEN_MAX) {
+		snprintf(err, errlen, "too many listeners");
+		return -1;
+	}
+	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(port);
+		len = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		len = sizeof(*a6);
+	} else {
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", addr);
+		return -1;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	int one = 1, zero = 0;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0) {
+		snprintf(err, errlen, "listen on %s port %u: %s", addr, port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	struct httpd_listener *l = &h->ls[h->nls++];
+	l->io = (struct httpd_io){ h, true };
+	l->fd = fd;
+	l->tls = tls;
+	l->handle = h->poll.add(h->poll.ctx, fd, POLLIN, &l->io);
+	return 0;
+}
+
+/* --- connections ------------------------------------------------------------------------ */
+
+static void peer_info(struct hconn *c, const struct sockaddr_storage *ss)
+{
+	memset(c->info.addr, 0, 16);
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		c->info.addr[10] = c->info.addr[11] = 0xFF;
+		memcpy(c->info.addr + 12, &a->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		memcpy(c->info.addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+	static const uint8_t v6lo[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	c->info.loopback = (memcmp(c->info.addr, mapped, 12) == 0 && c->info.addr[12] == 127) ||
+			   memcmp(c->info.addr, v6lo, 16) == 0;
+}
+
+static void conn_free(struct httpd *h, struct hconn *c)
+{
+	if (c->state == C_FREE)
+		return;
+	if (c->t && c->tls)
+		tls_close(c->t, c->fd);
+	if (c->handle >= 0)
+		h->poll.del(h->poll.ctx, c->handle);
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->state == C_SSE)
+		h->nsse--;
+	c->state = C_FREE;
+	c->fd = c->handle = -1;
+	c->inlen = c->outlen = c->outoff = 0;
+	h->nconns--;
+	for (int i = 0; i < h->nls; i++) { /* room again: accept */
+		if (h->ls[i].paused) {
+			h->ls[i].paused = false;
+			h->poll.set(h->poll.ctx, h->ls[i].handle, POLLIN);
+		}
+	}
+}
+
+/* Frees a slot for a newcomer: an idle keep-alive connection, else the oldest connection
+ * still receiving a request head after a second. */
+static bool evict(struct httpd *h, int64_t now)
+{
+	struct hconn *idle = NULL, *slow = NULL;
+	for (int i = 0; i < h->cfg.max_conns; i++) {
+		struct hconn *c = &h->conns[i];
+		if (c->state != C_ACTIVE || c->outlen)
+			continue;
+		if (c->got_request && c->inlen == 0) {
+			if (!idle || c->last_active < idle->last_active)
+				idle = c;
+		} else if (now - c->started >= 1000 && (!slow || c->started < slow->started)) {
+			slow = c;
+		}
+	}
+	struct hconn *v = idle ? idle : slow;
+	if (!v)
+		return false;
+	h->evicted++;
+	conn_free(h, v);
+	return true;
+}
+
+static void accept_some(struct httpd *h, struct httpd_listener *l, int64_t now)
+{
+	for (int k = 0; k < 16; k++) {
+		if (h->nconns >= h->cfg.max_conns && !evict(h, now)) {
+			l->paused = true; /* every slot does real work: wait for one to free */
+			h->poll.set(h->poll.ctx, l->handle, 0);
+			return;
+		}
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		struct hconn *c = NULL;
+		for (int i = 0; i < h->cfg.max_conns && !c; i++)
+			if (h->conns[i].state == C_FREE)
+				c = &h->conns[i];
+		if (!c) {
+			close(fd);
+			h->refused++;
+			return;
+		}
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		c->state = C_ACTIVE;
+		c->fd = fd;
+		c->tls = l->tls;
+		c->close_after = c->sent_continue = c->got_request = c->peer_done = false;
+		c->inlen = c->outlen = c->outoff = 0;
+		c->started = c->last_active = now;
+		c->info.tls = l->tls;
+		peer_info(c, &ss);
+		if (c->tls)
+			tls_conn_start(c->t, h->tls_ctx);
+		c->handle = h->poll.add(h->poll.ctx, fd, POLLIN, &c->io);
+		if (c->handle < 0) {
+			close(fd);
+			c->state = C_FREE;
+			c->fd = -1;
+			h->refused++;
+			return;
+		}
+		h->nconns++;
+		h->accepted++;
+	}
+}
+
+/* Sends what is pending. False when the connection is over. */
+static bool flush_out(struct httpd *h, struct hconn *c, int64_t now)
+{
+	(void)h;
+	while (c->outoff < c->outlen) {
+		ssize_t n;
+		if (c->tls) {
+			n = tls_write(c->t, c->fd, c->out + c->outoff, c->outlen - c->outoff);
+			if (n < 0)
+				return false;
+			if (n == 0) { /* engine busy (handshake, or records to send first) */
+				if (tls_flush(c->t, c->fd) < 0)
+					return false;
+				break;
+			}
+		} else {
+			n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					break;
+				return false;
+			}
+		}
+		if (n > 0) {
+			c->outoff += (size_t)n;
+			c->last_active = now;
+		}
+	}
+	if (c->tls && tls_flush(c->t, c->fd) < 0)
+		return false;
+	if (c->outoff == c->outlen)
+		c->outoff = c->outlen = 0;
+	return true;
+}
+
+static bool out_idle(const struct hconn *c)
+{
+	return c->outlen == 0 && (!c->tls || !(tls_events(c->t) & POLLOUT));
+}
+
+/* Parses and answers the next request if the previous answer is out. */
+static void process(struct httpd *h, struct hconn *c, int64_t now)
+{
+	while (c->state == C_ACTIVE && c->outlen == 0 && !c->close_after && c->inlen) {
+		struct http_request rq;
+		struct buf out;
+		buf_init(&out, c->out, HTTPD_OUT_MAX);
+		int n = http_parse(c->in, c->inlen, &rq);
+		if (n == 0) {
+			if (rq.head_len && rq.expect_continue && !c->sent_continue) {
+				static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+				memcpy(c->out, cont, sizeof(cont) - 1);
+				c->outlen = sizeof(cont) - 1;
+				c->sent_continue = true;
+			} else if (c->inlen >= HTTPD_IN_MAX) {
+				h->error(h->hctx, 413, &out);
+				c->outlen = out.len;
+				c->close_after = true;
+			}
+			return;
+		}
+		if (n < 0) {
+			h->error(h->hctx, -n, &out);
+			c->outlen = out.len;
+			c->close_after = true;
+			return;
+		}
+		h->requests++;
+		int fl = h->handle(h->hctx, &rq, &c->info, &out, now);
+		c->outlen = out.len;
+		c->got_request = true;
+		c->sent_continue = false;
+		memmove(c->in, c->in + n, c->inlen - (size_t)n);
+		c->inlen -= (size_t)n;
+		c->started = now;
+		if (fl & RF_CLOSE)
+			c->close_after = true;
+		if (fl & RF_SSE) {
+			if (h->nsse >= h->cfg.max_sse) {
+				buf_init(&out, c->out, HTTPD_OUT_MAX);
+				h->error(h->hctx, 503, &out);
+				c->outlen = out.len;
+				c->close_after = true;
+			} else {
+				c->state = C_SSE;
+				h->nsse++;
+			}
+		}
+	}
+}
+
+static void conn_event(struct httpd *h, struct hconn *c, short revents, int64_t now)
+{
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		for (int k = 0; k < 8 && !c->peer_done && c->inlen < HTTPD_IN_MAX; k++) {
+			ssize_t n;
+			if (c->tls) {
+				n = tls_read(c->t, c->fd, c->in + c->inlen, HTTPD_IN_MAX - c->inlen);
+				if (n < 0)
+					c->peer_done = true;
+			} else {
+				n = recv(c->fd, c->in + c->inlen, HTTPD_IN_MAX - c->inlen, MSG_DONTWAIT);
+				if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+					c->peer_done = true;
+			}
+			if (n <= 0)
+				break;
+			if (c->inlen == 0 && c->got_request)
+				c->started = now; /* a new request begins */
+			c->inlen += (size_t)n;
+			c->last_active = now;
+			if (c->state == C_SSE)
+				c->inlen = 0; /* an event stream's client has nothing to say */
+		}
+	}
+	if (c->tls && !c->peer_done && tls_flush(c->t, c->fd) < 0)
+		c->peer_done = true; /* handshake records */
+	process(h, c, now);
+	if (!flush_out(h, c, now)) {
+		conn_free(h, c);
+		return;
+	}
+	process(h, c, now); /* a pipelined request may follow a fully written answer */
+	if (!flush_out(h, c, now) || (c->peer_done && (c->outlen == 0 || c->state == C_SSE)) ||
+	    (c->close_after && out_idle(c))) {
+		conn_free(h, c);
+		return;
+	}
+	set_events(h, c);
+}
+
+static void set_events(struct httpd *h, struct hconn *c)
+{
+	short ev = 0;
+	if (!c->peer_done && c->inlen < HTTPD_IN_MAX)
+		ev |= POLLIN;
+	if (c->tls)
+		ev |= tls_events(c->t);
+	if (c->outlen)
+		ev |= POLLOUT;
+	h->poll.set(h->poll.ctx, c->handle, ev);
+}
+
+void httpd_io(void *ctx, int fd, short revents, int64_t now)
+{
+	struct httpd_io *io = ctx;
+	(void)fd;
+	if (io->listener)
+		accept_some(io->h, (struct httpd_listener *)io, now);
+	else
+		conn_event(io->h, (struct hconn *)io, revents, now);
+}
+
+static int64_t conn_deadline(const struct httpd *h, const struct hconn *c)
+{
+	if (c->state == C_SSE)
+		return c->outlen ? c->last_active + h->cfg.idle_timeout_ms : INT64_MAX;
+	if (c->outlen)		/* a client that does not read its answer */
+		return c->last_active + h->cfg.idle_timeout_ms;
+	if (c->inlen || !c->got_request)
+		return c->started + h->cfg.header_timeout_ms;
+	return c->last_active + h->cfg.idle_timeout_ms;
+}
+
+int64_t httpd_deadline(const struct httpd *h)
+{
+	int64_t d = INT64_MAX;
+	for (int i = 0; i < h->cfg.max_conns; i++) {
+		if (h->conns[i].state == C_FREE)
+			continue;
+		int64_t t = conn_deadline(h, &h->conns[i]);
+		if (t < d)
+			d = t;
+	}
+	return d;
+}
+
+void httpd_tick(struct httpd *h, int64_t now)
+{
+	for (int i = 0; i < h->cfg.max_conns; i++) {
+		struct hconn *c = &h->conns[i];
+		if (c->state != C_FREE && now >= conn_deadline(h, c))
+			conn_free(h, c); /* too slow, or idle for too long */
+	}
+}
+
+void httpd_broadcast(struct httpd *h, const char *data, size_t len, int64_t now)
+{
+	for (int i = 0; i < h->cfg.max_conns; i++) {
+		struct hconn *c = &h->conns[i];
+		if (c->state != C_SSE)
+			continue;
+		if (c->outoff) { /* compact */
+			memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+			c->outlen -= c->outoff;
+			c->outoff = 0;
+		}
+		if (HTTPD_OUT_MAX - c->outlen < len) {
+			conn_free(h, c); /* a stream that cannot keep up is dropped */
+			continue;
+		}
+		memcpy(c->out + c->outlen, data, len);
+		c->outlen += len;
+		if (!flush_out(h, c, now)) {
+			conn_free(h, c);
+			continue;
+		}
+		set_events(h, c);
+	}
+}
+
+void httpd_close_all(struct httpd *h)
+{
+	for (int i = 0; i < h->cfg.max_conns; i++)
+		conn_free(h, &h->conns[i]);
+	for (int i = 0; i < h->nls; i++) {
+		h->poll.del(h->poll.ctx, h->ls[i].handle);
+		close(h->ls[i].fd);
+	}
+	h->nls = 0;
+}

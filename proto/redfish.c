@@ -1,0 +1,2266 @@
+/*
+ * The Redfish service. See redfish.h for the contract.
+ *
+ * Implementation notes
+ * - One pass per request, in this order: decode the path (one trailing '/' dropped, so every
+ *   URI answers with and without it, no redirects), route, the plain-HTTP rule,
+ *   authentication (unless the route/method is public), OData-Version (anything but 4.0:
+ *   412), unknown method (501), 404, 405, privilege, query, Content-Type, then the
+ *   handler. Authentication comes before every other header (DSP0266: an anonymous
+ *   If-None-Match gets 401, not 304) and before the 404, so an anonymous client learns
+ *   nothing about which URIs exist.
+ * - Routes are one static table: pattern ('%' = the system id, '*' = a member id), the
+ *   methods, the privilege for GET and for the one writing method, and the schema family
+ *   and version. The same table gives @odata.type, the Link header, Allow, $metadata's
+ *   references and what a 404 names. Versions are exactly the DMTF files in
+ *   shared/redfish/json-schema, so offline validation finds them.
+ * - A body is built once into r->body (RF_BODY_MAX), hashed for a strong ETag (FNV-1a
+ *   over 64-bit words), then the head is written into `out` and the body copied after it.
+ *   Nothing is allocated; the work is proportional to the response. A body that overflows
+ *   the scratch becomes a 500; so does a response that does not fit `out`.
+ * - Collections page: $skip/$top, and a member is only started while the scratch still
+ *   has room for the largest member plus the closing bytes; when it stops early it adds
+ *   Members@odata.nextLink. Members@odata.count is always the full count. LogEntry
+ *   collections embed whole entries (one GET reads the log); others hold links.
+ * - Errors are Redfish error bodies with Base 1.22 MessageIds; PATCH and action bodies
+ *   are checked whole first (every problem reported, up to ERR_MAX) and nothing is applied
+ *   when any is wrong.
+ * - Auth: X-Auth-Token is compared with ct_equal against every live session (no early
+ *   exit); Basic is decoded by a strict bounded base64 decoder; an unknown user still costs
+ *   one constant-time password comparison. Password checks (Basic and session login) are
+ *   throttled per source address: FAIL_FREE (5) failures in a minute lock the address out
+ *   for 2 s, doubling per further failure up to 256 s; while locked nothing is checked and
+ *   the answer is 429 with Retry-After. A success forgets the address.
+ * - ETags: If-Match on PATCH and If-None-Match on GET accept the tag quoted, unquoted or
+ *   as W/"..." (clients differ); "*" matches. If-Match is never required (no 428).
+ * - Plain HTTP from a non-loopback peer with http_remote off serves only GET/HEAD of
+ *   /redfish and the service root, so credentials never cross the wire in clear.
+ */
+#include "redfish.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "host.h"
+#include "json.h"
+#include "sel.h"
+
+#define V1 "/redfish/v1"
+#define SCHEMAS "http://redfish.dmtf.org/schemas/v1/"
+#define SYS V1 "/Systems/%s"
+#define LOG SYS "/LogServices/EventLog"
+#define MGR V1 "/Managers/bmc"
+#define EL V1 "/Systems/%/LogServices/EventLog" /* a route pattern */
+#define TOKENS 128	/* JSON tokens in a request body: far more than any we accept */
+#define ERR_MAX 8	/* messages in one error body */
+#define ARG_MAX 64	/* bytes of a request value quoted back in a message */
+#define FAIL_FREE 5	/* failed logins per minute before an address is throttled */
+#define IDENTIFY_BLINK_S 15 /* IndicatorLED "Blinking": a timed identify, IPMI's default */
+
+/* --- messages (Base 1.22) ---------------------------------------------------------------- */
+
+enum {
+	M_GENERAL, M_MALFORMED, M_NO_OPERATION, M_EMPTY, M_UNRECOGNIZED, M_PROP_UNKNOWN, M_NOT_WRITABLE,
+	M_NOT_IN_LIST, M_TYPE, M_CREATE_MISSING, M_ACT_MISSING, M_ACT_NOT_IN_LIST, M_ACT_TYPE,
+	M_ACT_UNKNOWN, M_NOT_FOUND, M_NOT_ALLOWED, M_PRECONDITION, M_PRIVILEGE, M_NO_SESSION,
+	M_UNAUTHORIZED, M_UNAVAILABLE, M_SESSION_LIMIT, M_QUERY, M_QUERY_RESOURCE,
+	M_QUERY_OPERATION, M_QUERY_TYPE, M_HEADER_INVALID, M_HEADER_MISSING, M_TOO_LARGE,
+	M_INTERNAL,
+};
+
+static const struct msgdef {
+	const char *key, *text, *resolution;
+	bool warning; /* MessageSeverity Warning, else Critical */
+} msgs[] = {
+	[M_GENERAL] = { "GeneralError",
+		"A general error has occurred.  See Resolution for information on how to resolve "
+		"the error, or @Message.ExtendedInfo if Resolution is not provided.",
+		"None.", false },
+	[M_MALFORMED] = { "MalformedJSON",
+		"The request body submitted was malformed JSON and could not be parsed by the "
+		"receiving service.",
+		"Ensure that the request body is valid JSON and resubmit the request.", false },
+	[M_NO_OPERATION] = { "NoOperation",
+		"The request body submitted contain no data to act upon and no changes to the "
+		"resource took place.",
+		"Add properties in the JSON object and resubmit the request.", true },
+	[M_EMPTY] = { "EmptyJSON",
+		"The request body submitted contained an empty JSON object and the service is "
+		"unable to process it.",
+		"Add properties in the JSON object and resubmit the request.", true },
+	[M_UNRECOGNIZED] = { "UnrecognizedRequestBody",
+		"The service detected a malformed request body that it was unable to interpret.",
+		"Correct the request body and resubmit the request if it failed.", true },
+	[M_PROP_UNKNOWN] = { "PropertyUnknown",
+		"The property %1 is not in the list of valid properties for the resource.",
+		"Remove the unknown property from the request body and resubmit the request if the "
+		"operation failed.", true },
+	[M_NOT_WRITABLE] = { "PropertyNotWritable",
+		"The property %1 is a read-only property and cannot be assigned a value.",
+		"Remove the property from the request body and resubmit the request if the "
+		"operation failed.", true },
+	[M_NOT_IN_LIST] = { "PropertyValueNotInList",
+		"The value '%1' for the property %2 is not in the list of acceptable values.",
+		"Choose a value from the enumeration list that the implementation can support and "
+		"resubmit the request if the operation failed.", true },
+	[M_TYPE] = { "PropertyValueTypeError",
+		"The value '%1' for the property %2 is not a type that the property can accept.",
+		"Correct the value for the property in the request body and resubmit the request "
+		"if the operation failed.", true },
+	[M_CREATE_MISSING] = { "CreateFailedMissingReqProperties",
+		"The create operation failed because the required property %1 was missing from the "
+		"request.",
+		"Correct the body to include the required property with a valid value and resubmit "
+		"the request if the operation failed.", false },
+	[M_ACT_MISSING] = { "ActionParameterMissing",
+		"The action %1 requires the parameter %2 to be present in the request body.",
+		"Supply the action with the required parameter in the request body when the "
+		"request is resubmitted.", false },
+	[M_ACT_NOT_IN_LIST] = { "ActionParameterValueNotInList",
+		"The value '%1' for the parameter %2 in the action %3 is not in the list of "
+		"acceptable values.",
+		"Choose a value from the enumeration list that the implementation can support and "
+		"resubmit the request if the operation failed.", true },
+	[M_ACT_TYPE] = { "ActionParameterValueTypeError",
+		"The value '%1' for the parameter %2 in the action %3 is not a type that the "
+		"parameter can accept.",
+		"Correct the value for the parameter in the request body and resubmit the request "
+		"if the operation failed.", true },
+	[M_ACT_UNKNOWN] = { "ActionParameterUnknown",
+		"The action %1 was submitted with the invalid parameter %2.",
+		"Correct the invalid action parameter and resubmit the request if the operation "
+		"failed.", true },
+	[M_NOT_FOUND] = { "ResourceNotFound",
+		"The requested resource of type %1 named '%2' was not found.",
+		"Provide a valid resource identifier and resubmit the request.", false },
+	[M_NOT_ALLOWED] = { "OperationNotAllowed",
+		"The HTTP method is not allowed on this resource.",
+		"None.", false },
+	[M_PRECONDITION] = { "PreconditionFailed",
+		"The ETag supplied did not match the ETag required to change this resource.",
+		"Try the operation again using the appropriate ETag.", false },
+	[M_PRIVILEGE] = { "InsufficientPrivilege",
+		"There are insufficient privileges for the account or credentials associated with "
+		"the current session to perform the requested operation.",
+		"Either abandon the operation or change the associated access rights and resubmit "
+		"the request if the operation failed.", false },
+	[M_NO_SESSION] = { "NoValidSession",
+		"There is no valid session established with the implementation.",
+		"Establish a session before attempting any operations.", false },
+	[M_UNAUTHORIZED] = { "AccessUnauthorized",
+		"Unauthorized.",
+		"Resubmit the request with valid credentials.", false },
+	[M_UNAVAILABLE] = { "ServiceTemporarilyUnavailable",
+		"The service is temporarily unavailable.  Retry in %1 seconds.",
+		"Wait for the indicated retry duration and retry the operation.", false },
+	[M_SESSION_LIMIT] = { "SessionLimitExceeded",
+		"The session establishment failed due to the number of simultaneous sessions "
+		"exceeding the limit of the implementation.",
+		"Reduce the number of other sessions before trying to establish the session or "
+		"increase the limit of simultaneous sessions, if supported.", false },
+	[M_QUERY] = { "QueryNotSupported",
+		"Querying is not supported by the implementation.",
+		"Remove the query parameters and resubmit the request if the operation failed.", true },
+	[M_QUERY_RESOURCE] = { "QueryNotSupportedOnResource",
+		"Querying is not supported on the requested resource.",
+		"Remove the query parameters and resubmit the request if the operation failed.", true },
+	[M_QUERY_OPERATION] = { "QueryNotSupportedOnOperation",
+		"Querying is not supported with the requested operation.",
+		"Remove the query parameters and resubmit the request if the operation failed.", true },
+	[M_QUERY_TYPE] = { "QueryParameterValueTypeError",
+		"The value '%1' for the query parameter %2 is not a type that the parameter can "
+		"accept.",
+		"Correct the value for the query parameter in the request and resubmit the request "
+		"if the operation failed.", true },
+	[M_HEADER_INVALID] = { "HeaderInvalid",
+		"Header '%1' is invalid.",
+		"Resubmit the request with a valid request header.", false },
+	[M_HEADER_MISSING] = { "HeaderMissing",
+		"Required header '%1' is missing in the request.",
+		"Resubmit the request with the required request header.", false },
+	[M_TOO_LARGE] = { "PayloadTooLarge",
+		"The supplied payload exceeds the maximum size supported by the service.",
+		"Check that the supplied payload is correct and supported by this service.", false },
+	[M_INTERNAL] = { "InternalError",
+		"The request failed due to an internal service error.  The service is still "
+		"operational.",
+		"Resubmit the request.  If the problem persists, consider resetting the service.", false },
+};
+
+/* Messages for one error body; arguments are copied (bounded) into store. */
+struct elist {
+	int n;
+	struct {
+		uint8_t id;
+		const char *a[3];
+	} m[ERR_MAX];
+	char store[ERR_MAX * 2 * (ARG_MAX + 1)];
+	size_t used;
+};
+
+static const char *keep(struct elist *e, const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	if (n > ARG_MAX)
+		n = ARG_MAX;
+	if (sizeof(e->store) - e->used < n + 1)
+		return "";
+	char *d = e->store + e->used;
+	memcpy(d, s, n);
+	d[n] = 0;
+	e->used += n + 1;
+	return d;
+}
+
+static void add(struct elist *e, int id, const char *a1, const char *a2, const char *a3)
+{
+	if (e->n >= ERR_MAX)
+		return;
+	e->m[e->n].id = (uint8_t)id;
+	e->m[e->n].a[0] = keep(e, a1, a1 ? strlen(a1) : 0);
+	e->m[e->n].a[1] = keep(e, a2, a2 ? strlen(a2) : 0);
+	e->m[e->n].a[2] = keep(e, a3, a3 ? strlen(a3) : 0);
+	e->n++;
+}
+
+/* --- routes ------------------------------------------------------------------------------ */
+
+enum { MG = 1, MPOST = 2, MPATCH = 4, MDEL = 8 }; /* MG: GET and HEAD */
+enum { U = PRIV_USER, O = PRIV_OPERATOR, A = PRIV_ADMIN };
+
+enum {
+	R_VERSIONS, R_ROOT, R_ODATA, R_METADATA, R_SYSTEMS, R_SYSTEM, R_RESET_INFO, R_RESET,
+	R_LOGSERVICES, R_EVENTLOG, R_ENTRIES, R_ENTRY, R_CLEARLOG, R_CHASSIS_ALL, R_CHASSIS,
+	R_MANAGERS, R_MANAGER, R_NETPROTO, R_ACCOUNTSVC, R_ACCOUNTS, R_ACCOUNT, R_ROLES, R_ROLE,
+	R_SESSIONSVC, R_SESSIONS, R_SESSIONS_MEMBERS, R_SESSION, R_EVENTSVC, R_SSE, R_COUNT
+};
+
+/* schema family f, version v: @odata.type, Link file, family, version (all literals) */
+#define T(f, v) "#" f "." v "." f, f "." v ".json", f, v
+#define C(f) "#" f "." f, f ".json", f, NULL
+#define NOTYPE NULL, NULL, NULL, NULL
+
+static const struct route {
+	const char *pat;
+	uint8_t methods, rpriv, wpriv; /* privilege 0: public */
+	bool coll;                      /* a collection: $top/$skip apply */
+	const char *otype, *link, *type, *ver;
+} routes[R_COUNT] = {
+	[R_VERSIONS] = { "/redfish", MG, 0, 0, false, NOTYPE },
+	[R_ROOT] = { V1, MG, 0, 0, false, T("ServiceRoot", "v1_20_0") },
+	[R_ODATA] = { V1 "/odata", MG, 0, 0, false, NOTYPE },
+	[R_METADATA] = { V1 "/$metadata", MG, 0, 0, false, NOTYPE },
+	[R_SYSTEMS] = { V1 "/Systems", MG, U, 0, true, C("ComputerSystemCollection") },
+	[R_SYSTEM] = { V1 "/Systems/%", MG | MPATCH, U, O, false, T("ComputerSystem", "v1_27_0") },
+	[R_RESET_INFO] = { V1 "/Systems/%/ResetActionInfo", MG, U, 0, false, T("ActionInfo", "v1_5_0") },
+	[R_RESET] = { V1 "/Systems/%/Actions/ComputerSystem.Reset", MPOST, U, O, false, NOTYPE },
+	[R_LOGSERVICES] = { V1 "/Systems/%/LogServices", MG, U, 0, true, C("LogServiceCollection") },
+	[R_EVENTLOG] = { EL, MG, U, 0, false, T("LogService", "v1_9_0") },
+	[R_ENTRIES] = { EL "/Entries", MG, U, 0, true, C("LogEntryCollection") },
+	[R_ENTRY] = { EL "/Entries/*", MG, U, 0, false, T("LogEntry", "v1_21_0") },
+	[R_CLEARLOG] = { EL "/Actions/LogService.ClearLog", MPOST, U, A, false, NOTYPE },
+	[R_CHASSIS_ALL] = { V1 "/Chassis", MG, U, 0, true, C("ChassisCollection") },
+	[R_CHASSIS] = { V1 "/Chassis/%", MG, U, 0, false, T("Chassis", "v1_28_0") },
+	[R_MANAGERS] = { V1 "/Managers", MG, U, 0, true, C("ManagerCollection") },
+	[R_MANAGER] = { MGR, MG, U, 0, false, T("Manager", "v1_24_0") },
+	[R_NETPROTO] = { MGR "/NetworkProtocol", MG, U, 0, false, T("ManagerNetworkProtocol", "v1_12_0") },
+	[R_ACCOUNTSVC] = { V1 "/AccountService", MG, U, 0, false, T("AccountService", "v1_18_1") },
+	[R_ACCOUNTS] = { V1 "/AccountService/Accounts", MG, U, 0, true, C("ManagerAccountCollection") },
+	[R_ACCOUNT] = { V1 "/AccountService/Accounts/*", MG, U, 0, false, T("ManagerAccount", "v1_14_1") },
+	[R_ROLES] = { V1 "/AccountService/Roles", MG, U, 0, true, C("RoleCollection") },
+	[R_ROLE] = { V1 "/AccountService/Roles/*", MG, U, 0, false, T("Role", "v1_3_3") },
+	[R_SESSIONSVC] = { V1 "/SessionService", MG, U, 0, false, T("SessionService", "v1_2_0") },
+	[R_SESSIONS] = { V1 "/SessionService/Sessions", MG | MPOST, U, 0, true, C("SessionCollection") },
+	[R_SESSIONS_MEMBERS] = { V1 "/SessionService/Sessions/Members", MPOST, U, 0, false, NOTYPE },
+	[R_SESSION] = { V1 "/SessionService/Sessions/*", MG | MDEL, U, U, false, T("Session", "v1_8_0") },
+	[R_EVENTSVC] = { V1 "/EventService", MG, U, 0, false, T("EventService", "v1_12_0") },
+	[R_SSE] = { V1 "/EventService/SSE", MG, U, 0, false, NOTYPE },
+};
+
+struct seg {
+	const char *p;
+	size_t n;
+};
+
+/* Segment-wise match; '%' and '*' stand for one non-empty segment each. */
+static bool match(const char *pat, const char *p, struct seg *sys, struct seg *arg)
+{
+	while (*pat && *p) {
+		if (*pat == '%' || *pat == '*') {
+			const char *e = strchr(p, '/');
+			if (!e)
+				e = p + strlen(p);
+			if (e == p)
+				return false;
+			struct seg *s = *pat == '%' ? sys : arg;
+			s->p = p;
+			s->n = (size_t)(e - p);
+			p = e;
+			pat++;
+		} else if (*pat++ != *p++) {
+			return false;
+		}
+	}
+	return !*pat && !*p;
+}
+
+/* --- request context --------------------------------------------------------------------- */
+
+struct rsp {
+	int status;
+	const char *ctype;	/* NULL: JSON */
+	uint8_t allow;		/* methods for Allow (0: none) */
+	const char *link;	/* schema file for Link: rel=describedby */
+	char etag[20];		/* "" or the quoted tag */
+	char location[80];
+	const char *token;
+	const char *resolution;	/* overrides the first message's Resolution */
+	unsigned retry_after;
+	bool www_auth, sse, head;
+};
+
+struct ctx {
+	struct redfish *r;
+	const struct http_request *rq;
+	const struct rf_conn *c;
+	int rid;
+	uint8_t method;
+	char path[256];		/* decoded, without a trailing '/' */
+	char arg[48];		/* the '*' segment */
+	struct seg sys;
+	/* who */
+	int user;		/* index in users, -1 */
+	uint8_t priv;
+	const char *uname;
+	/* query */
+	uint32_t top, skip;
+	bool has_top;
+	const uint16_t *map;	/* visible members of a filtered collection */
+	/* output */
+	struct buf b;
+	struct jw w;
+	struct rsp p;
+	bool close;
+};
+
+static void rlog(struct redfish *r, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void rlog(struct redfish *r, int level, const char *fmt, ...)
+{
+	if (!r->log)
+		return;
+	char m[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	r->log(r->log_ctx, level, "%s", m);
+}
+
+/* A printable copy of client-supplied text for the log (no terminal or journal tricks). */
+static const char *printable(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i = 0;
+	for (; i < n && i + 1 < cap; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7F ? s[i] : '?';
+	out[i] = 0;
+	return out;
+}
+
+static void addr_str(const uint8_t a[16], char out[48])
+{
+	static const uint8_t v4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+	if (!memcmp(a, v4, 12)) {
+		snprintf(out, 48, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+		return;
+	}
+	int n = 0;
+	for (int i = 0; i < 16; i += 2)
+		n += snprintf(out + n, (size_t)(48 - n), i ? ":%x" : "%x", a[i] << 8 | a[i + 1]);
+}
+
+/* --- errors ------------------------------------------------------------------------------ */
+
+/* Message text with %1..%3 replaced. */
+static void expand(const char *t, const char *const a[3], char *out, size_t cap)
+{
+	struct buf b;
+	buf_init(&b, out, cap - 1);
+	for (; *t; t++) {
+		if (t[0] == '%' && t[1] >= '1' && t[1] <= '3') {
+			const char *v = a[t[1] - '1'];
+			buf_str(&b, v ? v : "");
+			t++;
+		} else {
+			buf_char(&b, *t);
+		}
+	}
+	out[b.len] = 0;
+}
+
+static void message(struct jw *w, int id, const char *const a[3], const char *resolution)
+{
+	const struct msgdef *d = &msgs[id];
+	char t[512], mid[48];
+	snprintf(mid, sizeof(mid), "Base.1.22.%s", d->key);
+	expand(d->text, a, t, sizeof(t));
+	jw_obj(w);
+	jw_kstr(w, "@odata.type", "#Message.v1_3_0.Message");
+	jw_kstr(w, "MessageId", mid);
+	jw_kstr(w, "Message", t);
+	jw_karr(w, "MessageArgs");
+	for (int i = 0; i < 3; i++)
+		if (a[i])
+			jw_str(w, a[i]);
+	jw_arr_end(w);
+	jw_kstr(w, "MessageSeverity", d->warning ? "Warning" : "Critical");
+	jw_kstr(w, "Resolution", resolution ? resolution : d->resolution);
+	jw_obj_end(w);
+}
+
+static void fail_list(struct ctx *x, int status, const struct elist *e)
+{
+	static const char *const none[3];
+	x->p.status = status;
+	x->b.len = 0;
+	x->b.err = false;
+	jw_init(&x->w, &x->b);
+	struct jw *w = &x->w;
+	int first = e->n ? e->m[0].id : M_GENERAL;
+	const char *const *a = e->n ? e->m[0].a : none;
+	char t[512], code[48];
+	if (e->n > 1)
+		first = M_GENERAL, a = none;
+	snprintf(code, sizeof(code), "Base.1.22.%s", msgs[first].key);
+	expand(msgs[first].text, a, t, sizeof(t));
+	jw_obj(w);
+	jw_kobj(w, "error");
+	jw_kstr(w, "code", code);
+	jw_kstr(w, "message", t);
+	jw_karr(w, "@Message.ExtendedInfo");
+	for (int i = 0; i < e->n; i++)
+		message(w, e->m[i].id, e->m[i].a, i ? NULL : x->p.resolution);
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static void fail(struct ctx *x, int status, int id, const char *a1, const char *a2, const char *a3)
+{
+	struct elist e = { 0 };
+	add(&e, id, a1, a2, a3);
+	fail_list(x, status, &e);
+}
+
+/* --- output ------------------------------------------------------------------------------ */
+
+/* FNV-1a 64 taken a 64-bit word at a time (the byte-wise loop is one serial multiply per
+ * byte: a quarter of a GET's time), bytes for the tail, then a final mix so every input
+ * bit reaches every output bit. Not a MAC: an ETag only has to change with the body. */
+static uint64_t etag_hash(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, v;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * 0x100000001b3ULL;
+	}
+	for (; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ h >> 32;
+}
+
+static void allow_str(struct buf *b, uint8_t m)
+{
+	static const char *const names[] = { "GET, HEAD", "POST", "PATCH", "DELETE" };
+	bool first = true;
+	for (int i = 0; i < 4; i++) {
+		if (!(m & (1 << i)))
+			continue;
+		if (!first)
+			buf_str(b, ", ");
+		buf_str(b, names[i]);
+		first = false;
+	}
+}
+
+static void write_head(struct ctx *x, struct buf *out, size_t blen)
+{
+	const struct rsp *p = &x->p;
+	buf_printf(out, "HTTP/1.1 %d %s\r\n", p->status, http_reason(p->status));
+	if (p->status != 204 && p->status != 304) {
+		buf_str(out, "Content-Type: ");
+		buf_str(out, p->ctype ? p->ctype : "application/json; charset=utf-8");
+		buf_str(out, "\r\n");
+		if (!p->sse) {
+			buf_str(out, "Content-Length: ");
+			buf_u64(out, blen);
+			buf_str(out, "\r\n");
+		}
+	}
+	buf_str(out, "OData-Version: 4.0\r\nCache-Control: no-cache\r\n");
+	if (p->allow) {
+		buf_str(out, "Allow: ");
+		allow_str(out, p->allow);
+		buf_str(out, "\r\n");
+	}
+	if (p->link)
+		buf_printf(out, "Link: <" SCHEMAS "%s>; rel=describedby\r\n", p->link);
+	if (p->etag[0])
+		buf_printf(out, "ETag: %s\r\n", p->etag);
+	if (p->location[0])
+		buf_printf(out, "Location: %s\r\n", p->location);
+	if (p->token)
+		buf_printf(out, "X-Auth-Token: %s\r\n", p->token);
+	if (p->www_auth)
+		buf_str(out, "WWW-Authenticate: Basic realm=\"bmcd\"\r\n");
+	if (p->retry_after)
+		buf_printf(out, "Retry-After: %u\r\n", p->retry_after);
+	if (x->close)
+		buf_str(out, "Connection: close\r\n");
+	buf_str(out, "\r\n");
+}
+
+/* A 500 instead of whatever was being answered (HEAD stays HEAD). */
+static void internal_error(struct ctx *x)
+{
+	bool head = x->p.head;
+	memset(&x->p, 0, sizeof(x->p));
+	x->p.head = head;
+	fail(x, 500, M_INTERNAL, NULL, NULL, NULL);
+}
+
+static int finish(struct ctx *x, struct buf *out)
+{
+	size_t start = out->len;
+	if (x->b.err)
+		internal_error(x);
+	bool body = !x->p.head && !x->p.sse && x->p.status != 204 && x->p.status != 304;
+	write_head(x, out, x->b.len);
+	if (body)
+		buf_add(out, x->r->body, x->b.len);
+	if (out->err) { /* does not fit the caller's buffer: a short 500, if that fits */
+		out->len = start;
+		out->err = false;
+		internal_error(x);
+		write_head(x, out, x->b.len);
+		if (!x->p.head)
+			buf_add(out, x->r->body, x->b.len);
+		if (out->err)
+			out->len = start;
+	}
+	int flags = x->close ? RF_CLOSE : 0;
+	if (x->p.sse && !x->p.head && x->p.status == 200)
+		flags = RF_SSE;
+	return flags;
+}
+
+/* --- small helpers ----------------------------------------------------------------------- */
+
+static bool ieq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = a[i], d = b[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (d >= 'A' && d <= 'Z')
+			d = (char)(d + 32);
+		if (c != d)
+			return false;
+	}
+	return true;
+}
+
+/* Decimal without sign or leading zeros, 1 to 9 digits. */
+static bool parse_u32(const char *s, size_t n, uint32_t *v)
+{
+	uint32_t x = 0;
+	if (n == 0 || n > 9 || (s[0] == '0' && n > 1))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		x = x * 10 + (uint32_t)(s[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+static void iso_time(uint32_t t, char out[40])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm))
+		memset(&tm, 0, sizeof(tm));
+	struct buf b; /* buf_printf: a year past 9999 is cut, not a compiler warning */
+	buf_init(&b, out, 39);
+	buf_printf(&b, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
+		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	out[b.len] = 0;
+}
+
+/* Is tag (our quoted "\"...\"") in the If-Match / If-None-Match list v? */
+static bool etag_match(const char *v, size_t n, const char *tag)
+{
+	size_t tn = strlen(tag) - 2, i = 0;
+	while (i < n) {
+		size_t s = i, e;
+		while (i < n && v[i] != ',')
+			i++;
+		e = i++;
+		while (s < e && (v[s] == ' ' || v[s] == '\t'))
+			s++;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e - s == 1 && v[s] == '*')
+			return true;
+		if (e - s >= 2 && (v[s] == 'W' || v[s] == 'w') && v[s + 1] == '/')
+			s += 2;
+		if (e - s >= 2 && v[s] == '"' && v[e - 1] == '"')
+			s++, e--;
+		if (e - s == tn && !memcmp(v + s, tag + 1, tn))
+			return true;
+	}
+	return false;
+}
+
+static void set_etag(struct ctx *x)
+{
+	snprintf(x->p.etag, sizeof(x->p.etag), "\"%016llx\"",
+		 (unsigned long long)etag_hash(x->r->body, x->b.len));
+}
+
+enum { PS_ON, PS_OFF, PS_POWERING_ON, PS_POWERING_OFF };
+static const char *const power_names[] = { "On", "Off", "PoweringOn", "PoweringOff" };
+
+static int power_state(const struct host_status *st)
+{
+	if (st->transition == HOST_POWERING_ON)
+		return PS_POWERING_ON;
+	if (st->transition == HOST_POWERING_OFF)
+		return PS_POWERING_OFF;
+	return st->on ? PS_ON : PS_OFF;
+}
+
+/* Opens a resource: {"@odata.id": ..., "@odata.type": ... from the route's schema */
+static void hdr(struct ctx *x, int rid, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void hdr(struct ctx *x, int rid, const char *fmt, ...)
+{
+	char id[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(id, sizeof(id), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(id))
+		x->b.err = true;
+	jw_obj(&x->w);
+	jw_kstr(&x->w, "@odata.id", id);
+	jw_kstr(&x->w, "@odata.type", routes[rid].otype);
+}
+
+static void status_obj(struct jw *w, bool ok)
+{
+	jw_key(w, "Status");
+	jw_raw(w, ok ? "{\"State\":\"Enabled\",\"Health\":\"OK\"}"
+		     : "{\"State\":\"UnavailableOffline\",\"Health\":\"Warning\"}");
+}
+
+/* "key": [{"@odata.id": uri}] */
+static void link_list(struct jw *w, const char *key, const char *fmt, const char *arg)
+{
+	jw_karr(w, key);
+	jw_link(w, NULL, fmt, arg);
+	jw_arr_end(w);
+}
+
+static struct host_who who(const struct ctx *x)
+{
+	struct host_who h = { ORIGIN_REDFISH, 0, x->uname };
+	if (x->user >= 0 && x->user < USERS_HARD_MAX)
+		h.user_id = (uint8_t)(x->user + 1);
+	return h;
+}
+
+/* --- collections ------------------------------------------------------------------------- */
+
+typedef void (*member_fn)(struct ctx *x, unsigned i);
+
+/* Members of a collection at uri: skip/top applied, stops early (with a nextLink) while
+ * room for one more member of at most `each` bytes plus the tail remains. */
+static void members(struct ctx *x, const char *uri, unsigned n, member_fn fn, size_t each)
+{
+	struct jw *w = &x->w;
+	unsigned i = x->skip < n ? x->skip : n, end = n;
+	if (x->has_top && x->top < end - i)
+		end = i + x->top;
+	jw_kint(w, "Members@odata.count", n);
+	jw_karr(w, "Members");
+	for (; i < end; i++) {
+		if (x->b.cap - x->b.len < each + 512)
+			break;
+		fn(x, i);
+	}
+	jw_arr_end(w);
+	if (i < end) {
+		char next[200];
+		int k = snprintf(next, sizeof(next), "%s?$skip=%u", uri, i);
+		if (x->has_top && k > 0 && (size_t)k < sizeof(next))
+			snprintf(next + k, sizeof(next) - (size_t)k, "&$top=%u", end - i);
+		jw_kstr(w, "Members@odata.nextLink", next);
+	}
+}
+
+static void collection(struct ctx *x, const char *name, unsigned n, member_fn fn, size_t each)
+{
+	hdr(x, x->rid, "%s", x->path);
+	jw_kstr(&x->w, "Name", name);
+	members(x, x->path, n, fn, each);
+	jw_obj_end(&x->w);
+}
+
+/* the one member of Systems, Chassis, Managers, LogServices: "<collection>/<x->arg>" */
+static void m_one(struct ctx *x, unsigned i)
+{
+	(void)i;
+	jw_link(&x->w, NULL, "%s/%s", x->path, x->arg);
+}
+
+static void m_account(struct ctx *x, unsigned i)
+{
+	jw_link(&x->w, NULL, V1 "/AccountService/Accounts/%u", x->map[i] + 1u);
+}
+
+static void m_session(struct ctx *x, unsigned i)
+{
+	jw_link(&x->w, NULL, V1 "/SessionService/Sessions/%u",
+		(unsigned)x->r->sessions[x->map[i]].id);
+}
+
+static const char *const role_ids[] = { "Administrator", "Operator", "ReadOnly" };
+
+static void m_role(struct ctx *x, unsigned i)
+{
+	jw_link(&x->w, NULL, V1 "/AccountService/Roles/%s", role_ids[i]);
+}
+
+static int role_of(uint8_t priv)
+{
+	return priv >= PRIV_ADMIN ? 0 : priv == PRIV_OPERATOR ? 1 : priv == PRIV_USER ? 2 : -1;
+}
+
+/* --- the event log ----------------------------------------------------------------------- */
+
+/* IPMI sensor type codes 0x01..0x2C as LogEntry SensorType */
+static const char *const sensor_types[] = {
+	"Temperature", "Voltage", "Current", "Fan", "Physical Chassis Security",
+	"Platform Security Violation Attempt", "Processor", "Power Supply / Converter",
+	"PowerUnit", "CoolingDevice", "Other Units-based Sensor", "Memory", "Drive Slot/Bay",
+	"POST Memory Resize", "System Firmware Progress", "Event Logging Disabled", "Watchdog",
+	"System Event", "Critical Interrupt", "Button/Switch", "Module/Board",
+	"Microcontroller/Coprocessor", "Add-in Card", "Chassis", "ChipSet", "Other FRU",
+	"Cable/Interconnect", "Terminator", "SystemBoot/Restart", "Boot Error",
+	"BaseOSBoot/InstallationStatus", "OS Stop/Shutdown", "Slot/Connector",
+	"System ACPI PowerState", "Watchdog", "Platform Alert", "Entity Presence",
+	"Monitor ASIC/IC", "LAN", "Management Subsystem Health", "Battery", "Session Audit",
+	"Version Change", "FRUState",
+};
+
+/* threshold event offsets 0x00..0x0B as LogEntry EntryCode */
+static const char *const threshold_codes[] = {
+	"Lower Non-critical - going low", "Lower Non-critical - going high",
+	"Lower Critical - going low", "Lower Critical - going high",
+	"Lower Non-recoverable - going low", "Lower Non-recoverable - going high",
+	"Upper Non-critical - going low", "Upper Non-critical - going high",
+	"Upper Critical - going low", "Upper Critical - going high",
+	"Upper Non-recoverable - going low", "Upper Non-recoverable - going high",
+};
+
+static const char *const sel_texts[SELT_COUNT] = {
+	[SELT_POWER_ON] = "Host powered on", [SELT_POWER_OFF] = "Host powered off",
+	[SELT_ACT_ON] = "Power on requested", [SELT_ACT_OFF] = "Forced power off requested",
+	[SELT_ACT_SOFT] = "Graceful shutdown requested", [SELT_ACT_RESET] = "Reset requested",
+	[SELT_ACT_CYCLE] = "Power cycle requested",
+	[SELT_ACT_PUSH] = "Power button push requested",
+	[SELT_ACT_SOFT_RESTART] = "Graceful restart requested",
+	[SELT_BOOT_SET] = "Boot override changed",
+	[SELT_POLICY_SET] = "Power restore policy changed", [SELT_CLEARED] = "Event log cleared",
+};
+
+static void entry_message(const struct sel_entry *e, char *m, size_t cap)
+{
+	static const char *const origins[] = { "bmcd", "IPMI", "Redfish", "the host" };
+	const uint8_t *r = e->rec;
+	struct buf b;
+	buf_init(&b, m, cap - 1);
+	if (e->text > SELT_RAW && e->text < SELT_COUNT)
+		buf_str(&b, sel_texts[e->text]);
+	else if (r[2] == 0x02)
+		buf_printf(&b, "IPMI event: sensor type 0x%02X, sensor %u, event type 0x%02X, "
+			   "data %02X %02X %02X", r[10], r[11], r[12], r[13], r[14], r[15]);
+	else
+		buf_printf(&b, "IPMI SEL record of type 0x%02X", r[2]);
+	char u[USER_NAME_MAX + 1];
+	printable(e->user, strnlen(e->user, USER_NAME_MAX), u, sizeof(u));
+	const char *o = origins[e->origin & 3];
+	if (u[0])
+		buf_printf(&b, " by %s via %s", u, o);
+	else if (e->origin == ORIGIN_HOST)
+		buf_str(&b, " (not requested through bmcd)");
+	else if (e->origin == ORIGIN_BMC)
+		buf_str(&b, " by bmcd");
+	else
+		buf_printf(&b, " via %s", o);
+	m[b.len] = 0;
+}
+
+static void entry_json(struct ctx *x, const struct sel_entry *e)
+{
+	struct jw *w = &x->w;
+	const uint8_t *r = e->rec;
+	unsigned id = sel_record_id(e);
+	uint32_t ts = sel_timestamp(e);
+	char t[40], m[200];
+	hdr(x, R_ENTRY, LOG "/Entries/%u", x->r->cfg.system_id, id);
+	snprintf(t, sizeof(t), "%u", id);
+	jw_kstr(w, "Id", t);
+	snprintf(m, sizeof(m), "Log Entry %u", id);
+	jw_kstr(w, "Name", m);
+	jw_kstr(w, "EntryType", "SEL");
+	if (ts >= 0x20000000) { /* below: seconds since BMC start, not a date (IPMI 31.2) */
+		iso_time(ts, t);
+		jw_kstr(w, "Created", t);
+	}
+	entry_message(e, m, sizeof(m));
+	jw_kstr(w, "Message", m);
+	if (r[2] == 0x02) {
+		uint8_t et = r[12] & 0x7F;
+		if (r[10] >= 1 && r[10] <= sizeof(sensor_types) / sizeof(sensor_types[0]))
+			jw_kstr(w, "SensorType", sensor_types[r[10] - 1]);
+		jw_kint(w, "SensorNumber", r[11]);
+		if (et == 0x01 && (r[13] & 0x0F) < 12)
+			jw_kstr(w, "EntryCode", threshold_codes[r[13] & 0x0F]);
+		else if (et == 0x6F)
+			jw_kstr(w, "EntryCode", r[12] & 0x80 ? "Deassert" : "Assert");
+		snprintf(t, sizeof(t), "0x%04X", (unsigned)(r[7] | r[8] << 8));
+		jw_kstr(w, "GeneratorId", t);
+	}
+	jw_obj_end(w);
+}
+
+static void m_entry(struct ctx *x, unsigned i)
+{
+	const struct sel_entry *e = sel_at(host_sel(x->r->host), (uint16_t)i);
+	if (e)
+		entry_json(x, e);
+}
+
+/* --- resources --------------------------------------------------------------------------- */
+
+static const char *const boot_enabled_names[] = { "Disabled", "Once", "Continuous" };
+
+/* Redfish names for enum boot_target. IPMI's "remote" devices are the KVM's emulated
+ * drives; RemoteDrive is not offered, so they show as the device they emulate: a CD
+ * (PiKVM's mass storage default), a floppy, or a USB disk. BOOT_HDD_SAFE is an Hdd. */
+static const char *const boot_target_names[BOOT_TARGET_COUNT] = {
+	[BOOT_NONE] = "None", [BOOT_PXE] = "Pxe", [BOOT_HDD] = "Hdd", [BOOT_HDD_SAFE] = "Hdd",
+	[BOOT_DIAGS] = "Diags", [BOOT_CD] = "Cd", [BOOT_BIOS] = "BiosSetup",
+	[BOOT_REMOTE_FLOPPY] = "Floppy", [BOOT_REMOTE_CD] = "Cd", [BOOT_REMOTE_MEDIA] = "Cd",
+	[BOOT_REMOTE_HDD] = "Usb", [BOOT_FLOPPY] = "Floppy", [BOOT_USB] = "Usb",
+	[BOOT_UEFI_HTTP] = "UefiHttp",
+};
+
+/* What PATCH accepts (the AllowableValues) and what each sets. */
+static const char *const boot_targets[] = {
+	"None", "Pxe", "Floppy", "Cd", "Usb", "Hdd", "BiosSetup", "Diags", "UefiHttp",
+};
+static const uint8_t boot_target_vals[] = {
+	BOOT_NONE, BOOT_PXE, BOOT_FLOPPY, BOOT_CD, BOOT_USB, BOOT_HDD, BOOT_BIOS, BOOT_DIAGS,
+	BOOT_UEFI_HTTP,
+};
+#define NTARGETS (sizeof(boot_targets) / sizeof(boot_targets[0]))
+
+static const char *const reset_types[] = {
+	"On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "ForceOn",
+	"PushPowerButton", "PowerCycle",
+};
+static const uint8_t reset_actions[] = {
+	HOST_ON, HOST_OFF, HOST_SOFT, HOST_SOFT_RESTART, HOST_RESET, HOST_ON, HOST_PUSH,
+	HOST_CYCLE,
+};
+#define NRESET (sizeof(reset_types) / sizeof(reset_types[0]))
+
+static const char *const led_names[] = { "Off", "Blinking", "Lit" };
+static const char *const policy_names[] = { "AlwaysOff", "LastState", "AlwaysOn" };
+
+static void str_array(struct jw *w, const char *key, const char *const *v, size_t n)
+{
+	jw_karr(w, key);
+	for (size_t i = 0; i < n; i++)
+		jw_str(w, v[i]);
+	jw_arr_end(w);
+}
+
+static void get_system(struct ctx *x)
+{
+	struct redfish *r = x->r;
+	struct jw *w = &x->w;
+	const char *sid = r->cfg.system_id;
+	struct host_status st;
+	struct boot_override b;
+	host_get_status(r->host, &st);
+	host_get_boot(r->host, &b);
+	hdr(x, R_SYSTEM, SYS, sid);
+	jw_kstr(w, "Id", sid);
+	jw_kstr(w, "Name", "Computer System");
+	jw_kstr(w, "SystemType", "Physical");
+	if (r->uuid_ok)
+		jw_kstr(w, "UUID", r->cfg.uuid);
+	jw_kstr(w, "PowerState", power_names[power_state(&st)]);
+	status_obj(w, st.available);
+	jw_kstr(w, "IndicatorLED", led_names[st.identify < 3 ? st.identify : 2]);
+	jw_kbool(w, "LocationIndicatorActive", st.identify != 0);
+	jw_kstr(w, "PowerRestorePolicy", policy_names[st.policy < 3 ? st.policy : 1]);
+	jw_kobj(w, "Boot");
+	jw_kstr(w, "BootSourceOverrideEnabled", boot_enabled_names[b.enabled < 3 ? b.enabled : 0]);
+	str_array(w, "BootSourceOverrideEnabled@Redfish.AllowableValues", boot_enabled_names, 3);
+	jw_kstr(w, "BootSourceOverrideTarget",
+		b.target < BOOT_TARGET_COUNT ? boot_target_names[b.target] : "None");
+	str_array(w, "BootSourceOverrideTarget@Redfish.AllowableValues", boot_targets, NTARGETS);
+	jw_kstr(w, "BootSourceOverrideMode", b.uefi ? "UEFI" : "Legacy");
+	jw_key(w, "BootSourceOverrideMode@Redfish.AllowableValues");
+	jw_raw(w, "[\"UEFI\",\"Legacy\"]");
+	jw_obj_end(w);
+	jw_link(w, "LogServices", SYS "/LogServices", sid);
+	jw_kobj(w, "Links");
+	link_list(w, "Chassis", V1 "/Chassis/%s", sid);
+	link_list(w, "ManagedBy", "%s", MGR);
+	jw_obj_end(w);
+	jw_kobj(w, "Actions");
+	jw_kobj(w, "#ComputerSystem.Reset");
+	char t[200];
+	snprintf(t, sizeof(t), SYS "/Actions/ComputerSystem.Reset", sid);
+	jw_kstr(w, "target", t);
+	str_array(w, "ResetType@Redfish.AllowableValues", reset_types, NRESET);
+	snprintf(t, sizeof(t), SYS "/ResetActionInfo", sid);
+	jw_kstr(w, "@Redfish.ActionInfo", t);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static void get_root(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	struct redfish *r = x->r;
+	hdr(x, R_ROOT, V1 "/");
+	jw_kstr(w, "Id", "RootService");
+	jw_kstr(w, "Name", "Root Service");
+	jw_kstr(w, "RedfishVersion", "1.21.0");
+	if (r->uuid_ok)
+		jw_kstr(w, "UUID", r->cfg.uuid);
+	jw_kstr(w, "Product", "bmcd");
+	/* the truth: $top/$skip only (query() answers 501 for the rest) */
+	jw_key(w, "ProtocolFeaturesSupported");
+	jw_raw(w, "{\"ExpandQuery\":{\"ExpandAll\":false,\"Levels\":false,\"Links\":false,"
+		  "\"NoLinks\":false},\"FilterQuery\":false,\"SelectQuery\":false,"
+		  "\"OnlyMemberQuery\":false,\"ExcerptQuery\":false,\"TopSkipQuery\":true,"
+		  "\"DeepOperations\":{\"DeepPATCH\":false,\"DeepPOST\":false}}");
+	jw_link(w, "Systems", V1 "/Systems");
+	jw_link(w, "Chassis", V1 "/Chassis");
+	jw_link(w, "Managers", V1 "/Managers");
+	jw_link(w, "SessionService", V1 "/SessionService");
+	jw_link(w, "AccountService", V1 "/AccountService");
+	jw_link(w, "EventService", V1 "/EventService");
+	jw_kobj(w, "Links");
+	jw_link(w, "Sessions", V1 "/SessionService/Sessions");
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static void get_odata(struct ctx *x)
+{
+	static const char *const v[][2] = {
+		{ "Service", V1 "/" }, { "Systems", V1 "/Systems" }, { "Chassis", V1 "/Chassis" },
+		{ "Managers", V1 "/Managers" }, { "SessionService", V1 "/SessionService" },
+		{ "AccountService", V1 "/AccountService" }, { "EventService", V1 "/EventService" },
+		{ "Sessions", V1 "/SessionService/Sessions" },
+	};
+	struct jw *w = &x->w;
+	jw_obj(w);
+	jw_kstr(w, "@odata.context", V1 "/$metadata");
+	jw_karr(w, "value");
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		jw_obj(w);
+		jw_kstr(w, "name", v[i][0]);
+		jw_kstr(w, "kind", "Singleton");
+		jw_kstr(w, "url", v[i][1]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static void metadata_ref(struct buf *b, const char *family, const char *ver, const char *extra)
+{
+	buf_printf(b, "<edmx:Reference Uri=\"" SCHEMAS "%s_v1.xml\">", family);
+	buf_printf(b, "<edmx:Include Namespace=\"%s\"/>", family);
+	if (ver)
+		buf_printf(b, "<edmx:Include Namespace=\"%s.%s\"/>", family, ver);
+	if (extra)
+		buf_printf(b, "<edmx:Include Namespace=\"%s\"/>", extra);
+	buf_str(b, "</edmx:Reference>\n");
+}
+
+/* CSDL referencing every schema the service uses: the routes' and the ones they embed. */
+static void get_metadata(struct ctx *x)
+{
+	static const char *const more[][2] = {
+		{ "Resource", "v1_23_0" }, { "Message", "v1_3_0" }, { "Privileges", "v1_0_6" },
+		{ "Event", "v1_13_0" },
+	};
+	struct buf *b = &x->b;
+	x->p.ctype = "application/xml";
+	buf_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edmx:Edmx "
+		   "xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\" Version=\"4.0\">\n");
+	for (int i = 0; i < R_COUNT; i++)
+		if (routes[i].type)
+			metadata_ref(b, routes[i].type, routes[i].ver,
+				     i == R_ROOT ? "ServiceRoot.v1_0_0" : NULL);
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		metadata_ref(b, more[i][0], more[i][1], NULL);
+	buf_str(b, "<edmx:Reference Uri=\"" SCHEMAS "RedfishExtensions_v1.xml\"><edmx:Include "
+		   "Namespace=\"RedfishExtensions.v1_0_0\" Alias=\"Redfish\"/></edmx:Reference>\n"
+		   "<edmx:DataServices><Schema xmlns=\"http://docs.oasis-open.org/odata/ns/edm\" "
+		   "Namespace=\"Service\"><EntityContainer Name=\"Service\" "
+		   "Extends=\"ServiceRoot.v1_0_0.ServiceContainer\"/></Schema></edmx:DataServices>\n"
+		   "</edmx:Edmx>\n");
+}
+
+static void get_reset_info(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	hdr(x, R_RESET_INFO, "%s", x->path);
+	jw_kstr(w, "Id", "ResetActionInfo");
+	jw_kstr(w, "Name", "Reset Action Info");
+	jw_karr(w, "Parameters");
+	jw_obj(w);
+	jw_kstr(w, "Name", "ResetType");
+	jw_kbool(w, "Required", true);
+	jw_kstr(w, "DataType", "String");
+	str_array(w, "AllowableValues", reset_types, NRESET);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static void get_eventlog(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	struct sel *s = host_sel(x->r->host);
+	char t[40];
+	hdr(x, R_EVENTLOG, "%s", x->path);
+	jw_kstr(w, "Id", "EventLog");
+	jw_kstr(w, "Name", "Event Log");
+	jw_kstr(w, "Description", "The IPMI System Event Log");
+	jw_kstr(w, "LogEntryType", "SEL");
+	jw_kstr(w, "OverWritePolicy", "WrapsWhenFull");
+	jw_kint(w, "MaxNumberOfRecords", s->cap);
+	jw_kbool(w, "Overflow", s->overwritten != 0);
+	jw_kbool(w, "ServiceEnabled", true);
+	iso_time(host_time(x->r->host), t);
+	jw_kstr(w, "DateTime", t);
+	jw_kstr(w, "DateTimeLocalOffset", "+00:00");
+	status_obj(w, true);
+	jw_link(w, "Entries", "%s/Entries", x->path);
+	jw_kobj(w, "Actions");
+	jw_kobj(w, "#LogService.ClearLog");
+	char a[300];
+	snprintf(a, sizeof(a), "%s/Actions/LogService.ClearLog", x->path);
+	jw_kstr(w, "target", a);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static void get_entry(struct ctx *x)
+{
+	uint32_t id;
+	uint16_t next;
+	const struct sel_entry *e = NULL;
+	/* 0 and 0xFFFF are sel_get's "first" and "last", not record IDs */
+	if (parse_u32(x->arg, strlen(x->arg), &id) && id >= 1 && id < 0xFFFF)
+		e = sel_get(host_sel(x->r->host), (uint16_t)id, &next);
+	if (!e) {
+		fail(x, 404, M_NOT_FOUND, "LogEntry", x->arg, NULL);
+		return;
+	}
+	entry_json(x, e);
+}
+
+static void get_chassis(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	const char *sid = x->r->cfg.system_id;
+	struct host_status st;
+	host_get_status(x->r->host, &st);
+	hdr(x, R_CHASSIS, V1 "/Chassis/%s", sid);
+	jw_kstr(w, "Id", sid);
+	jw_kstr(w, "Name", "Chassis");
+	jw_kstr(w, "ChassisType", "Other"); /* any computer with an ATX header */
+	jw_kstr(w, "PowerState", power_names[power_state(&st)]);
+	status_obj(w, st.available);
+	jw_kobj(w, "Links");
+	link_list(w, "ComputerSystems", SYS, sid);
+	link_list(w, "ManagedBy", "%s", MGR);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static void get_manager(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	struct redfish *r = x->r;
+	char t[40];
+	hdr(x, R_MANAGER, MGR);
+	jw_kstr(w, "Id", "bmc");
+	jw_kstr(w, "Name", r->cfg.name[0] ? r->cfg.name : "bmcd");
+	jw_kstr(w, "ManagerType", "BMC");
+	jw_kstr(w, "Model", "bmcd");
+	jw_kstr(w, "FirmwareVersion", r->cfg.fw_version);
+	if (r->uuid_ok) {
+		jw_kstr(w, "UUID", r->cfg.uuid);
+		jw_kstr(w, "ServiceEntryPointUUID", r->cfg.uuid);
+	}
+	iso_time(host_time(r->host), t);
+	jw_kstr(w, "DateTime", t);
+	jw_kstr(w, "DateTimeLocalOffset", "+00:00");
+	jw_kstr(w, "PowerState", "On");
+	status_obj(w, true);
+	jw_kobj(w, "SerialConsole");
+	jw_kbool(w, "ServiceEnabled", r->cfg.sol_enabled);
+	jw_kint(w, "MaxConcurrentSessions", r->cfg.sol_enabled ? 1 : 0);
+	jw_key(w, "ConnectTypesSupported");
+	jw_raw(w, r->cfg.sol_enabled ? "[\"IPMI\"]" : "[]");
+	jw_obj_end(w);
+	jw_link(w, "NetworkProtocol", MGR "/NetworkProtocol");
+	jw_kobj(w, "Links");
+	link_list(w, "ManagerForServers", SYS, r->cfg.system_id);
+	link_list(w, "ManagerForChassis", V1 "/Chassis/%s", r->cfg.system_id);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static void protocol(struct jw *w, const char *name, uint16_t port)
+{
+	jw_kobj(w, name);
+	jw_kbool(w, "ProtocolEnabled", port != 0);
+	if (port)
+		jw_kint(w, "Port", port);
+	else
+		jw_knull(w, "Port");
+	jw_obj_end(w);
+}
+
+static void get_netproto(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	const struct redfish_cfg *c = &x->r->cfg;
+	hdr(x, R_NETPROTO, MGR "/NetworkProtocol");
+	jw_kstr(w, "Id", "NetworkProtocol");
+	jw_kstr(w, "Name", "Manager Network Protocol");
+	status_obj(w, true);
+	protocol(w, "HTTP", c->http_port);
+	protocol(w, "HTTPS", c->https_port);
+	protocol(w, "IPMI", c->ipmi_port);
+	jw_obj_end(w);
+}
+
+static void get_accountsvc(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	hdr(x, R_ACCOUNTSVC, V1 "/AccountService");
+	jw_kstr(w, "Id", "AccountService");
+	jw_kstr(w, "Name", "Account Service");
+	jw_kstr(w, "Description", "Accounts come from the users file, shared with IPMI; read-only");
+	jw_kbool(w, "ServiceEnabled", true);
+	jw_kstr(w, "LocalAccountAuth", "Enabled");
+	jw_kint(w, "MinPasswordLength", 1);
+	jw_kint(w, "MaxPasswordLength", USER_PASS_MAX);
+	/* no account lockout: failures are throttled per source address instead */
+	jw_kint(w, "AccountLockoutThreshold", 0);
+	status_obj(w, true);
+	jw_link(w, "Accounts", V1 "/AccountService/Accounts");
+	jw_link(w, "Roles", V1 "/AccountService/Roles");
+	jw_obj_end(w);
+}
+
+/* Accounts: an administrator sees all, others their own (DSP8011: ConfigureUsers, or
+ * ConfigureSelf for one's own); also who may delete a session. */
+static bool visible_user(const struct ctx *x, const char *name)
+{
+	return x->priv >= PRIV_ADMIN || (x->uname && !strcmp(x->uname, name));
+}
+
+static void get_accounts(struct ctx *x)
+{
+	uint16_t map[USERS_HARD_MAX];
+	unsigned n = 0;
+	const struct users *us = x->r->users;
+	for (int i = 0; i < us->n && n < USERS_HARD_MAX; i++)
+		if (visible_user(x, us->u[i].name))
+			map[n++] = (uint16_t)i;
+	x->map = map;
+	collection(x, "Accounts", n, m_account, 100);
+}
+
+static void get_account(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	const struct users *us = x->r->users;
+	uint32_t id;
+	if (!parse_u32(x->arg, strlen(x->arg), &id) || id < 1 || id > (uint32_t)us->n) {
+		fail(x, 404, M_NOT_FOUND, "ManagerAccount", x->arg, NULL);
+		return;
+	}
+	const struct user *u = &us->u[id - 1];
+	if (!visible_user(x, u->name)) {
+		fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+		return;
+	}
+	int role = role_of(u->priv);
+	hdr(x, R_ACCOUNT, V1 "/AccountService/Accounts/%u", (unsigned)id);
+	jw_kstr(w, "Id", x->arg);
+	jw_kstr(w, "Name", "User Account");
+	jw_kstr(w, "UserName", u->name);
+	jw_kstr(w, "RoleId", role >= 0 ? role_ids[role] : "NoAccess");
+	jw_kbool(w, "Enabled", role >= 0);
+	jw_kbool(w, "Locked", false);
+	jw_knull(w, "Password");
+	jw_key(w, "AccountTypes");
+	jw_raw(w, "[\"Redfish\",\"IPMI\"]");
+	if (role >= 0) {
+		jw_kobj(w, "Links");
+		jw_link(w, "Role", V1 "/AccountService/Roles/%s", role_ids[role]);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+static void get_role(struct ctx *x)
+{
+	static const char *const privs[] = {
+		"[\"Login\",\"ConfigureManager\",\"ConfigureUsers\",\"ConfigureComponents\",\"ConfigureSelf\"]",
+		"[\"Login\",\"ConfigureComponents\",\"ConfigureSelf\"]",
+		"[\"Login\",\"ConfigureSelf\"]",
+	};
+	struct jw *w = &x->w;
+	int i = 0;
+	while (i < 3 && strcmp(x->arg, role_ids[i]))
+		i++;
+	if (i == 3) {
+		fail(x, 404, M_NOT_FOUND, "Role", x->arg, NULL);
+		return;
+	}
+	hdr(x, R_ROLE, V1 "/AccountService/Roles/%s", role_ids[i]);
+	jw_kstr(w, "Id", role_ids[i]);
+	jw_kstr(w, "Name", role_ids[i]);
+	jw_kstr(w, "RoleId", role_ids[i]);
+	jw_kbool(w, "IsPredefined", true);
+	jw_key(w, "AssignedPrivileges");
+	jw_raw(w, privs[i]);
+	jw_obj_end(w);
+}
+
+static void get_sessionsvc(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	hdr(x, R_SESSIONSVC, V1 "/SessionService");
+	jw_kstr(w, "Id", "SessionService");
+	jw_kstr(w, "Name", "Session Service");
+	jw_kbool(w, "ServiceEnabled", true);
+	jw_kint(w, "SessionTimeout", x->r->cfg.session_timeout_s);
+	status_obj(w, true);
+	jw_link(w, "Sessions", V1 "/SessionService/Sessions");
+	jw_obj_end(w);
+}
+
+static bool expired(const struct redfish *r, const struct rf_session *s)
+{
+	return r->now - s->last_used >= (int64_t)r->cfg.session_timeout_s * 1000;
+}
+
+static void get_sessions(struct ctx *x)
+{
+	struct redfish *r = x->r;
+	uint16_t map[RF_SESSIONS_HARD_MAX];
+	unsigned n = 0;
+	for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
+		const struct rf_session *s = &r->sessions[i];
+		if (s->used && !expired(r, s))
+			map[n++] = (uint16_t)i;
+	}
+	x->map = map;
+	collection(x, "Session Collection", n, m_session, 100);
+}
+
+static void session_json(struct ctx *x, const struct rf_session *s)
+{
+	struct jw *w = &x->w;
+	char id[16];
+	snprintf(id, sizeof(id), "%u", (unsigned)s->id);
+	hdr(x, R_SESSION, V1 "/SessionService/Sessions/%s", id);
+	jw_kstr(w, "Id", id);
+	jw_kstr(w, "Name", "User Session");
+	jw_kstr(w, "UserName", s->user_name);
+	jw_kstr(w, "SessionType", "Redfish");
+	jw_obj_end(w);
+}
+
+/* The session named by x->arg, or NULL with a 404 set; deleting another user's session
+ * needs an administrator (403). */
+static struct rf_session *find_session(struct ctx *x, bool del)
+{
+	struct redfish *r = x->r;
+	uint32_t id;
+	if (parse_u32(x->arg, strlen(x->arg), &id))
+		for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
+			struct rf_session *s = &r->sessions[i];
+			if (s->used && s->id == id && !expired(r, s)) {
+				if (!del || visible_user(x, s->user_name))
+					return s;
+				fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+				return NULL;
+			}
+		}
+	fail(x, 404, M_NOT_FOUND, "Session", x->arg, NULL);
+	return NULL;
+}
+
+static void get_eventsvc(struct ctx *x)
+{
+	struct jw *w = &x->w;
+	hdr(x, R_EVENTSVC, V1 "/EventService");
+	jw_kstr(w, "Id", "EventService");
+	jw_kstr(w, "Name", "Event Service");
+	jw_kbool(w, "ServiceEnabled", true);
+	status_obj(w, true);
+	jw_kstr(w, "ServerSentEventUri", V1 "/EventService/SSE");
+	jw_key(w, "EventFormatTypes");
+	jw_raw(w, "[\"Event\"]");
+	jw_key(w, "RegistryPrefixes");
+	jw_raw(w, "[\"ResourceEvent\"]");
+	jw_key(w, "ResourceTypes"); /* what events come from */
+	jw_raw(w, "[\"ComputerSystem\",\"LogEntry\"]");
+	jw_key(w, "SSEFilterPropertiesSupported"); /* no $filter on the stream */
+	jw_raw(w, "{\"EventFormatType\":false,\"MessageId\":false,\"MetricReportDefinition\":false,"
+		  "\"OriginResource\":false,\"RegistryPrefix\":false,\"ResourceType\":false,"
+		  "\"SubordinateResources\":false}");
+	jw_obj_end(w);
+}
+
+static void get(struct ctx *x)
+{
+	struct redfish *r = x->r;
+	const struct route *rt = &routes[x->rid];
+	switch (x->rid) {
+	case R_VERSIONS:
+		jw_raw(&x->w, "{\"v1\":\"" V1 "/\"}");
+		break;
+	case R_ROOT: get_root(x); break;
+	case R_ODATA: get_odata(x); break;
+	case R_METADATA: get_metadata(x); break;
+	case R_SYSTEMS:
+		snprintf(x->arg, sizeof(x->arg), "%s", r->cfg.system_id);
+		collection(x, "Computer System Collection", 1, m_one, 100);
+		break;
+	case R_SYSTEM: get_system(x); break;
+	case R_RESET_INFO: get_reset_info(x); break;
+	case R_LOGSERVICES:
+		strcpy(x->arg, "EventLog");
+		collection(x, "Log Service Collection", 1, m_one, 100);
+		break;
+	case R_EVENTLOG: get_eventlog(x); break;
+	case R_ENTRIES:
+		collection(x, "Event Log Entries", host_sel(r->host)->count, m_entry, 900);
+		break;
+	case R_ENTRY: get_entry(x); break;
+	case R_CHASSIS_ALL:
+		snprintf(x->arg, sizeof(x->arg), "%s", r->cfg.system_id);
+		collection(x, "Chassis Collection", 1, m_one, 100);
+		break;
+	case R_CHASSIS: get_chassis(x); break;
+	case R_MANAGERS:
+		strcpy(x->arg, "bmc");
+		collection(x, "Manager Collection", 1, m_one, 100);
+		break;
+	case R_MANAGER: get_manager(x); break;
+	case R_NETPROTO: get_netproto(x); break;
+	case R_ACCOUNTSVC: get_accountsvc(x); break;
+	case R_ACCOUNTS: get_accounts(x); break;
+	case R_ACCOUNT: get_account(x); break;
+	case R_ROLES: collection(x, "Roles", 3, m_role, 100); break;
+	case R_ROLE: get_role(x); break;
+	case R_SESSIONSVC: get_sessionsvc(x); break;
+	case R_SESSIONS: get_sessions(x); break;
+	case R_SESSION: {
+		struct rf_session *s = find_session(x, false);
+		if (s)
+			session_json(x, s);
+		break;
+	}
+	case R_EVENTSVC: get_eventsvc(x); break;
+	case R_SSE:
+		x->p.sse = true;
+		x->p.ctype = "text/event-stream";
+		x->close = false; /* the stream lives until the client leaves */
+		return;
+	}
+	if (x->p.status != 200)
+		return;
+	x->p.allow = rt->methods;
+	x->p.link = rt->link;
+	set_etag(x);
+	const struct http_header *h = http_header_get(x->rq, "If-None-Match");
+	if (h && x->method == MG && etag_match(h->value, h->value_len, x->p.etag))
+		x->p.status = 304;
+}
+
+/* --- request bodies ---------------------------------------------------------------------- */
+
+/* Parses the body into t: the token count, 0 for an empty body, -1 with the error set. */
+static int body_json(struct ctx *x, struct json_tok *t)
+{
+	const struct http_request *rq = x->rq;
+	if (rq->body_len == 0)
+		return 0;
+	int n = json_parse(rq->body, rq->body_len, t, TOKENS, 8);
+	if (n < 0) {
+		fail(x, 400, M_MALFORMED, NULL, NULL, NULL);
+		return -1;
+	}
+	if (t[0].type != JSON_OBJECT) {
+		fail(x, 400, M_UNRECOGNIZED, NULL, NULL, NULL);
+		return -1;
+	}
+	return n;
+}
+
+/* A token as message text: strings unescaped, other values as sent; bounded. */
+static const char *tok_text(struct elist *e, const struct ctx *x, const struct json_tok *t, int i)
+{
+	char s[ARG_MAX + 1];
+	const char *b = x->rq->body;
+	if (t[i].type == JSON_STRING && json_str(b, t, i, s, sizeof(s)))
+		return keep(e, s, strlen(s));
+	return keep(e, b + t[i].start, t[i].len);
+}
+
+/* Index of string token i in names[0..n), -1 if not there, -2 if not a string. */
+static int lookup(const struct ctx *x, const struct json_tok *t, int i, const char *const *names,
+		  size_t n)
+{
+	if (t[i].type != JSON_STRING)
+		return -2;
+	for (size_t k = 0; k < n; k++)
+		if (json_str_eq(x->rq->body, t, i, names[k]))
+			return (int)k;
+	return -1;
+}
+
+/* The writable properties of a ComputerSystem; vals NULL: a boolean. */
+enum { P_TARGET, P_ENABLED, P_MODE, P_LED, P_POLICY, P_LOCATION, P_COUNT };
+static const char *const modes[] = { "Legacy", "UEFI" };
+static const struct prop {
+	const char *name;
+	bool in_boot;
+	const char *const *vals;
+	size_t n;
+} props[P_COUNT] = {
+	[P_TARGET] = { "BootSourceOverrideTarget", true, boot_targets, NTARGETS },
+	[P_ENABLED] = { "BootSourceOverrideEnabled", true, boot_enabled_names, 3 },
+	[P_MODE] = { "BootSourceOverrideMode", true, modes, 2 },
+	[P_LED] = { "IndicatorLED", false, led_names, 3 },
+	[P_POLICY] = { "PowerRestorePolicy", false, policy_names, 3 },
+	[P_LOCATION] = { "LocationIndicatorActive", false, NULL, 0 },
+};
+
+/* Checks the members of object obj (the system, or its Boot) into set[] (value indexes),
+ * recording every problem in e. OData annotations are ignored (DSP0266: a PATCH of
+ * annotations alone is a NoOperation). Returns the number of other members. */
+static int patch_check(struct ctx *x, const struct json_tok *t, int obj, bool boot, int *set,
+		       struct elist *e)
+{
+	static const char *const ro[] = { "Id", "Name", "SystemType", "UUID", "PowerState",
+					  "Status", "Links", "Actions", "LogServices", "Description" };
+	int n = 0;
+	static const char *const ro_boot[] = {
+		"BootSourceOverrideEnabled@Redfish.AllowableValues",
+		"BootSourceOverrideTarget@Redfish.AllowableValues",
+		"BootSourceOverrideMode@Redfish.AllowableValues",
+	};
+	for (int k = json_first(t, obj); k >= 0; k = json_next(t, k)) {
+		int v = k + 1, p = 0, i;
+		char key[16];
+		if (json_str(x->rq->body, t, k, key, sizeof(key)) && !strncmp(key, "@odata.", 7))
+			continue;
+		n++;
+		while (p < P_COUNT && (props[p].in_boot != boot ||
+				       !json_str_eq(x->rq->body, t, k, props[p].name)))
+			p++;
+		if (p < P_COUNT && props[p].vals) {
+			i = lookup(x, t, v, props[p].vals, props[p].n);
+			if (i < 0)
+				add(e, i == -2 ? M_TYPE : M_NOT_IN_LIST, tok_text(e, x, t, v), props[p].name, NULL);
+			set[p] = i;
+		} else if (p < P_COUNT) {
+			if (t[v].type != JSON_TRUE && t[v].type != JSON_FALSE)
+				add(e, M_TYPE, tok_text(e, x, t, v), props[p].name, NULL);
+			set[p] = t[v].type == JSON_TRUE;
+		} else if (!boot && json_str_eq(x->rq->body, t, k, "Boot")) {
+			if (t[v].type == JSON_OBJECT)
+				patch_check(x, t, v, true, set, e);
+			else
+				add(e, M_TYPE, tok_text(e, x, t, v), "Boot", NULL);
+		} else if (boot ? lookup(x, t, k, ro_boot, 3) >= 0
+				: lookup(x, t, k, ro, sizeof(ro) / sizeof(ro[0])) >= 0) {
+			add(e, M_NOT_WRITABLE, tok_text(e, x, t, k), NULL, NULL);
+		} else {
+			add(e, M_PROP_UNKNOWN, tok_text(e, x, t, k), NULL, NULL);
+		}
+	}
+	return n;
+}
+
+static void patch_system(struct ctx *x)
+{
+	struct redfish *r = x->r;
+	struct json_tok t[TOKENS];
+	const struct http_header *im = http_header_get(x->rq, "If-Match");
+	if (im) { /* the tag of the representation a GET would give now */
+		get_system(x);
+		set_etag(x);
+		x->b.len = 0;
+		jw_init(&x->w, &x->b);
+		bool ok = etag_match(im->value, im->value_len, x->p.etag);
+		x->p.etag[0] = 0;
+		if (!ok) {
+			fail(x, 412, M_PRECONDITION, NULL, NULL, NULL);
+			return;
+		}
+	}
+	int n = body_json(x, t);
+	if (n < 0)
+		return;
+	if (n == 0 || t[0].size == 0) {
+		fail(x, 400, n ? M_EMPTY : M_MALFORMED, NULL, NULL, NULL);
+		return;
+	}
+	struct elist e = { 0 };
+	int set[P_COUNT];
+	for (int i = 0; i < P_COUNT; i++)
+		set[i] = -1;
+	int n_props = patch_check(x, t, 0, false, set, &e);
+	if (e.n || !n_props) {
+		if (!n_props)
+			add(&e, M_NO_OPERATION, NULL, NULL, NULL);
+		fail_list(x, 400, &e);
+		return;
+	}
+	if (set[P_POLICY] >= 0 && x->priv < PRIV_ADMIN) {
+		fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+		return;
+	}
+	struct host_who h = who(x);
+	int tgt = set[P_TARGET] >= 0 ? boot_target_vals[set[P_TARGET]] : -1, en = set[P_ENABLED];
+	if (tgt >= 0 || en >= 0 || set[P_MODE] >= 0) {
+		struct boot_override b;
+		host_get_boot(r->host, &b); /* keeps ipmi_extra as the host has it */
+		if (tgt >= 0) {
+			b.target = (uint8_t)tgt;
+			/* Ironic sends Target None alone to cancel, and a target alone to set one */
+			if (en < 0 && tgt == BOOT_NONE)
+				en = BOOT_DISABLED;
+			else if (en < 0 && b.enabled == BOOT_DISABLED)
+				en = BOOT_ONCE;
+		}
+		if (en >= 0) {
+			b.enabled = (uint8_t)en;
+			if (en == BOOT_DISABLED)
+				b.target = BOOT_NONE;
+		}
+		if (set[P_MODE] >= 0)
+			b.uefi = set[P_MODE] == 1;
+		host_set_boot(r->host, &b, &h);
+		rlog(r, 5, "redfish: boot override set to %s %s (%s) by %s",
+		     boot_enabled_names[b.enabled], boot_target_names[b.target],
+		     b.uefi ? "UEFI" : "Legacy", x->uname);
+	}
+	/* identify: "Lit" and true light it until turned off, "Blinking" for a while */
+	int led = set[P_LOCATION] >= 0 ? 2 * set[P_LOCATION] : set[P_LED];
+	if (led >= 0)
+		host_identify(r->host, led == 1 ? IDENTIFY_BLINK_S : 0, led == 2);
+	if (set[P_POLICY] >= 0) {
+		host_set_policy(r->host, (uint8_t)set[P_POLICY], &h);
+		rlog(r, 5, "redfish: power restore policy set to %s by %s", policy_names[set[P_POLICY]],
+		     x->uname);
+	}
+	get(x); /* 200 with the resource as it is now */
+}
+
+/* Checks an action body: only `param` (if given) is accepted. Returns its value token,
+ * 0 if absent, -1 with the error set. */
+static int action_body(struct ctx *x, struct json_tok *t, const char *action, const char *param)
+{
+	int n = body_json(x, t), v = 0;
+	if (n <= 0)
+		return n;
+	struct elist e = { 0 };
+	for (int k = json_first(t, 0); k >= 0; k = json_next(t, k)) {
+		if (param && json_str_eq(x->rq->body, t, k, param))
+			v = k + 1;
+		else
+			add(&e, M_ACT_UNKNOWN, action, tok_text(&e, x, t, k), NULL);
+	}
+	if (e.n) {
+		fail_list(x, 400, &e);
+		return -1;
+	}
+	return v;
+}
+
+static void post_reset(struct ctx *x)
+{
+	static const char act[] = "ComputerSystem.Reset";
+	struct json_tok t[TOKENS];
+	int v = action_body(x, t, act, "ResetType");
+	if (v < 0)
+		return;
+	if (v == 0) {
+		fail(x, 400, M_ACT_MISSING, act, "ResetType", NULL);
+		return;
+	}
+	int i = lookup(x, t, v, reset_types, NRESET);
+	if (i < 0) {
+		struct elist e = { 0 };
+		add(&e, i == -2 ? M_ACT_TYPE : M_ACT_NOT_IN_LIST, tok_text(&e, x, t, v), "ResetType",
+		    act);
+		fail_list(x, 400, &e);
+		return;
+	}
+	struct host_who h = who(x);
+	int rc = host_request(x->r->host, (enum host_action)reset_actions[i], &h);
+	if (rc < 0) {
+		/* -1: the press queue is full (it drains in seconds); -2: the backend is down */
+		unsigned s = rc == -1 ? 10 : 30;
+		char a[8];
+		snprintf(a, sizeof(a), "%u", s);
+		fail(x, 503, M_UNAVAILABLE, a, NULL, NULL);
+		x->p.retry_after = s;
+		return;
+	}
+	x->p.status = 204;
+}
+
+static void post_clearlog(struct ctx *x)
+{
+	struct json_tok t[TOKENS];
+	if (action_body(x, t, "LogService.ClearLog", NULL) < 0)
+		return;
+	struct host *h = x->r->host;
+	sel_clear(host_sel(h), host_time(h));
+	rlog(x->r, 5, "redfish: event log cleared by %s", x->uname);
+	x->p.status = 204;
+}
+
+/* --- authentication ---------------------------------------------------------------------- */
+
+static struct rf_fail *fail_find(struct redfish *r, const uint8_t a[16])
+{
+	for (int i = 0; i < RF_FAIL_SOURCES; i++)
+		if (r->fails[i].count && !memcmp(r->fails[i].addr, a, 16))
+			return &r->fails[i];
+	return NULL;
+}
+
+static void fail_note(struct redfish *r, const uint8_t a[16])
+{
+	struct rf_fail *f = fail_find(r, a);
+	if (!f) {
+		/* a free slot, else the longest-quiet unlocked one, else the longest-quiet one */
+		f = &r->fails[0];
+		for (int i = 0; i < RF_FAIL_SOURCES; i++) {
+			struct rf_fail *g = &r->fails[i];
+			bool gl = g->until > r->now, fl = f->until > r->now;
+			if (!g->count) {
+				f = g;
+				break;
+			}
+			if ((fl && !gl) || (fl == gl && g->last < f->last))
+				f = g;
+		}
+		memset(f, 0, sizeof(*f));
+		memcpy(f->addr, a, 16);
+	} else if (r->now - f->last >= 60000 && r->now >= f->until + 60000) {
+		f->count = 0; /* a quiet minute after any lock-out: start afresh */
+	}
+	if (f->count < UINT16_MAX)
+		f->count++;
+	f->last = r->now;
+	if (f->count >= FAIL_FREE) {
+		unsigned k = f->count - FAIL_FREE;
+		int64_t ms = (int64_t)2000 << (k > 7 ? 7 : k);
+		f->until = r->now + ms;
+		char s[48];
+		addr_str(a, s);
+		rlog(r, 4, "redfish: %u failed logins from %s: refusing logins for %lld s",
+		      f->count, s, (long long)(ms / 1000));
+	}
+}
+
+/* Strict base64 (RFC 4648, padded, canonical): decoded length or -1. */
+static int b64_decode(const char *s, size_t n, uint8_t *out, size_t cap)
+{
+	size_t o = 0;
+	if (n == 0 || n % 4)
+		return -1;
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t v = 0;
+		int pad = 0;
+		for (int k = 0; k < 4; k++) {
+			char c = s[i + (size_t)k];
+			int d = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+				: c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+			if (c == '=' && i + 4 == n && k >= 2 && (k == 3 || s[i + 3] == '=')) {
+				pad++;
+				d = 0;
+			} else if (d < 0 || pad) {
+				return -1;
+			}
+			v = v << 6 | (uint32_t)d;
+		}
+		if ((pad == 1 && (v & 0xFF)) || (pad == 2 && (v & 0xFFFF)))
+			return -1; /* non-zero bits under the padding */
+		if (cap - o < (size_t)(3 - pad))
+			return -1;
+		out[o++] = (uint8_t)(v >> 16);
+		if (pad < 2)
+			out[o++] = (uint8_t)(v >> 8);
+		if (pad < 1)
+			out[o++] = (uint8_t)v;
+	}
+	return (int)o;
+}
+
+/* Checks a name and password (throttled per source). User index, or -1 with the error set. */
+static int login(struct ctx *x, const char *name, size_t nl, const char *pw, size_t pl)
+{
+	static const struct user nobody; /* an unknown name still costs one comparison */
+	struct redfish *r = x->r;
+	char who_s[USER_NAME_MAX + 1], from[48];
+	struct rf_fail *f = fail_find(r, x->c->addr);
+	if (f && r->now < f->until) {
+		/* not logged: the lock-out was, and a flood of refusals would flood the log */
+		unsigned s = (unsigned)((f->until - r->now + 999) / 1000);
+		char a[12];
+		snprintf(a, sizeof(a), "%u", s);
+		fail(x, 429, M_UNAVAILABLE, a, NULL, NULL);
+		x->p.retry_after = s;
+		return -1;
+	}
+	int u = users_find(r->users, name, nl);
+	const struct user *usr = u >= 0 ? &r->users->u[u] : &nobody;
+	bool ok = users_check_password(usr, pw, pl);
+	if (!ok || u < 0 || usr->priv < PRIV_USER) {
+		printable(name, nl < USER_NAME_MAX ? nl : USER_NAME_MAX, who_s, sizeof(who_s));
+		addr_str(x->c->addr, from);
+		rlog(r, 5, "redfish: login failed for '%s' from %s", who_s, from);
+		fail_note(r, x->c->addr);
+		fail(x, 401, M_UNAUTHORIZED, NULL, NULL, NULL);
+		x->p.www_auth = true;
+		return -1;
+	}
+	if (f)
+		memset(f, 0, sizeof(*f));
+	return u;
+}
+
+/* Authenticates the request: X-Auth-Token, else Basic. False with the error set. */
+static bool auth(struct ctx *x)
+{
+	struct redfish *r = x->r;
+	const struct http_header *h = http_header_get(x->rq, "X-Auth-Token");
+	if (h) {
+		struct rf_session *hit = NULL;
+		for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
+			struct rf_session *s = &r->sessions[i];
+			bool eq = h->value_len == RF_TOKEN_LEN &&
+				  ct_equal(s->token, h->value, RF_TOKEN_LEN);
+			if (eq && s->used && !expired(r, s))
+				hit = s;
+		}
+		if (hit) {
+			hit->last_used = r->now;
+			x->user = hit->user;
+			x->priv = hit->priv;
+			x->uname = hit->user_name;
+			return true;
+		}
+	} else if ((h = http_header_get(x->rq, "Authorization")) && h->value_len > 6 &&
+		   ieq(h->value, "Basic ", 6)) {
+		uint8_t d[USER_NAME_MAX + 1 + USER_PASS_MAX + 1];
+		size_t s = 6;
+		while (s < h->value_len && h->value[s] == ' ')
+			s++;
+		int n = b64_decode(h->value + s, h->value_len - s, d, sizeof(d));
+		const uint8_t *colon = n > 0 ? memchr(d, ':', (size_t)n) : NULL;
+		if (colon) {
+			size_t nl = (size_t)(colon - d);
+			int u = login(x, (const char *)d, nl, (const char *)colon + 1,
+				      (size_t)n - nl - 1);
+			memset(d, 0, sizeof(d));
+			if (u < 0)
+				return false;
+			x->user = u;
+			x->priv = r->users->u[u].priv;
+			x->uname = r->users->u[u].name;
+			return true;
+		}
+	}
+	fail(x, 401, M_NO_SESSION, NULL, NULL, NULL);
+	x->p.www_auth = true;
+	return false;
+}
+
+static void post_session(struct ctx *x)
+{
+	struct redfish *r = x->r;
+	struct json_tok t[TOKENS];
+	int n = body_json(x, t), vn = -1, vp = -1;
+	if (n < 0)
+		return;
+	struct elist e = { 0 };
+	for (int k = n ? json_first(t, 0) : -1; k >= 0; k = json_next(t, k)) {
+		bool isn = json_str_eq(x->rq->body, t, k, "UserName");
+		if (isn || json_str_eq(x->rq->body, t, k, "Password")) {
+			if (t[k + 1].type != JSON_STRING)
+				add(&e, M_TYPE, tok_text(&e, x, t, k + 1), isn ? "UserName" : "Password",
+				    NULL);
+			*(isn ? &vn : &vp) = k + 1;
+		} else {
+			add(&e, M_PROP_UNKNOWN, tok_text(&e, x, t, k), NULL, NULL);
+		}
+	}
+	if (vn < 0)
+		add(&e, M_CREATE_MISSING, "UserName", NULL, NULL);
+	if (vp < 0)
+		add(&e, M_CREATE_MISSING, "Password", NULL, NULL);
+	if (e.n) {
+		fail_list(x, 400, &e);
+		return;
+	}
+	/* too long or with a NUL: cannot be a user, but still a failed login */
+	char name[USER_NAME_MAX + 2], pw[USER_PASS_MAX + 2];
+	if (!json_str(x->rq->body, t, vn, name, sizeof(name)))
+		name[0] = 0;
+	if (!json_str(x->rq->body, t, vp, pw, sizeof(pw)))
+		pw[0] = 0;
+	int u = login(x, name, strlen(name), pw, strlen(pw));
+	memset(pw, 0, sizeof(pw));
+	if (u < 0)
+		return;
+	struct rf_session *s = NULL;
+	for (unsigned i = 0; i < r->cfg.max_sessions && !s; i++)
+		if (!r->sessions[i].used || expired(r, &r->sessions[i]))
+			s = &r->sessions[i];
+	if (!s) {
+		fail(x, 503, M_SESSION_LIMIT, NULL, NULL, NULL);
+		return;
+	}
+	uint8_t raw[RF_TOKEN_LEN / 2];
+	memset(s, 0, sizeof(*s));
+	rng_bytes(&r->rng, raw, sizeof(raw));
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		s->token[2 * i] = "0123456789abcdef"[raw[i] >> 4];
+		s->token[2 * i + 1] = "0123456789abcdef"[raw[i] & 15];
+	}
+	s->used = true;
+	s->id = ++r->next_session_id ? r->next_session_id : ++r->next_session_id;
+	s->user = (int16_t)u;
+	memcpy(s->user_name, r->users->u[u].name, sizeof(s->user_name));
+	s->priv = r->users->u[u].priv;
+	s->created = s->last_used = r->now;
+	rlog(r, 6, "redfish: session %u opened for %s", (unsigned)s->id, s->user_name);
+	x->p.status = 201;
+	x->p.token = s->token;
+	snprintf(x->p.location, sizeof(x->p.location), V1 "/SessionService/Sessions/%u",
+		 (unsigned)s->id);
+	session_json(x, s);
+}
+
+/* --- dispatch ---------------------------------------------------------------------------- */
+
+/* $top/$skip on collections; other $-parameters are not supported (501); parameters
+ * without '$' are ignored as the specification asks. False with the error set. */
+static bool query(struct ctx *x)
+{
+	const char *q = x->rq->query;
+	size_t n = q ? x->rq->query_len : 0;
+	for (size_t s = 0, e; s < n; s = e + 1) {
+		for (e = s; e < n && q[e] != '&'; e++)
+			;
+		size_t eq = s;
+		while (eq < e && q[eq] != '=')
+			eq++;
+		size_t vs = eq < e ? eq + 1 : e; /* the value: [vs, e) */
+		char k[32], v[32];
+		if (!http_path_decode(q + s, eq - s, k, sizeof(k)) || k[0] != '$')
+			continue;
+		bool top = !strcmp(k, "$top");
+		if (!top && strcmp(k, "$skip")) {
+			fail(x, 501, M_QUERY, NULL, NULL, NULL);
+			return false;
+		}
+		if (x->method != MG) {
+			fail(x, 400, M_QUERY_OPERATION, NULL, NULL, NULL);
+			return false;
+		}
+		if (!routes[x->rid].coll) {
+			fail(x, 400, M_QUERY_RESOURCE, NULL, NULL, NULL);
+			return false;
+		}
+		uint32_t val;
+		if (!http_path_decode(q + vs, e - vs, v, sizeof(v)) || !parse_u32(v, strlen(v), &val)) {
+			char raw[ARG_MAX + 1];
+			snprintf(raw, sizeof(raw), "%.*s", (int)(e - vs > ARG_MAX ? ARG_MAX : e - vs), q + vs);
+			fail(x, 400, M_QUERY_TYPE, raw, k, NULL);
+			return false;
+		}
+		if (top)
+			x->top = val, x->has_top = true;
+		else
+			x->skip = val;
+	}
+	return true;
+}
+
+static void dispatch(struct ctx *x)
+{
+	struct redfish *r = x->r;
+	const struct http_request *rq = x->rq;
+	char *p = x->path;
+
+	if (!http_path_decode(rq->path, rq->path_len, p, sizeof(x->path))) {
+		fail(x, 404, M_NOT_FOUND, "Resource", "", NULL);
+		return;
+	}
+	size_t pl = strlen(p);
+	if (pl > 1 && p[pl - 1] == '/')
+		p[--pl] = 0;
+	x->rid = -1;
+	struct seg arg = { NULL, 0 };
+	for (int i = 0; i < R_COUNT && x->rid < 0; i++) {
+		x->sys.n = arg.n = 0;
+		if (match(routes[i].pat, p, &x->sys, &arg))
+			x->rid = i;
+	}
+	if (arg.n)
+		snprintf(x->arg, sizeof(x->arg), "%.*s", (int)arg.n, arg.p);
+	switch (rq->method) {
+	case HTTP_GET: x->method = MG; break;
+	case HTTP_HEAD: x->method = MG; x->p.head = true; break;
+	case HTTP_POST: x->method = MPOST; break;
+	case HTTP_PATCH: x->method = MPATCH; break;
+	case HTTP_DELETE: x->method = MDEL; break;
+	default: x->method = 0; break;
+	}
+	const struct route *rt = x->rid >= 0 ? &routes[x->rid] : NULL;
+	if (!x->c->tls && !x->c->loopback && !r->cfg.http_remote &&
+	    !(x->method == MG && (x->rid == R_VERSIONS || x->rid == R_ROOT))) {
+		x->p.resolution = "Use HTTPS: over plain HTTP this service only shows /redfish and "
+				  "the service root to remote clients.";
+		fail(x, 403, M_GENERAL, NULL, NULL, NULL);
+		return;
+	}
+	uint8_t need = !rt ? U : x->method == MG ? rt->rpriv : (rt->methods & x->method) ? rt->wpriv : U;
+	x->user = -1;
+	if (need && !auth(x))
+		return;
+	/* after authentication: headers that change the answer come second (DSP0266) */
+	const struct http_header *h = http_header_get(rq, "OData-Version");
+	if (h && (h->value_len != 3 || memcmp(h->value, "4.0", 3))) {
+		fail(x, 412, M_HEADER_INVALID, "OData-Version", NULL, NULL);
+		return;
+	}
+	if (rq->method == HTTP_OTHER) { /* a method HTTP/Redfish does not define here */
+		fail(x, 501, M_NOT_ALLOWED, NULL, NULL, NULL);
+		return;
+	}
+	if (!rt) {
+		fail(x, 404, M_NOT_FOUND, "Resource", p, NULL);
+		return;
+	}
+	if (!(rt->methods & x->method)) {
+		if (rq->method == HTTP_OPTIONS) {
+			x->p.status = 204;
+		} else {
+			fail(x, 405, M_NOT_ALLOWED, NULL, NULL, NULL);
+		}
+		x->p.allow = rt->methods;
+		return;
+	}
+	if (x->sys.n && (x->sys.n != strlen(r->cfg.system_id) ||
+			 memcmp(x->sys.p, r->cfg.system_id, x->sys.n))) {
+		char id[48];
+		snprintf(id, sizeof(id), "%.*s", (int)(x->sys.n > 40 ? 40 : x->sys.n), x->sys.p);
+		fail(x, 404, M_NOT_FOUND, x->rid == R_CHASSIS ? "Chassis" : "ComputerSystem", id, NULL);
+		return;
+	}
+	if (x->priv < need) {
+		fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+		return;
+	}
+	if (!query(x))
+		return;
+	if (rq->body_len && (x->method == MPOST || x->method == MPATCH)) {
+		h = http_header_get(rq, "Content-Type");
+		size_t n = 0;
+		while (h && n < h->value_len && h->value[n] != ';' && h->value[n] != ' ')
+			n++;
+		if (h && !(n == 16 && ieq(h->value, "application/json", 16))) {
+			fail(x, 415, M_HEADER_INVALID, "Content-Type", NULL, NULL);
+			return;
+		}
+	}
+	switch (x->method) {
+	case MG:
+		get(x);
+		break;
+	case MPATCH:
+		patch_system(x);
+		break;
+	case MPOST:
+		if (x->rid == R_RESET)
+			post_reset(x);
+		else if (x->rid == R_CLEARLOG)
+			post_clearlog(x);
+		else
+			post_session(x);
+		break;
+	case MDEL: {
+		struct rf_session *s = find_session(x, true);
+		if (s) {
+			rlog(r, 6, "redfish: session %u closed by %s", (unsigned)s->id, x->uname);
+			memset(s, 0, sizeof(*s));
+			x->p.status = 204;
+		}
+		break;
+	}
+	}
+}
+
+/* --- API --------------------------------------------------------------------------------- */
+
+static bool uuid_valid(const char *u)
+{
+	for (int i = 0; i < 36; i++) {
+		char c = u[i];
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+		if (dash ? c != '-' : !hex)
+			return false;
+	}
+	return u[36] == 0;
+}
+
+void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_session *sessions,
+		  const struct users *users, struct host *host, const void *seed, size_t seedlen)
+{
+	memset(r, 0, offsetof(struct redfish, body));
+	r->cfg = *cfg;
+	if (r->cfg.max_sessions > RF_SESSIONS_HARD_MAX)
+		r->cfg.max_sessions = RF_SESSIONS_HARD_MAX;
+	if (r->cfg.session_timeout_s == 0)
+		r->cfg.session_timeout_s = 1800;
+	r->cfg.system_id[sizeof(r->cfg.system_id) - 1] = 0;
+	if (!r->cfg.system_id[0])
+		strcpy(r->cfg.system_id, "0");
+	r->cfg.uuid[sizeof(r->cfg.uuid) - 1] = 0;
+	r->cfg.name[sizeof(r->cfg.name) - 1] = 0;
+	r->cfg.fw_version[sizeof(r->cfg.fw_version) - 1] = 0;
+	r->uuid_ok = uuid_valid(r->cfg.uuid);
+	r->sessions = sessions;
+	if (!sessions)
+		r->cfg.max_sessions = 0;
+	else
+		memset(sessions, 0, sizeof(*sessions) * r->cfg.max_sessions);
+	r->users = users;
+	r->host = host;
+	r->sse_power = 0xFF;
+	rng_init(&r->rng, seed, seedlen);
+}
+
+int redfish_handle(struct redfish *r, const struct http_request *rq, const struct rf_conn *c,
+		   struct buf *out, int64_t now)
+{
+	struct ctx x;
+	memset(&x, 0, sizeof(x));
+	r->now = now;
+	x.r = r;
+	x.rq = rq;
+	x.c = c;
+	x.p.status = 200;
+	x.close = !rq->keep_alive;
+	buf_init(&x.b, r->body, sizeof(r->body));
+	jw_init(&x.w, &x.b);
+	dispatch(&x);
+	return finish(&x, out);
+}
+
+void redfish_error_response(struct redfish *r, int status, struct buf *out)
+{
+	struct ctx x; /* no request: fail() and finish() only use the response side */
+	memset(&x, 0, sizeof(x));
+	x.r = r;
+	x.close = true;
+	buf_init(&x.b, r->body, sizeof(r->body));
+	int m = M_GENERAL;
+	const char *a = NULL;
+	switch (status) {
+	case 411: m = M_HEADER_MISSING, a = "Content-Length"; break;
+	case 413: m = M_TOO_LARGE; break;
+	case 417: m = M_HEADER_INVALID, a = "Expect"; break;
+	case 500: m = M_INTERNAL; break;
+	case 503: m = M_UNAVAILABLE, a = "5"; x.p.retry_after = 5; break;
+	case 400: x.p.resolution = "Send a valid HTTP/1.1 request."; break;
+	case 408: x.p.resolution = "Send the whole request without pausing."; break;
+	case 431: x.p.resolution = "Send fewer or shorter header fields."; break;
+	case 501: x.p.resolution = "Use GET, HEAD, POST, PATCH or DELETE."; break;
+	case 505: x.p.resolution = "Use HTTP/1.1."; break;
+	}
+	fail(&x, status, m, a, NULL, NULL);
+	finish(&x, out);
+}
+
+static void event_record(struct jw *w, uint64_t id, int k, const char *msg_id, const char *text,
+			 const char *arg, const char *origin, const char *ts, bool log_entry)
+{
+	char s[40];
+	jw_obj(w);
+	jw_kstr(w, "EventType", "Other");
+	snprintf(s, sizeof(s), k ? "%llu.%d" : "%llu", (unsigned long long)id, k);
+	jw_kstr(w, "EventId", s);
+	snprintf(s, sizeof(s), "%d", k);
+	jw_kstr(w, "MemberId", s);
+	snprintf(s, sizeof(s), "ResourceEvent.1.4.%s", msg_id);
+	jw_kstr(w, "MessageId", s);
+	jw_kstr(w, "Message", text);
+	jw_karr(w, "MessageArgs");
+	if (arg)
+		jw_str(w, arg);
+	jw_arr_end(w);
+	jw_kstr(w, "MessageSeverity", "OK");
+	jw_kstr(w, "EventTimestamp", ts);
+	jw_link(w, "OriginOfCondition", "%s", origin);
+	if (log_entry)
+		jw_link(w, "LogEntry", "%s", origin);
+	jw_obj_end(w);
+}
+
+void redfish_sse_event(struct redfish *r, int what, struct buf *out)
+{
+	static const char *const powered[][2] = {
+		{ "ResourcePoweredOn", "has powered on" }, { "ResourcePoweredOff", "has powered off" },
+		{ "ResourcePoweringOn", "is powering on" }, { "ResourcePoweringOff", "is powering off" },
+	};
+	size_t start = out->len;
+	uint64_t id = ++r->event_id;
+	char ts[40], uri[160], text[256];
+	iso_time(host_time(r->host), ts);
+	buf_printf(out, "id: %llu\ndata: ", (unsigned long long)id);
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj(&w);
+	jw_kstr(&w, "@odata.type", "#Event.v1_13_0.Event");
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)id);
+	jw_kstr(&w, "Id", text);
+	jw_kstr(&w, "Name", "Event");
+	jw_karr(&w, "Events");
+	if (what == RF_NOTIFY_LOG) {
+		struct sel *s = host_sel(r->host);
+		const struct sel_entry *e = s->count ? sel_at(s, (uint16_t)(s->count - 1)) : NULL;
+		if (e) {
+			snprintf(uri, sizeof(uri), LOG "/Entries/%u", r->cfg.system_id,
+				 (unsigned)sel_record_id(e));
+			event_record(&w, id, 0, "ResourceCreated", "The resource was created successfully.",
+				     NULL, uri, ts, true);
+		} else {
+			snprintf(uri, sizeof(uri), LOG "/Entries", r->cfg.system_id);
+			event_record(&w, id, 0, "ResourceChanged",
+				     "One or more resource properties have changed.", NULL, uri, ts, false);
+		}
+	} else {
+		struct host_status st;
+		host_get_status(r->host, &st);
+		int ps = power_state(&st);
+		snprintf(uri, sizeof(uri), SYS, r->cfg.system_id);
+		event_record(&w, id, 0, "ResourceChanged",
+			     "One or more resource properties have changed.", NULL, uri, ts, false);
+		if (ps != r->sse_power) {
+			r->sse_power = (uint8_t)ps;
+			snprintf(text, sizeof(text), "The resource '%s' %s.", uri, powered[ps][1]);
+			event_record(&w, id, 1, powered[ps][0], text, uri, uri, ts, false);
+		}
+	}
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	buf_str(out, "\n\n");
+	if (out->err)
+		out->len = start;
+}
+
+int64_t redfish_deadline(const struct redfish *r)
+{
+	int64_t d = INT64_MAX;
+	for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
+		const struct rf_session *s = &r->sessions[i];
+		int64_t e = s->last_used + (int64_t)r->cfg.session_timeout_s * 1000;
+		if (s->used && e < d)
+			d = e;
+	}
+	return d;
+}
+
+void redfish_tick(struct redfish *r, int64_t now)
+{
+	r->now = now;
+	for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
+		struct rf_session *s = &r->sessions[i];
+		if (s->used && expired(r, s)) {
+			rlog(r, 6, "redfish: session %u of %s expired", (unsigned)s->id, s->user_name);
+			memset(s, 0, sizeof(*s));
+		}
+	}
+}
+
+void redfish_users_changed(struct redfish *r)
+{
+	for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
+		struct rf_session *s = &r->sessions[i];
+		if (!s->used)
+			continue;
+		int u = users_find(r->users, s->user_name, strlen(s->user_name));
+		if (u < 0 || r->users->u[u].priv < PRIV_USER) {
+			rlog(r, 5, "redfish: session %u ended: user %s is gone", (unsigned)s->id,
+			      s->user_name);
+			memset(s, 0, sizeof(*s));
+		} else {
+			s->user = (int16_t)u; /* the table may have been reordered */
+			s->priv = r->users->u[u].priv;
+		}
+	}
+}

@@ -1,0 +1,141 @@
+/*
+ * The Redfish service (DSP0266 / DSP8010 schemas), sans-I/O: one parsed HTTP request in,
+ * one complete HTTP response (status line, headers, body) out. The network layer
+ * (net/httpd.c) owns sockets, TLS, connection limits and timeouts; this engine owns
+ * resources, authentication, Redfish sessions, ETags, error bodies and events.
+ *
+ * Resources (system_id from the config, "0" on a PiKVM):
+ *   /redfish, /redfish/v1, /redfish/v1/odata, /redfish/v1/$metadata,
+ *   /redfish/v1/Systems, /Systems/{id}, /Systems/{id}/ResetActionInfo,
+ *   /Systems/{id}/Actions/ComputerSystem.Reset (POST),
+ *   /Systems/{id}/LogServices, /Systems/{id}/LogServices/EventLog, .../Entries, .../Entries/{n},
+ *   /Systems/{id}/LogServices/EventLog/Actions/LogService.ClearLog (POST),
+ *   /redfish/v1/Chassis, /Chassis/{id}, /redfish/v1/Managers, /Managers/bmc,
+ *   /Managers/bmc/NetworkProtocol, /redfish/v1/AccountService, .../Accounts, .../Accounts/{n},
+ *   .../Roles, .../Roles/{Administrator,Operator,ReadOnly}, /redfish/v1/SessionService,
+ *   .../Sessions (GET, POST; also POST .../Sessions/Members), .../Sessions/{id} (GET, DELETE),
+ *   /redfish/v1/EventService, and the SSE stream at /redfish/v1/EventService/SSE.
+ * Every URI is served with and without a trailing slash.
+ */
+#ifndef BMCD_REDFISH_H
+#define BMCD_REDFISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "http.h"
+#include "users.h"
+
+struct host;
+
+#define RF_TOKEN_LEN 32		/* X-Auth-Token: 128 random bits in hex */
+#define RF_SESSIONS_HARD_MAX 64
+#define RF_FAIL_SOURCES 32	/* login-failure throttle table */
+#define RF_BODY_MAX 16384	/* largest JSON/XML body: the scratch buffer in struct redfish */
+/* What `out` must be able to hold for any response: a body of RF_BODY_MAX plus the head.
+ * A smaller out still works for small resources; a response that does not fit becomes a
+ * 500 error body. Collections page themselves (Members@odata.nextLink) to fit the body. */
+#define RF_RESPONSE_MAX (RF_BODY_MAX + 1024)
+
+/* redfish_sse_event() `what`: the same values as the host model's HOST_NOTIFY_POWER and
+ * HOST_NOTIFY_LOG (proto/ may not include firmware/host_model.h). */
+enum { RF_NOTIFY_POWER = 1, RF_NOTIFY_LOG = 2 };
+
+struct redfish_cfg {
+	char system_id[32];
+	char uuid[37];			/* lowercase, the same GUID IPMI reports */
+	char name[64];			/* the BMC's name */
+	char fw_version[16];
+	uint32_t session_timeout_s;	/* Redfish session inactivity timeout */
+	uint16_t max_sessions;		/* <= RF_SESSIONS_HARD_MAX */
+	/* facts for Managers/bmc and NetworkProtocol */
+	uint16_t ipmi_port, http_port, https_port;	/* 0: that service is off */
+	bool sol_enabled;
+	uint8_t max_sse;		/* SSE subscribers the network layer allows */
+	bool http_remote;		/* plain HTTP may serve the API beyond loopback */
+};
+
+struct rf_session {
+	bool used;
+	uint32_t id;			/* shown as Sessions/{id} */
+	char token[RF_TOKEN_LEN + 1];
+	int16_t user;			/* index into users at login */
+	char user_name[USER_NAME_MAX + 1];
+	uint8_t priv;
+	int64_t last_used, created;	/* monotonic ms */
+};
+
+struct rf_fail {
+	uint8_t addr[16];		/* IPv6 or v4-mapped source address */
+	uint16_t count;
+	int64_t until;			/* no new attempt is checked before this time */
+	int64_t last;
+};
+
+/* What the network layer knows about the connection a request came on. */
+struct rf_conn {
+	bool tls;
+	bool loopback;
+	uint8_t addr[16];		/* peer address, IPv4 as v4-mapped IPv6 */
+};
+
+/* Result flags of redfish_handle(). */
+enum {
+	RF_CLOSE = 1,	/* close the connection after this response */
+	RF_SSE = 2,	/* the response head opened an event stream: keep the connection
+			 * for events (redfish_sse_event) until the client goes away */
+};
+
+typedef void (*rf_log_fn)(void *ctx, int level, const char *fmt, ...);
+
+struct redfish {
+	struct redfish_cfg cfg;
+	const struct users *users;
+	struct host *host;
+	struct rf_session *sessions;	/* cfg.max_sessions entries */
+	uint32_t next_session_id;
+	struct rf_fail fails[RF_FAIL_SOURCES];
+	struct rng rng;
+	rf_log_fn log;
+	void *log_ctx;
+	uint64_t event_id;		/* Id of the last event sent */
+	int64_t now;
+	uint8_t sse_power;		/* PowerState last announced on SSE (0xFF: none yet) */
+	bool uuid_ok;			/* cfg.uuid is a well-formed UUID (else not shown) */
+	char body[RF_BODY_MAX];		/* scratch: a response body is built here first */
+};
+
+void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_session *sessions,
+		  const struct users *users, struct host *host, const void *seed, size_t seedlen);
+
+/*
+ * Handles one complete request (rq as parsed by http_parse, body included) and writes the
+ * whole HTTP/1.1 response into out. Returns RF_* flags. A response that does not fit in
+ * out is replaced by a 500 error body. `now` is monotonic milliseconds.
+ */
+int redfish_handle(struct redfish *r, const struct http_request *rq, const struct rf_conn *c,
+		   struct buf *out, int64_t now);
+
+/* An error response for requests the network layer rejects before parsing completes
+ * (400, 408, 411, 413, 417, 431, 501, 503, 505): status line, headers, Redfish error body
+ * with a Base registry MessageId. Always sets Connection: close. */
+void redfish_error_response(struct redfish *r, int status, struct buf *out);
+
+/* Appends one SSE event ("id: ...\ndata: {Redfish Event}\n\n") describing a change to out.
+ * what is RF_NOTIFY_POWER (== HOST_NOTIFY_POWER): ResourceChanged on Systems/{id}, plus a
+ * ResourcePoweredOn/PoweringOn/PoweredOff/PoweringOff record when the PowerState differs
+ * from the one last announced; or RF_NOTIFY_LOG (== HOST_NOTIFY_LOG): ResourceCreated for
+ * the newest LogEntry. Call it once per change and send the same bytes to every
+ * subscriber: each call takes a new event id. On overflow out->err is set. */
+void redfish_sse_event(struct redfish *r, int what, struct buf *out);
+
+/* Expires idle Redfish sessions. */
+int64_t redfish_deadline(const struct redfish *r);
+void redfish_tick(struct redfish *r, int64_t now);
+/* The users table was reloaded: end sessions whose user is gone. */
+void redfish_users_changed(struct redfish *r);
+
+#endif

@@ -1,0 +1,1538 @@
+/* Redfish engine: requests as text through http_parse into redfish_handle, checking status,
+ * headers and bodies for every resource and rule, with the fake host model and a fake clock.
+ * With RF_DUMP_DIR set, every JSON body of a full crawl (and some errors and SSE events) is
+ * written there as <name>.json for tests/unit/test_redfish_schema.py to validate. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../../proto/http.h"
+#include "../../proto/json.h"
+#include "../../proto/redfish.h"
+#include "../../proto/sel.h"
+#include "fake_host.h"
+#include "testlib.h"
+
+static struct host host;
+static struct user user_tab[5];
+static struct users users = { user_tab, 0, 5, 1 };
+static struct rf_session sess[4];
+static struct redfish rf;
+static struct redfish_cfg cfg;
+static int64_t now = 1000000;
+static int logs;
+
+/* the last response */
+static char outb[RF_RESPONSE_MAX];
+static struct buf out;
+static int flags, status;
+static const char *body;
+static size_t body_len;
+static char head[4096];
+
+#define NT 4096
+static struct json_tok tok[NT];
+static int ntok;
+static char bodyz[RF_RESPONSE_MAX + 1];
+
+static const struct rf_conn tls_conn = { true, false, { [10] = 0xFF, [11] = 0xFF, 10, 0, 0, 7 } };
+static struct rf_conn conn;
+
+static void logcb(void *ctx, int level, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)level;
+	(void)fmt;
+	logs++;
+}
+
+static void add_user(const char *name, const char *pw, int priv)
+{
+	struct user *u = &user_tab[users.n++];
+	memset(u, 0, sizeof(*u));
+	strcpy(u->name, name);
+	u->name_len = (uint8_t)strlen(name);
+	memcpy(u->pass, pw, strlen(pw));
+	u->pass_len = (uint8_t)strlen(pw);
+	u->priv = (uint8_t)priv;
+}
+
+static void setup(void)
+{
+	fake_host_init(&host);
+	users.n = 0;
+	add_user("admin", "adminpw", PRIV_ADMIN);
+	add_user("oper", "operpw", PRIV_OPERATOR);
+	add_user("user", "userpw", PRIV_USER);
+	add_user("cb", "cbpw", PRIV_CALLBACK);
+	memset(&cfg, 0, sizeof(cfg));
+	strcpy(cfg.system_id, "0");
+	strcpy(cfg.uuid, "12345678-9abc-def0-1234-56789abcdef0");
+	strcpy(cfg.name, "pikvm");
+	strcpy(cfg.fw_version, "0.1.0");
+	cfg.session_timeout_s = 60;
+	cfg.max_sessions = 4;
+	cfg.ipmi_port = 623;
+	cfg.http_port = 80;
+	cfg.https_port = 443;
+	cfg.sol_enabled = true;
+	cfg.max_sse = 4;
+	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
+	rf.log = logcb;
+	conn = tls_conn;
+}
+
+static void b64(const char *s, char *o)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(s), i = 0;
+	for (; i + 2 < n; i += 3) {
+		uint32_t v = (uint32_t)(uint8_t)s[i] << 16 | (uint32_t)(uint8_t)s[i + 1] << 8 | (uint8_t)s[i + 2];
+		*o++ = a[v >> 18], *o++ = a[v >> 12 & 63], *o++ = a[v >> 6 & 63], *o++ = a[v & 63];
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)(uint8_t)s[i] << 16;
+		*o++ = a[v >> 18], *o++ = a[v >> 12 & 63], *o++ = '=', *o++ = '=';
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)(uint8_t)s[i] << 16 | (uint32_t)(uint8_t)s[i + 1] << 8;
+		*o++ = a[v >> 18], *o++ = a[v >> 12 & 63], *o++ = a[v >> 6 & 63], *o++ = '=';
+	}
+	*o = 0;
+}
+
+/* "Authorization: Basic ..." for name:pw */
+static const char *basic(const char *name, const char *pw)
+{
+	static char h[4][200];
+	static int k;
+	char cred[100], e[140];
+	snprintf(cred, sizeof(cred), "%s:%s", name, pw);
+	b64(cred, e);
+	k = (k + 1) % 4;
+	snprintf(h[k], sizeof(h[k]), "Authorization: Basic %s\r\n", e);
+	return h[k];
+}
+
+#define ADMIN basic("admin", "adminpw")
+#define OPER basic("oper", "operpw")
+#define USER basic("user", "userpw")
+
+/* Sends "METHOD path" with extra header lines and a body (NULL: none); fills the globals. */
+static int send_req(const char *method, const char *path, const char *hdrs, const char *b)
+{
+	static char req[HTTP_HEAD_MAX + HTTP_BODY_MAX];
+	struct http_request rq;
+	int n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: bmc\r\n%s", method, path,
+			 hdrs ? hdrs : "");
+	if (b)
+		n += snprintf(req + n, sizeof(req) - (size_t)n, "Content-Length: %zu\r\n", strlen(b));
+	n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n%s", b ? b : "");
+	int r = http_parse(req, (size_t)n, &rq);
+	if (r != n) {
+		printf("  http_parse(%s %s) = %d\n", method, path, r);
+		status = -1;
+		return -1;
+	}
+	buf_init(&out, outb, sizeof(outb));
+	flags = redfish_handle(&rf, &rq, &conn, &out, now);
+	status = -1;
+	body = NULL;
+	body_len = 0;
+	ntok = 0;
+	if (out.len < 12 || memcmp(out.p, "HTTP/1.1 ", 9))
+		return status;
+	status = (out.p[9] - '0') * 100 + (out.p[10] - '0') * 10 + (out.p[11] - '0');
+	const char *e = memmem(out.p, out.len, "\r\n\r\n", 4);
+	if (!e)
+		return status = -1;
+	size_t hl = (size_t)(e - out.p) + 2;
+	snprintf(head, sizeof(head), "%.*s", (int)hl, out.p);
+	body = e + 4;
+	body_len = out.len - hl - 2;
+	memcpy(bodyz, body, body_len);
+	bodyz[body_len] = 0;
+	if (body_len && body[0] == '{')
+		ntok = json_parse(body, body_len, tok, NT, 16);
+	return status;
+}
+
+static int GET(const char *path, const char *hdrs) { return send_req("GET", path, hdrs, NULL); }
+
+/* The value of header `name` in the last response ("" if absent; NULL if absent for has). */
+static const char *hdr(const char *name)
+{
+	static char v[512];
+	size_t n = strlen(name);
+	for (const char *p = strstr(head, "\r\n"); p && p[2]; p = strstr(p + 2, "\r\n")) {
+		const char *l = p + 2;
+		if (!strncasecmp(l, name, n) && l[n] == ':') {
+			const char *s = l + n + 1, *end = strstr(s, "\r\n");
+			while (*s == ' ')
+				s++;
+			snprintf(v, sizeof(v), "%.*s", (int)(end - s), s);
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static bool hdr_is(const char *name, const char *want)
+{
+	const char *v = hdr(name);
+	if (!v || strcmp(v, want)) {
+		printf("  header %s: got '%s', want '%s'\n", name, v ? v : "(none)", want);
+		return false;
+	}
+	return true;
+}
+
+/* Token of a '/'-separated path in the last JSON body ("Boot/BootSourceOverrideTarget",
+ * "Members/0/@odata.id"), or -1. */
+static int jpath(const char *path)
+{
+	if (ntok <= 0)
+		return -1;
+	int cur = 0;
+	char seg[128];
+	while (*path) {
+		const char *e = strchr(path, '/');
+		size_t n = e ? (size_t)(e - path) : strlen(path);
+		snprintf(seg, sizeof(seg), "%.*s", (int)n, path);
+		path += n + (e ? 1 : 0);
+		if (tok[cur].type == JSON_OBJECT) {
+			cur = json_get(body, tok, cur, seg);
+		} else if (tok[cur].type == JSON_ARRAY) {
+			int idx = atoi(seg), el = json_first(tok, cur);
+			while (el >= 0 && idx--)
+				el = json_next_elem(tok, cur, el);
+			cur = el;
+		} else {
+			return -1;
+		}
+		if (cur < 0)
+			return -1;
+	}
+	return cur;
+}
+
+static bool jstr(const char *path, const char *want)
+{
+	int i = jpath(path);
+	if (i < 0 || !json_str_eq(body, tok, i, want)) {
+		printf("  %s: got %.*s, want \"%s\"\n", path, i < 0 ? 6 : (int)tok[i].len,
+		       i < 0 ? "(none)" : body + tok[i].start, want);
+		return false;
+	}
+	return true;
+}
+
+static long long jint(const char *path)
+{
+	int64_t v;
+	int i = jpath(path);
+	return i >= 0 && json_int(body, tok, i, INT64_MIN, INT64_MAX, &v) ? v : -999999;
+}
+
+static int jtype(const char *path)
+{
+	int i = jpath(path);
+	return i < 0 ? -1 : tok[i].type;
+}
+
+static int jsize(const char *path)
+{
+	int i = jpath(path);
+	return i < 0 ? -1 : (int)tok[i].size;
+}
+
+/* The error's first MessageId is Base.1.22.<key> */
+static bool err_is(const char *key)
+{
+	char want[80];
+	snprintf(want, sizeof(want), "Base.1.22.%s", key);
+	return jstr("error/@Message.ExtendedInfo/0/MessageId", want);
+}
+
+/* Some MessageId in the error is Base.1.22.<key>. */
+static bool err_has(const char *key)
+{
+	char want[80], p[80];
+	snprintf(want, sizeof(want), "Base.1.22.%s", key);
+	for (int i = 0; i < 8; i++) {
+		snprintf(p, sizeof(p), "error/@Message.ExtendedInfo/%d/MessageId", i);
+		int t = jpath(p);
+		if (t >= 0 && json_str_eq(body, tok, t, want))
+			return true;
+	}
+	printf("  no %s in %s\n", key, bodyz);
+	return false;
+}
+
+static void dump(const char *name)
+{
+	const char *dir = getenv("RF_DUMP_DIR");
+	if (!dir || !body_len)
+		return;
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s.%s", dir, name, body[0] == '<' ? "xml" : "json");
+	FILE *f = fopen(p, "w");
+	if (f) {
+		fwrite(body, 1, body_len, f);
+		fclose(f);
+	}
+}
+
+static void dump_text(const char *name, const char *s, size_t n)
+{
+	const char *dir = getenv("RF_DUMP_DIR");
+	if (!dir)
+		return;
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s.json", dir, name);
+	FILE *f = fopen(p, "w");
+	if (f) {
+		fwrite(s, 1, n, f);
+		fclose(f);
+	}
+}
+
+static void add_sel(uint8_t stype, uint8_t snum, uint8_t text, uint8_t origin, const char *user)
+{
+	uint8_t rec[SEL_REC_LEN];
+	sel_make_event(rec, stype, snum, 0x6F, false, 0, 0xFF, 0xFF);
+	sel_add(&host.sel, rec, host.time, origin, text, user);
+}
+
+/* --- tests --------------------------------------------------------------------------------- */
+
+static void test_root(void)
+{
+	setup();
+	CHECK_EQ(GET("/redfish", NULL), 200);
+	CHECK(!strcmp(bodyz, "{\"v1\":\"/redfish/v1/\"}"));
+	CHECK_EQ(GET("/redfish/", NULL), 200);
+	CHECK_EQ(GET("/redfish/v1/", NULL), 200);
+	dump("service_root");
+	CHECK(jstr("@odata.id", "/redfish/v1/"));
+	CHECK(jstr("@odata.type", "#ServiceRoot.v1_20_0.ServiceRoot"));
+	CHECK(jstr("Id", "RootService"));
+	CHECK(jstr("UUID", cfg.uuid));
+	CHECK(jstr("RedfishVersion", "1.21.0"));
+	CHECK(jstr("Systems/@odata.id", "/redfish/v1/Systems"));
+	CHECK(jstr("Chassis/@odata.id", "/redfish/v1/Chassis"));
+	CHECK(jstr("Managers/@odata.id", "/redfish/v1/Managers"));
+	CHECK(jstr("SessionService/@odata.id", "/redfish/v1/SessionService"));
+	CHECK(jstr("AccountService/@odata.id", "/redfish/v1/AccountService"));
+	CHECK(jstr("EventService/@odata.id", "/redfish/v1/EventService"));
+	CHECK(jstr("Links/Sessions/@odata.id", "/redfish/v1/SessionService/Sessions"));
+	CHECK_EQ(jtype("ProtocolFeaturesSupported/TopSkipQuery"), JSON_TRUE);
+	CHECK_EQ(jtype("ProtocolFeaturesSupported/FilterQuery"), JSON_FALSE);
+	CHECK_EQ(jtype("ProtocolFeaturesSupported/SelectQuery"), JSON_FALSE);
+	CHECK_EQ(jtype("ProtocolFeaturesSupported/ExpandQuery/ExpandAll"), JSON_FALSE);
+	CHECK(hdr_is("Content-Type", "application/json; charset=utf-8"));
+	CHECK(hdr_is("OData-Version", "4.0"));
+	CHECK(hdr_is("Cache-Control", "no-cache"));
+	CHECK(hdr_is("Allow", "GET, HEAD"));
+	CHECK(hdr_is("Link", "<http://redfish.dmtf.org/schemas/v1/ServiceRoot.v1_20_0.json>; rel=describedby"));
+	CHECK(hdr("ETag") && strlen(hdr("ETag")) == 18 && hdr("ETag")[0] == '"');
+	char len[16];
+	snprintf(len, sizeof(len), "%zu", body_len);
+	CHECK(hdr_is("Content-Length", len));
+	CHECK_EQ(flags, 0);
+	CHECK_EQ(GET("/redfish/v1", NULL), 200);
+	CHECK(jstr("@odata.id", "/redfish/v1/"));
+	/* a bad Authorization header does not matter on the service root */
+	CHECK_EQ(GET("/redfish/v1/", basic("admin", "nope")), 200);
+
+	CHECK_EQ(GET("/redfish/v1/odata", NULL), 200);
+	dump("odata");
+	CHECK(jstr("@odata.context", "/redfish/v1/$metadata"));
+	CHECK(jstr("value/0/url", "/redfish/v1/"));
+	CHECK_EQ(GET("/redfish/v1/$metadata", NULL), 200);
+	dump("metadata");
+	CHECK(hdr_is("Content-Type", "application/xml"));
+	CHECK(strstr(bodyz, "<edmx:Include Namespace=\"ComputerSystem.v1_27_0\"/>") != NULL);
+	CHECK(strstr(bodyz, "ServiceRoot.v1_0_0.ServiceContainer") != NULL);
+	CHECK(strstr(bodyz, "Session_v1.xml") != NULL);
+	CHECK_EQ(GET("/redfish/v1/%24metadata", NULL), 200); /* percent-encoded '$' */
+}
+
+static void test_auth(void)
+{
+	setup();
+	CHECK_EQ(GET("/redfish/v1/Systems", NULL), 401);
+	CHECK(hdr_is("WWW-Authenticate", "Basic realm=\"bmcd\""));
+	CHECK(err_is("NoValidSession"));
+	dump("error_401");
+	CHECK(jstr("error/code", "Base.1.22.NoValidSession"));
+	CHECK(jpath("error/message") >= 0);
+	CHECK_EQ(GET("/redfish/v1/Nowhere", NULL), 401); /* no hint what exists */
+	CHECK_EQ(GET("/redfish/v1/Nowhere", ADMIN), 404);
+	CHECK(err_is("ResourceNotFound"));
+	dump("error_404");
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 200);
+	CHECK_EQ(GET("/redfish/v1/Systems", USER), 200);
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "wrong")), 401);
+	CHECK(err_is("AccessUnauthorized"));
+	CHECK(hdr_is("WWW-Authenticate", "Basic realm=\"bmcd\""));
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("ghost", "adminpw")), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("cb", "cbpw")), 401); /* CALLBACK: no access */
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "")), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "adminpwx")), 401);
+	memset(rf.fails, 0, sizeof(rf.fails)); /* not testing the throttle here */
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("", "adminpw")), 401);
+	/* strict base64 */
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Basic YWRtaW46YWRtaW5wdw\r\n"), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Basic YWRtaW46YWRtaW5wdw==\r\n"), 200);
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: basic YWRtaW46YWRtaW5wdw==\r\n"), 200);
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Basic YWRtaW46YWRtaW5wdx==\r\n"), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Basic YWRt=W46YWRtaW5wdw==\r\n"), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Basic YWRtaW46YWRtaW5wdw=\r\n"), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Basic YWRtaW46YWRtaW5wdw=*\r\n"), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Basic\r\n"), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Bearer abc\r\n"), 401);
+	char big[400] = "Authorization: Basic ";
+	memset(big + strlen(big), 'Q', 300);
+	strcat(big, "\r\n");
+	CHECK_EQ(GET("/redfish/v1/Systems", big), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", "X-Auth-Token: 0123456789abcdef0123456789abcdef\r\n"), 401);
+	CHECK(err_is("NoValidSession"));
+}
+
+/* GET every resource as admin: 200, the standard headers, and a dump of each body. */
+static void crawl(void)
+{
+	static const char *const res[][2] = {
+		{ "/redfish/v1/Systems", "systems" },
+		{ "/redfish/v1/Systems/0", "system" },
+		{ "/redfish/v1/Systems/0/ResetActionInfo", "reset_action_info" },
+		{ "/redfish/v1/Systems/0/LogServices", "log_services" },
+		{ "/redfish/v1/Systems/0/LogServices/EventLog", "event_log" },
+		{ "/redfish/v1/Systems/0/LogServices/EventLog/Entries", "log_entries" },
+		{ "/redfish/v1/Systems/0/LogServices/EventLog/Entries/1", "log_entry_1" },
+		{ "/redfish/v1/Systems/0/LogServices/EventLog/Entries/2", "log_entry_2" },
+		{ "/redfish/v1/Systems/0/LogServices/EventLog/Entries/3", "log_entry_3" },
+		{ "/redfish/v1/Chassis", "chassis_collection" },
+		{ "/redfish/v1/Chassis/0", "chassis" },
+		{ "/redfish/v1/Managers", "managers" },
+		{ "/redfish/v1/Managers/bmc", "manager" },
+		{ "/redfish/v1/Managers/bmc/NetworkProtocol", "network_protocol" },
+		{ "/redfish/v1/AccountService", "account_service" },
+		{ "/redfish/v1/AccountService/Accounts", "accounts" },
+		{ "/redfish/v1/AccountService/Accounts/1", "account_1" },
+		{ "/redfish/v1/AccountService/Accounts/2", "account_2" },
+		{ "/redfish/v1/AccountService/Accounts/3", "account_3" },
+		{ "/redfish/v1/AccountService/Accounts/4", "account_4" },
+		{ "/redfish/v1/AccountService/Roles", "roles" },
+		{ "/redfish/v1/AccountService/Roles/Administrator", "role_administrator" },
+		{ "/redfish/v1/AccountService/Roles/Operator", "role_operator" },
+		{ "/redfish/v1/AccountService/Roles/ReadOnly", "role_readonly" },
+		{ "/redfish/v1/SessionService", "session_service" },
+		{ "/redfish/v1/SessionService/Sessions", "sessions" },
+		{ "/redfish/v1/EventService", "event_service" },
+	};
+	for (size_t i = 0; i < sizeof(res) / sizeof(res[0]); i++) {
+		const char *path = res[i][0];
+		if (GET(path, ADMIN) != 200 || ntok <= 0) {
+			printf("FAIL crawl %s: %d %s\n", path, status, bodyz);
+			t_fail++;
+			continue;
+		}
+		t_pass++;
+		dump(res[i][1]);
+		CHECK(jstr("@odata.id", path));
+		CHECK(jpath("@odata.type") >= 0);
+		CHECK(hdr("ETag") && hdr("Allow") && hdr("Link") && hdr("Cache-Control"));
+		CHECK(hdr_is("OData-Version", "4.0"));
+		/* every link in the body resolves */
+		for (int k = 0; k < ntok; k++) {
+			if (tok[k].type != JSON_STRING || !json_str_eq(body, tok, k, "@odata.id") ||
+			    tok[k + 1].type != JSON_STRING)
+				continue;
+			char link[256];
+			json_str(body, tok, k + 1, link, sizeof(link));
+			static char saved[RF_RESPONSE_MAX];
+			static struct json_tok st[NT];
+			memcpy(saved, bodyz, body_len + 1);
+			memcpy(st, tok, sizeof(st));
+			size_t sl = body_len;
+			int sn = ntok;
+			if (GET(link, ADMIN) != 200) {
+				printf("FAIL link %s in %s: %d\n", link, path, status);
+				t_fail++;
+			} else {
+				t_pass++;
+			}
+			memcpy(bodyz, saved, sl + 1);
+			memcpy(tok, st, sizeof(st));
+			body = bodyz, body_len = sl, ntok = sn;
+		}
+		/* with a trailing slash: the same body */
+		char p2[300], b1[RF_RESPONSE_MAX];
+		snprintf(p2, sizeof(p2), "%s/", path);
+		memcpy(b1, bodyz, body_len + 1);
+		CHECK_EQ(GET(p2, ADMIN), 200);
+		CHECK(!strcmp(b1, bodyz));
+	}
+}
+
+static void test_crawl(void)
+{
+	setup();
+	host.st.on = true;
+	host.st.policy = POLICY_PREVIOUS;
+	add_sel(0x22, SENSOR_HOST_POWER, SELT_POWER_ON, ORIGIN_HOST, NULL);
+	add_sel(0x1D, SENSOR_SYS_BOOT, SELT_ACT_ON, ORIGIN_REDFISH, "admin");
+	uint8_t rec[SEL_REC_LEN];
+	sel_make_event(rec, 0x01, 9, 0x01, false, 0x09, 0x50, 0x45); /* upper critical going high */
+	sel_add(&host.sel, rec, host.time, ORIGIN_IPMI, SELT_RAW, "oper");
+	crawl();
+	/* and as each role: ReadOnly can read everything but others' accounts */
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/3", USER), 200);
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/1", USER), 403);
+	CHECK(err_is("InsufficientPrivilege"));
+	dump("error_403");
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 1);
+	CHECK(jstr("Members/0/@odata.id", "/redfish/v1/AccountService/Accounts/3"));
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts", ADMIN), 200);
+	CHECK_EQ(jint("Members@odata.count"), 4);
+	CHECK_EQ(jtype("Members@odata.count"), JSON_NUMBER);
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/1", ADMIN), 200);
+	CHECK(jstr("UserName", "admin"));
+	CHECK(jstr("RoleId", "Administrator"));
+	CHECK_EQ(jtype("Enabled"), JSON_TRUE);
+	CHECK_EQ(jtype("Locked"), JSON_FALSE);
+	CHECK(jstr("Links/Role/@odata.id", "/redfish/v1/AccountService/Roles/Administrator"));
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/2", ADMIN), 200);
+	CHECK(jstr("RoleId", "Operator"));
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/3", ADMIN), 200);
+	CHECK(jstr("RoleId", "ReadOnly"));
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/4", ADMIN), 200);
+	CHECK_EQ(jtype("Enabled"), JSON_FALSE);
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/5", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/0", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/01", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/AccountService/Roles/Administrator", USER), 200);
+	CHECK(jstr("AssignedPrivileges/1", "ConfigureManager"));
+	CHECK_EQ(GET("/redfish/v1/AccountService/Roles/ReadOnly", USER), 200);
+	CHECK_EQ(jsize("AssignedPrivileges"), 2);
+	CHECK_EQ(GET("/redfish/v1/AccountService/Roles/Operator", USER), 200);
+	CHECK(jstr("AssignedPrivileges/1", "ConfigureComponents"));
+	CHECK_EQ(GET("/redfish/v1/AccountService/Roles/Nobody", USER), 404);
+	/* writes to accounts are not allowed */
+	CHECK_EQ(send_req("POST", "/redfish/v1/AccountService/Accounts", ADMIN, "{}"), 405);
+	CHECK(hdr_is("Allow", "GET, HEAD"));
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/AccountService/Accounts/1", ADMIN,
+			  "{\"Password\":\"x\"}"), 405);
+	CHECK_EQ(send_req("DELETE", "/redfish/v1/AccountService/Accounts/1", ADMIN, NULL), 405);
+	CHECK(err_is("OperationNotAllowed"));
+	dump("error_405");
+	/* wrong system id */
+	CHECK_EQ(GET("/redfish/v1/Systems/1", ADMIN), 404);
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/0", "ComputerSystem"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/1", "1"));
+	CHECK_EQ(GET("/redfish/v1/Chassis/1", ADMIN), 404);
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/0", "Chassis"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries/99", ADMIN), 404);
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/0", "LogEntry"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries/65535", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries/0", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/Extra", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1//Systems", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/%2F", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/0%", ADMIN), 404);
+}
+
+static void test_system(void)
+{
+	setup();
+	CHECK_EQ(GET("/redfish/v1/Systems/0", ADMIN), 200);
+	CHECK(jstr("Id", "0"));
+	CHECK(jstr("UUID", cfg.uuid));
+	CHECK(jstr("PowerState", "Off"));
+	CHECK(jstr("Status/State", "Enabled"));
+	CHECK(jstr("Status/Health", "OK"));
+	CHECK(jstr("PowerRestorePolicy", "AlwaysOff"));
+	CHECK(jstr("IndicatorLED", "Off"));
+	CHECK_EQ(jtype("LocationIndicatorActive"), JSON_FALSE);
+	CHECK(jstr("Boot/BootSourceOverrideEnabled", "Disabled"));
+	CHECK(jstr("Boot/BootSourceOverrideTarget", "None"));
+	CHECK(jstr("Boot/BootSourceOverrideMode", "Legacy"));
+	CHECK_EQ(jsize("Boot/BootSourceOverrideTarget@Redfish.AllowableValues"), 9);
+	CHECK_EQ(jsize("Boot/BootSourceOverrideEnabled@Redfish.AllowableValues"), 3);
+	CHECK_EQ(jsize("Boot/BootSourceOverrideMode@Redfish.AllowableValues"), 2);
+	CHECK(jstr("Links/ManagedBy/0/@odata.id", "/redfish/v1/Managers/bmc"));
+	CHECK(jstr("Links/Chassis/0/@odata.id", "/redfish/v1/Chassis/0"));
+	CHECK(jstr("Actions/#ComputerSystem.Reset/target",
+		   "/redfish/v1/Systems/0/Actions/ComputerSystem.Reset"));
+	CHECK(jstr("Actions/#ComputerSystem.Reset/@Redfish.ActionInfo",
+		   "/redfish/v1/Systems/0/ResetActionInfo"));
+	CHECK_EQ(jsize("Actions/#ComputerSystem.Reset/ResetType@Redfish.AllowableValues"), 8);
+	bool nmi = strstr(bodyz, "Nmi") != NULL;
+	CHECK(!nmi);
+	CHECK(hdr_is("Allow", "GET, HEAD, PATCH"));
+	CHECK(hdr_is("Link", "<http://redfish.dmtf.org/schemas/v1/ComputerSystem.v1_27_0.json>; rel=describedby"));
+	host.st.on = true;
+	GET("/redfish/v1/Systems/0", ADMIN);
+	CHECK(jstr("PowerState", "On"));
+	host.st.transition = HOST_POWERING_OFF;
+	GET("/redfish/v1/Systems/0", ADMIN);
+	CHECK(jstr("PowerState", "PoweringOff"));
+	host.st.on = false;
+	host.st.transition = HOST_POWERING_ON;
+	GET("/redfish/v1/Systems/0", ADMIN);
+	CHECK(jstr("PowerState", "PoweringOn"));
+	dump("system_powering_on");
+	host.st.transition = HOST_STEADY;
+	host.st.identify = 1;
+	host.st.policy = POLICY_ALWAYS_ON;
+	host.st.available = false;
+	host.boot = (struct boot_override){ BOOT_CONTINUOUS, BOOT_REMOTE_CD, true, { 0 } };
+	GET("/redfish/v1/Systems/0", ADMIN);
+	CHECK(jstr("IndicatorLED", "Blinking"));
+	CHECK_EQ(jtype("LocationIndicatorActive"), JSON_TRUE);
+	CHECK(jstr("PowerRestorePolicy", "AlwaysOn"));
+	CHECK(jstr("Status/State", "UnavailableOffline"));
+	CHECK(jstr("Boot/BootSourceOverrideTarget", "Cd"));
+	CHECK(jstr("Boot/BootSourceOverrideEnabled", "Continuous"));
+	CHECK(jstr("Boot/BootSourceOverrideMode", "UEFI"));
+	dump("system_variant");
+	host.boot.target = BOOT_HDD_SAFE;
+	host.st.identify = 2;
+	GET("/redfish/v1/Systems/0", ADMIN);
+	CHECK(jstr("Boot/BootSourceOverrideTarget", "Hdd"));
+	CHECK(jstr("IndicatorLED", "Lit"));
+	host.boot.target = BOOT_REMOTE_HDD;
+	GET("/redfish/v1/Systems/0", ADMIN);
+	CHECK(jstr("Boot/BootSourceOverrideTarget", "Usb"));
+	/* Chassis and Manager */
+	host.st.on = true;
+	CHECK_EQ(GET("/redfish/v1/Chassis/0", USER), 200);
+	CHECK(jstr("PowerState", "On"));
+	CHECK(jstr("Links/ComputerSystems/0/@odata.id", "/redfish/v1/Systems/0"));
+	CHECK(jstr("Links/ManagedBy/0/@odata.id", "/redfish/v1/Managers/bmc"));
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc", USER), 200);
+	CHECK(jstr("ManagerType", "BMC"));
+	CHECK(jstr("FirmwareVersion", "0.1.0"));
+	CHECK(jstr("UUID", cfg.uuid));
+	CHECK(jstr("DateTime", "2023-11-14T22:13:20+00:00"));
+	CHECK(jstr("DateTimeLocalOffset", "+00:00"));
+	CHECK(jstr("SerialConsole/ConnectTypesSupported/0", "IPMI"));
+	CHECK_EQ(jtype("SerialConsole/ServiceEnabled"), JSON_TRUE);
+	CHECK(jstr("Links/ManagerForServers/0/@odata.id", "/redfish/v1/Systems/0"));
+	CHECK(jstr("Links/ManagerForChassis/0/@odata.id", "/redfish/v1/Chassis/0"));
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc/NetworkProtocol", USER), 200);
+	CHECK_EQ(jint("IPMI/Port"), 623);
+	CHECK_EQ(jint("HTTPS/Port"), 443);
+	CHECK_EQ(jtype("HTTP/ProtocolEnabled"), JSON_TRUE);
+	/* SoL off, HTTP off, odd UUID */
+	cfg.sol_enabled = false;
+	cfg.http_port = 0;
+	strcpy(cfg.uuid, "not-a-uuid");
+	strcpy(cfg.system_id, "host1");
+	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc", USER), 200);
+	CHECK_EQ(jsize("SerialConsole/ConnectTypesSupported"), 0);
+	CHECK_EQ(jtype("SerialConsole/ServiceEnabled"), JSON_FALSE);
+	CHECK_EQ(jpath("UUID"), -1);
+	dump("manager_nosol");
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc/NetworkProtocol", USER), 200);
+	CHECK_EQ(jtype("HTTP/ProtocolEnabled"), JSON_FALSE);
+	CHECK_EQ(jtype("HTTP/Port"), JSON_NULL);
+	dump("network_protocol_nohttp");
+	CHECK_EQ(GET("/redfish/v1/Systems/host1", USER), 200);
+	CHECK(jstr("Id", "host1"));
+	CHECK_EQ(jpath("UUID"), -1);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/host1/LogServices/EventLog", USER), 200);
+	CHECK_EQ(GET("/redfish/v1/Chassis/host1", USER), 200);
+}
+
+static int reset(const char *auth, const char *b)
+{
+	return send_req("POST", "/redfish/v1/Systems/0/Actions/ComputerSystem.Reset", auth, b);
+}
+
+static void test_reset(void)
+{
+	static const struct {
+		const char *type;
+		int action;
+	} m[] = {
+		{ "On", HOST_ON }, { "ForceOn", HOST_ON }, { "ForceOff", HOST_OFF },
+		{ "GracefulShutdown", HOST_SOFT }, { "GracefulRestart", HOST_SOFT_RESTART },
+		{ "ForceRestart", HOST_RESET }, { "PowerCycle", HOST_CYCLE },
+		{ "PushPowerButton", HOST_PUSH },
+	};
+	setup();
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		char b[80];
+		snprintf(b, sizeof(b), "{\"ResetType\": \"%s\"}", m[i].type);
+		int before = host.requests[m[i].action];
+		CHECK_EQ(reset(OPER, b), 204);
+		CHECK_EQ(host.requests[m[i].action], before + 1);
+		CHECK_EQ(host.last_action, m[i].action);
+		CHECK_EQ(body_len, 0);
+		CHECK(hdr("Content-Length") == NULL);
+	}
+	CHECK_EQ(host.last_who.origin, ORIGIN_REDFISH);
+	CHECK_EQ(host.last_who.user_id, 2);
+	CHECK(host.last_who.user && !strcmp(host.last_who.user, "oper"));
+	CHECK_EQ(reset(ADMIN, "{\"ResetType\":\"On\"}"), 204);
+	CHECK_EQ(host.last_who.user_id, 1);
+	CHECK_EQ(reset(USER, "{\"ResetType\":\"On\"}"), 403);
+	CHECK(err_is("InsufficientPrivilege"));
+	CHECK_EQ(reset(NULL, "{\"ResetType\":\"On\"}"), 401);
+	int total = 0;
+	for (int i = 0; i < HOST_ACTION_COUNT; i++)
+		total += host.requests[i];
+	CHECK_EQ(reset(OPER, "{\"ResetType\":\"Nmi\"}"), 400);
+	CHECK(err_is("ActionParameterValueNotInList"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/0", "Nmi"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/1", "ResetType"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/2", "ComputerSystem.Reset"));
+	dump("error_reset_not_in_list");
+	CHECK_EQ(reset(OPER, "{}"), 400);
+	CHECK(err_is("ActionParameterMissing"));
+	CHECK_EQ(reset(OPER, NULL), 400);
+	CHECK(err_is("ActionParameterMissing"));
+	CHECK_EQ(reset(OPER, "{\"ResetType\":5}"), 400);
+	CHECK(err_is("ActionParameterValueTypeError"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/0", "5"));
+	CHECK_EQ(reset(OPER, "{\"ResetType\":\"On\",\"Delay\":3}"), 400);
+	CHECK(err_is("ActionParameterUnknown"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/1", "Delay"));
+	CHECK_EQ(reset(OPER, "{\"ResetType\":\"On\""), 400);
+	CHECK(err_is("MalformedJSON"));
+	dump("error_malformed");
+	CHECK_EQ(reset(OPER, "{\"ResetType\":\"On\",\"ResetType\":\"On\"}"), 400);
+	CHECK(err_is("MalformedJSON"));
+	CHECK_EQ(reset(OPER, "{\"ResetType\":\"\xff\"}"), 400);
+	CHECK(err_is("MalformedJSON"));
+	CHECK_EQ(reset(OPER, "[\"On\"]"), 400);
+	CHECK(err_is("UnrecognizedRequestBody"));
+	char deep[64] = "{\"a\":";
+	for (int i = 0; i < 12; i++)
+		strcat(deep, "[");
+	CHECK_EQ(reset(OPER, deep), 400);
+	int now_total = 0;
+	for (int i = 0; i < HOST_ACTION_COUNT; i++)
+		now_total += host.requests[i];
+	CHECK_EQ(now_total, total);
+	/* media types: JSON (any case, with parameters) or none */
+	char h[256];
+	snprintf(h, sizeof(h), "%sContent-Type: text/plain\r\n", OPER);
+	CHECK_EQ(reset(h, "{\"ResetType\":\"On\"}"), 415);
+	CHECK(err_is("HeaderInvalid"));
+	snprintf(h, sizeof(h), "%sContent-Type: Application/JSON; charset=utf-8\r\n", OPER);
+	CHECK_EQ(reset(h, "{\"ResetType\":\"On\"}"), 204);
+	snprintf(h, sizeof(h), "%sContent-Type: application/jsonx\r\n", OPER);
+	CHECK_EQ(reset(h, "{\"ResetType\":\"On\"}"), 415);
+	/* the host refuses */
+	host.refuse = -1;
+	CHECK_EQ(reset(OPER, "{\"ResetType\":\"ForceOff\"}"), 503);
+	CHECK(err_is("ServiceTemporarilyUnavailable"));
+	CHECK(hdr_is("Retry-After", "10"));
+	dump("error_503");
+	host.refuse = -2;
+	CHECK_EQ(reset(OPER, "{\"ResetType\":\"ForceOff\"}"), 503);
+	CHECK(hdr_is("Retry-After", "30"));
+	host.refuse = 0;
+	/* GET on an action, query on a POST */
+	CHECK_EQ(GET("/redfish/v1/Systems/0/Actions/ComputerSystem.Reset", OPER), 405);
+	CHECK(hdr_is("Allow", "POST"));
+	CHECK_EQ(send_req("POST", "/redfish/v1/Systems/0/Actions/ComputerSystem.Reset?$top=1", OPER,
+			  "{\"ResetType\":\"On\"}"), 400);
+	CHECK(err_is("QueryNotSupportedOnOperation"));
+	/* the ActionInfo */
+	CHECK_EQ(GET("/redfish/v1/Systems/0/ResetActionInfo", USER), 200);
+	CHECK(jstr("Parameters/0/Name", "ResetType"));
+	CHECK_EQ(jsize("Parameters/0/AllowableValues"), 8);
+}
+
+static int patch(const char *auth, const char *b)
+{
+	return send_req("PATCH", "/redfish/v1/Systems/0", auth, b);
+}
+
+static void test_patch(void)
+{
+	setup();
+	host.boot.ipmi_extra[0] = 0x41;
+	host.boot.ipmi_extra[2] = 0x12;
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Pxe\","
+			     "\"BootSourceOverrideEnabled\":\"Once\",\"BootSourceOverrideMode\":\"UEFI\"}}"),
+		 200);
+	CHECK_EQ(host.boot.target, BOOT_PXE);
+	CHECK_EQ(host.boot.enabled, BOOT_ONCE);
+	CHECK(host.boot.uefi);
+	CHECK_EQ(host.boot.ipmi_extra[0], 0x41);
+	CHECK_EQ(host.boot.ipmi_extra[2], 0x12);
+	CHECK(jstr("Boot/BootSourceOverrideTarget", "Pxe"));
+	CHECK(hdr("ETag") != NULL);
+	char ptag[32];
+	snprintf(ptag, sizeof(ptag), "%s", hdr("ETag"));
+	dump("system_patched");
+	/* round trip through GET: the PATCH answered with the same representation */
+	CHECK_EQ(GET("/redfish/v1/Systems/0", OPER), 200);
+	CHECK(hdr_is("ETag", ptag));
+	CHECK(jstr("Boot/BootSourceOverrideTarget", "Pxe"));
+	CHECK(jstr("Boot/BootSourceOverrideEnabled", "Once"));
+	CHECK(jstr("Boot/BootSourceOverrideMode", "UEFI"));
+	/* Mode not required; each target */
+	static const struct {
+		const char *name;
+		int t;
+	} tg[] = { { "Hdd", BOOT_HDD }, { "Cd", BOOT_CD }, { "BiosSetup", BOOT_BIOS },
+		   { "UefiHttp", BOOT_UEFI_HTTP }, { "Diags", BOOT_DIAGS },
+		   { "Floppy", BOOT_FLOPPY }, { "Usb", BOOT_USB }, { "Pxe", BOOT_PXE } };
+	for (size_t i = 0; i < sizeof(tg) / sizeof(tg[0]); i++) {
+		char b[160];
+		snprintf(b, sizeof(b), "{\"Boot\":{\"BootSourceOverrideTarget\":\"%s\","
+			 "\"BootSourceOverrideEnabled\":\"Continuous\"}}", tg[i].name);
+		CHECK_EQ(patch(OPER, b), 200);
+		CHECK_EQ(host.boot.target, tg[i].t);
+		CHECK_EQ(host.boot.enabled, BOOT_CONTINUOUS);
+		CHECK(host.boot.uefi);
+		CHECK(jstr("Boot/BootSourceOverrideTarget", tg[i].name));
+	}
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideMode\":\"Legacy\"}}"), 200);
+	CHECK(!host.boot.uefi);
+	CHECK_EQ(host.boot.target, BOOT_PXE);
+	/* Enabled Disabled clears the target; None with Disabled is fine */
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideEnabled\":\"Disabled\"}}"), 200);
+	CHECK_EQ(host.boot.enabled, BOOT_DISABLED);
+	CHECK_EQ(host.boot.target, BOOT_NONE);
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Cd\"}}"), 200);
+	CHECK_EQ(host.boot.enabled, BOOT_ONCE); /* a target alone sets a one-time override */
+	CHECK_EQ(host.boot.target, BOOT_CD);
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"None\","
+			     "\"BootSourceOverrideEnabled\":\"Disabled\"}}"), 200);
+	CHECK_EQ(host.boot.enabled, BOOT_DISABLED);
+	CHECK_EQ(host.boot.target, BOOT_NONE);
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Hdd\","
+			     "\"BootSourceOverrideEnabled\":\"Once\"}}"), 200);
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"None\"}}"), 200);
+	CHECK_EQ(host.boot.enabled, BOOT_DISABLED);
+	CHECK_EQ(host.boot.ipmi_extra[0], 0x41);
+	/* errors: nothing applied */
+	host.boot = (struct boot_override){ BOOT_ONCE, BOOT_HDD, false, { 0 } };
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"RemoteDrive\"}}"), 400);
+	CHECK(err_is("PropertyValueNotInList"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/0", "RemoteDrive"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/1", "BootSourceOverrideTarget"));
+	dump("error_not_in_list");
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Pxe\",\"BootSourceOverrideEnabled\":7}}"), 400);
+	CHECK(err_is("PropertyValueTypeError"));
+	CHECK_EQ(host.boot.target, BOOT_HDD);
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Pxe\"},\"Bogus\":1}"), 400);
+	CHECK(err_is("PropertyUnknown"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/0", "Bogus"));
+	CHECK_EQ(host.boot.target, BOOT_HDD);
+	CHECK_EQ(patch(OPER, "{\"PowerState\":\"On\",\"Boot\":{\"BootSourceOverrideTarget\":\"Pxe\"}}"), 400);
+	CHECK(err_is("PropertyNotWritable"));
+	CHECK_EQ(host.boot.target, BOOT_HDD);
+	CHECK_EQ(patch(OPER, "{\"Id\":\"x\",\"Bogus\":1,\"IndicatorLED\":\"Unknown\","
+			     "\"Boot\":{\"BootSourceOverrideMode\":\"Old\",\"X\":1,"
+			     "\"BootSourceOverrideTarget@Redfish.AllowableValues\":[]}}"), 400);
+	CHECK(jstr("error/code", "Base.1.22.GeneralError"));
+	CHECK(err_has("PropertyNotWritable") && err_has("PropertyUnknown") &&
+	      err_has("PropertyValueNotInList"));
+	CHECK_EQ(jsize("error/@Message.ExtendedInfo"), 6);
+	dump("error_patch_many");
+	CHECK_EQ(patch(OPER, "{\"Boot\":\"Pxe\"}"), 400);
+	CHECK(err_is("PropertyValueTypeError"));
+	CHECK_EQ(patch(OPER, "{\"Boot\":{"), 400);
+	CHECK(err_is("MalformedJSON"));
+	CHECK_EQ(patch(OPER, "{}"), 400);
+	CHECK(err_is("EmptyJSON"));
+	CHECK_EQ(patch(OPER, "{\"@odata.id\":\"/redfish/v1/Systems/0/\"}"), 400);
+	CHECK(err_is("NoOperation"));
+	dump("error_no_operation");
+	CHECK_EQ(patch(OPER, "{\"@odata.etag\":\"x\",\"IndicatorLED\":\"Off\"}"), 200);
+	CHECK_EQ(patch(OPER, NULL), 400);
+	CHECK_EQ(patch(OPER, "{\"LocationIndicatorActive\":\"yes\"}"), 400);
+	CHECK(err_is("PropertyValueTypeError"));
+	CHECK_EQ(host.boot.target, BOOT_HDD);
+	CHECK_EQ(host.boot.enabled, BOOT_ONCE);
+	/* identify */
+	CHECK_EQ(patch(OPER, "{\"LocationIndicatorActive\":true}"), 200);
+	CHECK_EQ(host.identify_force, 1);
+	CHECK_EQ(host.identify_seconds, 0);
+	CHECK(jstr("IndicatorLED", "Lit"));
+	CHECK_EQ(patch(OPER, "{\"LocationIndicatorActive\":false}"), 200);
+	CHECK_EQ(host.st.identify, 0);
+	CHECK_EQ(patch(OPER, "{\"IndicatorLED\":\"Blinking\"}"), 200);
+	CHECK_EQ(host.st.identify, 1);
+	CHECK(host.identify_seconds > 0);
+	CHECK_EQ(patch(OPER, "{\"IndicatorLED\":\"Lit\"}"), 200);
+	CHECK_EQ(host.st.identify, 2);
+	CHECK_EQ(patch(OPER, "{\"IndicatorLED\":\"Off\"}"), 200);
+	CHECK_EQ(host.st.identify, 0);
+	/* power restore policy: administrators only */
+	CHECK_EQ(patch(OPER, "{\"PowerRestorePolicy\":\"AlwaysOn\"}"), 403);
+	CHECK_EQ(host.st.policy, POLICY_ALWAYS_OFF);
+	CHECK_EQ(patch(ADMIN, "{\"PowerRestorePolicy\":\"AlwaysOn\"}"), 200);
+	CHECK_EQ(host.st.policy, POLICY_ALWAYS_ON);
+	CHECK_EQ(patch(ADMIN, "{\"PowerRestorePolicy\":\"LastState\"}"), 200);
+	CHECK_EQ(host.st.policy, POLICY_PREVIOUS);
+	CHECK(jstr("PowerRestorePolicy", "LastState"));
+	CHECK_EQ(patch(ADMIN, "{\"PowerRestorePolicy\":\"AlwaysOff\"}"), 200);
+	CHECK_EQ(host.st.policy, POLICY_ALWAYS_OFF);
+	CHECK_EQ(patch(ADMIN, "{\"PowerRestorePolicy\":\"Sometimes\"}"), 400);
+	CHECK_EQ(patch(USER, "{\"IndicatorLED\":\"Lit\"}"), 403);
+	CHECK_EQ(host.st.identify, 0);
+	/* escaped keys are keys */
+	CHECK_EQ(patch(OPER, "{\"\\u0042oot\":{\"BootSourceOverrideTarget\":\"Usb\"}}"), 200);
+	CHECK_EQ(host.boot.target, BOOT_USB);
+}
+
+static void test_etag(void)
+{
+	setup();
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	char tag[32], h[256];
+	snprintf(tag, sizeof(tag), "%s", hdr("ETag"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	CHECK(hdr_is("ETag", tag)); /* stable */
+	snprintf(h, sizeof(h), "%sIf-None-Match: %s\r\n", USER, tag);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", h), 304);
+	CHECK_EQ(body_len, 0);
+	CHECK(hdr_is("ETag", tag));
+	CHECK(hdr("Content-Length") == NULL);
+	snprintf(h, sizeof(h), "%sIf-None-Match: \"0000000000000000\", %s\r\n", USER, tag);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", h), 304);
+	snprintf(h, sizeof(h), "%sIf-None-Match: \"0000000000000000\"\r\n", USER);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", h), 200);
+	/* If-Match: stale -> 412, nothing applied */
+	snprintf(h, sizeof(h), "%sIf-Match: \"0123456789abcdef\"\r\n", OPER);
+	CHECK_EQ(patch(h, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Pxe\"}}"), 412);
+	CHECK(err_is("PreconditionFailed"));
+	dump("error_412");
+	CHECK_EQ(host.boot.target, BOOT_NONE);
+	/* the tag as sent, unquoted, weak */
+	const char *forms[] = { "%s", "%.16s", "W/%s", "*" };
+	for (int i = 0; i < 4; i++) {
+		GET("/redfish/v1/Systems/0", USER);
+		snprintf(tag, sizeof(tag), "%s", hdr("ETag"));
+		char f[40];
+		snprintf(f, sizeof(f), forms[i], i == 1 ? tag + 1 : tag);
+		snprintf(h, sizeof(h), "%sIf-Match: %s\r\n", OPER, f);
+		CHECK_EQ(patch(h, i & 1 ? "{\"IndicatorLED\":\"Off\"}" : "{\"IndicatorLED\":\"Lit\"}"), 200);
+		CHECK(strcmp(hdr("ETag"), tag)); /* it changed */
+	}
+	/* no If-Match at all is fine (no 428) */
+	CHECK_EQ(patch(OPER, "{\"IndicatorLED\":\"Off\"}"), 200);
+	/* the ETag follows the state */
+	GET("/redfish/v1/Systems/0", USER);
+	snprintf(tag, sizeof(tag), "%s", hdr("ETag"));
+	host.st.on = true;
+	GET("/redfish/v1/Systems/0", USER);
+	CHECK(strcmp(hdr("ETag"), tag));
+}
+
+static const char *token_hdr(const char *tok_)
+{
+	static char h[2][80];
+	static int k;
+	k ^= 1;
+	snprintf(h[k], sizeof(h[k]), "X-Auth-Token: %s\r\n", tok_);
+	return h[k];
+}
+
+/* Logs in; copies token and session URI. Returns the status. */
+static int login(const char *name, const char *pw, const char *extra, const char *path,
+		 char tok_[40], char loc[120])
+{
+	char b[200];
+	snprintf(b, sizeof(b), "{\"UserName\":\"%s\",\"Password\":\"%s\"}", name, pw);
+	int s = send_req("POST", path ? path : "/redfish/v1/SessionService/Sessions", extra, b);
+	if (s == 201) {
+		snprintf(tok_, 40, "%s", hdr("X-Auth-Token") ? hdr("X-Auth-Token") : "");
+		snprintf(loc, 120, "%s", hdr("Location") ? hdr("Location") : "");
+	}
+	return s;
+}
+
+static void test_sessions(void)
+{
+	char t1[40], l1[120], t2[40], l2[120], t3[40], l3[120], t4[40], l4[120], h[256];
+	setup();
+	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t1, l1), 201);
+	dump("session_created");
+	CHECK_EQ(strlen(t1), RF_TOKEN_LEN);
+	CHECK(!strncmp(l1, "/redfish/v1/SessionService/Sessions/", 36));
+	CHECK(jstr("@odata.id", l1));
+	CHECK(jstr("Id", l1 + 36));
+	CHECK(jstr("UserName", "admin"));
+	/* with an Authorization header (even a wrong one), and at Sessions/Members */
+	CHECK_EQ(login("user", "userpw", basic("admin", "bad"), NULL, t2, l2), 201);
+	CHECK_EQ(login("oper", "operpw", NULL, "/redfish/v1/SessionService/Sessions/Members", t3, l3), 201);
+	CHECK(strcmp(t1, t2) && strcmp(t2, t3));
+	CHECK_EQ(login("user", "userpw", "Content-Type: application/json\r\n",
+		       "/redfish/v1/SessionService/Sessions/", t4, l4), 201);
+	/* the pool (4) is full */
+	char t5[40], l5[120];
+	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t5, l5), 503);
+	CHECK(err_is("SessionLimitExceeded"));
+	/* token auth */
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t2)), 200);
+	CHECK_EQ(GET(l1, token_hdr(t1)), 200);
+	dump("session");
+	CHECK(jstr("UserName", "admin"));
+	CHECK_EQ(GET("/redfish/v1/SessionService/Sessions", token_hdr(t1)), 200);
+	CHECK_EQ(jint("Members@odata.count"), 4);
+	dump("sessions_full");
+	/* reading sessions needs Login only (DSP8011); deleting others' needs an administrator */
+	CHECK_EQ(GET("/redfish/v1/SessionService/Sessions", token_hdr(t2)), 200);
+	CHECK_EQ(jint("Members@odata.count"), 4);
+	CHECK_EQ(GET(l1, token_hdr(t2)), 200);
+	CHECK(jstr("UserName", "admin"));
+	CHECK_EQ(reset(token_hdr(t2), "{\"ResetType\":\"On\"}"), 403);
+	CHECK_EQ(reset(token_hdr(t3), "{\"ResetType\":\"On\"}"), 204);
+	CHECK(!strcmp(host.last_who.user, "oper"));
+	/* a token that is almost right */
+	char bad[40];
+	strcpy(bad, t1);
+	bad[31] = bad[31] == 'a' ? 'b' : 'a';
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(bad)), 401);
+	/* DELETE: own, not others' unless administrator */
+	CHECK_EQ(send_req("DELETE", l1, token_hdr(t2), NULL), 403);
+	CHECK_EQ(send_req("DELETE", l4, token_hdr(t2), NULL), 204);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t4)), 401);
+	CHECK_EQ(send_req("DELETE", l2, token_hdr(t1), NULL), 204);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t2)), 401);
+	CHECK_EQ(send_req("DELETE", l2, token_hdr(t1), NULL), 404);
+	CHECK_EQ(send_req("DELETE", "/redfish/v1/SessionService/Sessions/abc", token_hdr(t1), NULL), 404);
+	CHECK_EQ(send_req("DELETE", "/redfish/v1/SessionService/Sessions", token_hdr(t1), NULL), 405);
+	CHECK(hdr_is("Allow", "GET, HEAD, POST"));
+	CHECK_EQ(GET("/redfish/v1/SessionService/Sessions/Members", token_hdr(t1)), 405);
+	CHECK(hdr_is("Allow", "POST"));
+	/* expiry: idle for the timeout */
+	now += 59 * 1000;
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t1)), 200); /* touches t1 */
+	CHECK(redfish_deadline(&rf) == now - 59000 + 60000); /* t3's */
+	now += 2000;
+	redfish_tick(&rf, now);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t3)), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t1)), 200);
+	CHECK_EQ(redfish_deadline(&rf), now + 60000);
+	now += 60000;
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t1)), 401); /* expired even before tick */
+	redfish_tick(&rf, now);
+	CHECK_EQ(redfish_deadline(&rf), INT64_MAX);
+	/* bad logins */
+	CHECK_EQ(login("admin", "nope", NULL, NULL, t5, l5), 401);
+	CHECK(err_is("AccessUnauthorized"));
+	CHECK_EQ(send_req("POST", "/redfish/v1/SessionService/Sessions", NULL, "{\"UserName\":\"admin\"}"), 400);
+	CHECK(err_is("CreateFailedMissingReqProperties"));
+	CHECK_EQ(send_req("POST", "/redfish/v1/SessionService/Sessions", NULL,
+			  "{\"UserName\":\"admin\",\"Password\":1}"), 400);
+	CHECK(err_is("PropertyValueTypeError"));
+	CHECK_EQ(send_req("POST", "/redfish/v1/SessionService/Sessions", NULL,
+			  "{\"UserName\":\"admin\",\"Password\":\"adminpw\",\"X\":1}"), 400);
+	CHECK(err_is("PropertyUnknown"));
+	CHECK_EQ(send_req("POST", "/redfish/v1/SessionService/Sessions", NULL, NULL), 400);
+	CHECK_EQ(send_req("POST", "/redfish/v1/SessionService/Sessions", NULL,
+			  "{\"UserName\":\"\\u0061dmin\",\"Password\":\"adminpw\"}"), 201);
+	snprintf(t1, sizeof(t1), "%s", hdr("X-Auth-Token"));
+	/* the users file changes: sessions of removed users end */
+	CHECK_EQ(login("user", "userpw", NULL, NULL, t2, l2), 201);
+	strcpy(user_tab[2].name, "renamed");
+	user_tab[2].name_len = 7;
+	redfish_users_changed(&rf);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t2)), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t1)), 200);
+	user_tab[0].priv = PRIV_USER; /* demoted */
+	redfish_users_changed(&rf);
+	CHECK_EQ(reset(token_hdr(t1), "{\"ResetType\":\"On\"}"), 403);
+	(void)h;
+}
+
+static void test_throttle(void)
+{
+	setup();
+	int before = logs;
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "bad")), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 200); /* success forgets */
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "bad")), 401);
+	/* now even the right password is refused unchecked */
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 429);
+	CHECK(hdr_is("Retry-After", "2"));
+	dump("error_429");
+	char t[40], l[120];
+	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t, l), 429);
+	CHECK(logs > before);
+	/* another address is not affected */
+	conn.addr[15] = 8;
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 200);
+	conn.addr[15] = 7;
+	now += 2000;
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "bad")), 401); /* 6th: 4 s */
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 429);
+	CHECK(hdr_is("Retry-After", "4"));
+	now += 4000;
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "bad")), 401); /* 7th: 8 s */
+	now += 7000;
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 429);
+	CHECK(hdr_is("Retry-After", "1"));
+	now += 1000;
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 200);
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "bad")), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 200); /* forgotten: 1 failure only */
+	/* many sources: the table recycles */
+	for (int a = 0; a < RF_FAIL_SOURCES + 8; a++) {
+		conn.addr[14] = (uint8_t)a;
+		GET("/redfish/v1/Systems", basic("admin", "bad"));
+	}
+	conn.addr[14] = 0;
+	/* a long quiet time forgets the failures */
+	for (int i = 0; i < 4; i++)
+		GET("/redfish/v1/Systems", basic("admin", "bad"));
+	now += 61000;
+	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "bad")), 401);
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 200);
+}
+
+static void test_plain_http(void)
+{
+	setup();
+	conn.tls = false;
+	conn.loopback = false;
+	CHECK_EQ(GET("/redfish", NULL), 200);
+	CHECK_EQ(GET("/redfish/v1/", NULL), 200);
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 403);
+	CHECK(err_is("GeneralError"));
+	CHECK(strstr(bodyz, "HTTPS") != NULL);
+	dump("error_plain_http");
+	CHECK_EQ(send_req("POST", "/redfish/v1/SessionService/Sessions", NULL,
+			  "{\"UserName\":\"admin\",\"Password\":\"adminpw\"}"), 403);
+	CHECK_EQ(GET("/redfish/v1/odata", NULL), 403);
+	conn.loopback = true;
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 200);
+	conn.loopback = false;
+	rf.cfg.http_remote = true;
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 200);
+}
+
+static void test_log(void)
+{
+	char h[200];
+	setup();
+	add_sel(0x22, SENSOR_HOST_POWER, SELT_POWER_OFF, ORIGIN_HOST, NULL);
+	add_sel(0x09, SENSOR_POWER_UNIT, SELT_ACT_CYCLE, ORIGIN_IPMI, "oper");
+	add_sel(0x14, SENSOR_BUTTON, SELT_ACT_PUSH, ORIGIN_BMC, NULL);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries/1", USER), 200);
+	CHECK(jstr("Id", "1"));
+	CHECK(jstr("EntryType", "SEL"));
+	CHECK(jstr("Created", "2023-11-14T22:13:20+00:00"));
+	CHECK(jstr("Message", "Host powered off (not requested through bmcd)"));
+	CHECK(jstr("SensorType", "System ACPI PowerState"));
+	CHECK_EQ(jint("SensorNumber"), SENSOR_HOST_POWER);
+	CHECK(jstr("EntryCode", "Assert"));
+	CHECK(jstr("GeneratorId", "0x0020"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries/2", USER), 200);
+	CHECK(jstr("Message", "Power cycle requested by oper via IPMI"));
+	CHECK(jstr("SensorType", "PowerUnit"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries/3", USER), 200);
+	CHECK(jstr("Message", "Power button push requested by bmcd"));
+	CHECK(jstr("SensorType", "Button/Switch"));
+	/* an OEM record and a pre-init timestamp */
+	uint8_t rec[SEL_REC_LEN] = { 0, 0, 0xE0, 1, 2, 3, 4, 5 };
+	sel_add(&host.sel, rec, 100, ORIGIN_IPMI, SELT_RAW, NULL);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries/4", USER), 200);
+	CHECK(jstr("Message", "IPMI SEL record of type 0xE0 via IPMI"));
+	CHECK_EQ(jpath("Created"), -1);
+	CHECK_EQ(jpath("SensorType"), -1);
+	dump("log_entry_oem");
+	sel_make_event(rec, 0x01, 9, 0x01, true, 0x0B, 0x50, 0x45);
+	sel_add(&host.sel, rec, 1000, ORIGIN_IPMI, SELT_RAW, "bad\nname");
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries/5", USER), 200);
+	CHECK(jstr("EntryCode", "Upper Non-recoverable - going high"));
+	CHECK(jstr("Message", "IPMI event: sensor type 0x01, sensor 9, event type 0x81, data 0B 50 45 by bad?name via IPMI"));
+	CHECK_EQ(jpath("Created"), -1);
+	/* many entries: the ring wraps, pages fit, nextLink walks them all */
+	for (int i = 0; i < 100; i++)
+		add_sel(0x1D, SENSOR_SYS_BOOT, SELT_ACT_SOFT_RESTART, ORIGIN_REDFISH, "administrator16c");
+	CHECK_EQ(host.sel.count, 64);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog", USER), 200);
+	CHECK_EQ(jint("MaxNumberOfRecords"), 64);
+	CHECK_EQ(jtype("Overflow"), JSON_TRUE);
+	char next[256] = "/redfish/v1/Systems/0/LogServices/EventLog/Entries";
+	int seen = 0, pages = 0, expect_id = 105 - 64 + 1;
+	while (next[0] && pages < 20) {
+		CHECK_EQ(GET(next, USER), 200);
+		if (pages == 0)
+			dump("log_entries_page1");
+		CHECK(out.len <= RF_RESPONSE_MAX);
+		CHECK_EQ(jint("Members@odata.count"), 64);
+		int n = jsize("Members");
+		for (int i = 0; i < n; i++) {
+			char p[64], id[16];
+			snprintf(p, sizeof(p), "Members/%d/Id", i);
+			snprintf(id, sizeof(id), "%d", expect_id++);
+			CHECK(jstr(p, id));
+		}
+		seen += n;
+		pages++;
+		int nl = jpath("Members@odata.nextLink");
+		next[0] = 0;
+		if (nl >= 0)
+			json_str(body, tok, nl, next, sizeof(next));
+	}
+	CHECK_EQ(seen, 64);
+	CHECK(pages >= 2);
+	/* $top / $skip */
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$top=3&$skip=10", USER), 200);
+	CHECK_EQ(jsize("Members"), 3);
+	CHECK(jstr("Members/0/Id", "52"));
+	CHECK_EQ(jpath("Members@odata.nextLink"), -1); /* only when a page is cut short */
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?%24skip=63", USER), 200);
+	CHECK_EQ(jsize("Members"), 1);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$skip=1000", USER), 200);
+	CHECK_EQ(jsize("Members"), 0);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$top=0", USER), 200);
+	CHECK_EQ(jsize("Members"), 0);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$top=50", USER), 200);
+	int n1 = jsize("Members");
+	CHECK(n1 < 50);
+	char want[128];
+	snprintf(want, sizeof(want), "/redfish/v1/Systems/0/LogServices/EventLog/Entries?$skip=%d&$top=%d",
+		 n1, 50 - n1);
+	CHECK(jstr("Members@odata.nextLink", want));
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$top=-1", USER), 400);
+	CHECK(err_is("QueryParameterValueTypeError"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$top=", USER), 400);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$skip=x1", USER), 400);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$expand=.", USER), 501);
+	CHECK(err_is("QueryNotSupported"));
+	dump("error_501");
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries?$filter=Id%20eq%201", USER), 501);
+	CHECK_EQ(GET("/redfish/v1/Systems/0?$select=Id", USER), 501);
+	CHECK_EQ(GET("/redfish/v1/Systems/0?$top=1", USER), 400);
+	CHECK(err_is("QueryNotSupportedOnResource"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0?only&foo=bar", USER), 200); /* non-$ ignored */
+	CHECK_EQ(GET("/redfish/v1/Systems?$top=1&$skip=1", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 1);
+	CHECK_EQ(jsize("Members"), 0);
+	/* ClearLog: administrators */
+	const char *cl = "/redfish/v1/Systems/0/LogServices/EventLog/Actions/LogService.ClearLog";
+	CHECK_EQ(send_req("POST", cl, OPER, "{}"), 403);
+	CHECK_EQ(host.sel.count, 64);
+	CHECK_EQ(send_req("POST", cl, ADMIN, "{\"X\":1}"), 400);
+	CHECK(err_is("ActionParameterUnknown"));
+	CHECK_EQ(send_req("POST", cl, ADMIN, "{}"), 204);
+	CHECK_EQ(host.sel.count, 0);
+	add_sel(0x22, 1, SELT_POWER_ON, ORIGIN_HOST, NULL);
+	snprintf(h, sizeof(h), "%s", ADMIN);
+	CHECK_EQ(send_req("POST", cl, h, NULL), 204);
+	CHECK_EQ(host.sel.count, 0);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 0);
+	dump("log_entries_empty");
+}
+
+static void test_sse(void)
+{
+	char buf[4096];
+	struct buf b;
+	setup();
+	CHECK_EQ(GET("/redfish/v1/EventService", USER), 200);
+	CHECK(jstr("ServerSentEventUri", "/redfish/v1/EventService/SSE"));
+	CHECK_EQ(GET("/redfish/v1/EventService/SSE", NULL), 401);
+	CHECK_EQ(GET("/redfish/v1/EventService/SSE", USER), 200);
+	CHECK_EQ(flags, RF_SSE);
+	CHECK(hdr_is("Content-Type", "text/event-stream"));
+	CHECK(hdr_is("Cache-Control", "no-cache"));
+	CHECK(hdr("Content-Length") == NULL);
+	CHECK_EQ(body_len, 0);
+	char h[256];
+	snprintf(h, sizeof(h), "%sConnection: close\r\n", USER);
+	CHECK_EQ(GET("/redfish/v1/EventService/SSE", h), 200);
+	CHECK_EQ(flags, RF_SSE);
+	CHECK_EQ(send_req("HEAD", "/redfish/v1/EventService/SSE", USER, NULL), 200);
+	CHECK_EQ(flags, 0);
+	/* power events */
+	host.st.on = true;
+	buf_init(&b, buf, sizeof(buf));
+	redfish_sse_event(&rf, RF_NOTIFY_POWER, &b);
+	CHECK(!b.err);
+	buf[b.len] = 0;
+	CHECK(!strncmp(buf, "id: 1\ndata: {", 13));
+	CHECK(b.len > 2 && !strcmp(buf + b.len - 2, "\n\n"));
+	char *data = buf + 12, *end = strchr(data, '\n');
+	CHECK(end && end == buf + b.len - 2);
+	dump_text("sse_power_on", data, (size_t)(end - data));
+	body = data, body_len = (size_t)(end - data);
+	ntok = json_parse(body, body_len, tok, NT, 16);
+	CHECK(ntok > 0);
+	CHECK(jstr("@odata.type", "#Event.v1_13_0.Event"));
+	CHECK(jstr("Events/0/MessageId", "ResourceEvent.1.4.ResourceChanged"));
+	CHECK(jstr("Events/0/OriginOfCondition/@odata.id", "/redfish/v1/Systems/0"));
+	CHECK(jstr("Events/0/EventTimestamp", "2023-11-14T22:13:20+00:00"));
+	CHECK(jstr("Events/1/MessageId", "ResourceEvent.1.4.ResourcePoweredOn"));
+	CHECK(jstr("Events/1/MessageArgs/0", "/redfish/v1/Systems/0"));
+	CHECK(jstr("Events/1/Message", "The resource '/redfish/v1/Systems/0' has powered on."));
+	/* no change in PowerState (e.g. identify): ResourceChanged only */
+	buf_init(&b, buf, sizeof(buf));
+	redfish_sse_event(&rf, RF_NOTIFY_POWER, &b);
+	buf[b.len] = 0;
+	CHECK(!strncmp(buf, "id: 2\n", 6));
+	CHECK(strstr(buf, "ResourcePowered") == NULL);
+	host.st.transition = HOST_POWERING_OFF;
+	buf_init(&b, buf, sizeof(buf));
+	redfish_sse_event(&rf, RF_NOTIFY_POWER, &b);
+	buf[b.len] = 0;
+	CHECK(strstr(buf, "ResourceEvent.1.4.ResourcePoweringOff") != NULL);
+	data = buf + strlen("id: 3\ndata: ");
+	dump_text("sse_powering_off", data, strlen(data) - 2);
+	/* a new log entry */
+	add_sel(0x1D, SENSOR_SYS_BOOT, SELT_ACT_ON, ORIGIN_REDFISH, "admin");
+	buf_init(&b, buf, sizeof(buf));
+	redfish_sse_event(&rf, RF_NOTIFY_LOG, &b);
+	buf[b.len] = 0;
+	CHECK(!strncmp(buf, "id: 4\ndata: ", 12));
+	data = buf + 12;
+	body = data, body_len = strlen(data) - 2;
+	ntok = json_parse(body, body_len, tok, NT, 16);
+	CHECK(jstr("Events/0/MessageId", "ResourceEvent.1.4.ResourceCreated"));
+	CHECK(jstr("Events/0/OriginOfCondition/@odata.id",
+		   "/redfish/v1/Systems/0/LogServices/EventLog/Entries/1"));
+	CHECK(jstr("Events/0/LogEntry/@odata.id",
+		   "/redfish/v1/Systems/0/LogServices/EventLog/Entries/1"));
+	dump_text("sse_log", data, body_len);
+	sel_clear(&host.sel, 0);
+	buf_init(&b, buf, sizeof(buf));
+	redfish_sse_event(&rf, RF_NOTIFY_LOG, &b);
+	buf[b.len] = 0;
+	CHECK(strstr(buf, "ResourceChanged") != NULL);
+	dump_text("sse_log_cleared", buf + 12, strlen(buf + 12) - 2);
+	/* overflow: nothing partial */
+	buf_init(&b, buf, 40);
+	redfish_sse_event(&rf, RF_NOTIFY_POWER, &b);
+	CHECK(b.err);
+	CHECK_EQ(b.len, 0);
+	CHECK_EQ(rf.event_id, 6);
+}
+
+static void test_http_rules(void)
+{
+	char h[256];
+	setup();
+	/* OData-Version */
+	CHECK_EQ(GET("/redfish/v1/Systems", "OData-Version: 4.0\r\n"), 401);
+	snprintf(h, sizeof(h), "%sOData-Version: 4.0\r\n", USER);
+	CHECK_EQ(GET("/redfish/v1/Systems", h), 200);
+	snprintf(h, sizeof(h), "%sOData-Version: 3.0\r\n", USER);
+	CHECK_EQ(GET("/redfish/v1/Systems", h), 412);
+	CHECK(err_is("HeaderInvalid"));
+	CHECK_EQ(GET("/redfish/v1/", "OData-Version: 4.1\r\n"), 412);
+	CHECK_EQ(GET("/redfish/v1/Systems", "OData-Version: 3.0\r\n"), 401); /* auth first */
+	/* an unknown method: 501; a known one not allowed here: 405 */
+	CHECK_EQ(send_req("FAKEMETHOD", "/redfish/v1/", ADMIN, NULL), 501);
+	CHECK(err_is("OperationNotAllowed"));
+	CHECK_EQ(send_req("DELETE", "/redfish/v1/", ADMIN, NULL), 405);
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/", ADMIN, "{}"), 405);
+	CHECK_EQ(send_req("POST", "/redfish/v1/", ADMIN, "{}"), 405);
+	/* anonymous If-None-Match: 401, not 304 */
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/1", ADMIN), 200);
+	char inm[64];
+	snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n", hdr("ETag"));
+	CHECK_EQ(GET("/redfish/v1/AccountService/Accounts/1", inm), 401);
+	/* Connection: close */
+	snprintf(h, sizeof(h), "%sConnection: close\r\n", USER);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", h), 200);
+	CHECK_EQ(flags, RF_CLOSE);
+	CHECK(hdr_is("Connection", "close"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	CHECK_EQ(flags, 0);
+	CHECK(hdr("Connection") == NULL);
+	CHECK_EQ(GET("/redfish/v1/Nope", "Connection: close\r\n"), 401);
+	CHECK_EQ(flags, RF_CLOSE);
+	/* HTTP/1.0 */
+	{
+		const char *s = "GET /redfish/v1/ HTTP/1.0\r\n\r\n";
+		struct http_request rq;
+		CHECK_EQ(http_parse(s, strlen(s), &rq), (int)strlen(s));
+		buf_init(&out, outb, sizeof(outb));
+		CHECK_EQ(redfish_handle(&rf, &rq, &conn, &out, now), RF_CLOSE);
+	}
+	/* HEAD: GET's headers, no body */
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	char len[16], tag[32];
+	snprintf(len, sizeof(len), "%s", hdr("Content-Length"));
+	snprintf(tag, sizeof(tag), "%s", hdr("ETag"));
+	CHECK_EQ(send_req("HEAD", "/redfish/v1/Systems/0", USER, NULL), 200);
+	CHECK(hdr_is("Content-Length", len));
+	CHECK(hdr_is("ETag", tag));
+	CHECK(hdr_is("Allow", "GET, HEAD, PATCH"));
+	CHECK_EQ(body_len, 0);
+	CHECK_EQ(send_req("HEAD", "/redfish/v1/Nope", USER, NULL), 404);
+	CHECK_EQ(body_len, 0);
+	/* 405 with Allow; OPTIONS */
+	CHECK_EQ(send_req("DELETE", "/redfish/v1/Systems/0", ADMIN, NULL), 405);
+	CHECK(hdr_is("Allow", "GET, HEAD, PATCH"));
+	CHECK_EQ(send_req("PUT", "/redfish/v1/Systems/0", ADMIN, "{}"), 405);
+	CHECK_EQ(send_req("POST", "/redfish/v1/Systems/0", ADMIN, "{}"), 405);
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/AccountService", ADMIN, "{\"MinPasswordLength\":3}"), 405);
+	CHECK(hdr_is("Allow", "GET, HEAD"));
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/SessionService", ADMIN, "{\"SessionTimeout\":3}"), 405);
+	CHECK_EQ(send_req("OPTIONS", "/redfish/v1/Systems/0", ADMIN, NULL), 204);
+	CHECK(hdr_is("Allow", "GET, HEAD, PATCH"));
+	/* the network layer's early errors */
+	static const int codes[] = { 400, 408, 411, 413, 417, 431, 500, 501, 503, 505 };
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		buf_init(&out, outb, sizeof(outb));
+		redfish_error_response(&rf, codes[i], &out);
+		char want[32];
+		snprintf(want, sizeof(want), "HTTP/1.1 %d ", codes[i]);
+		CHECK(!strncmp(out.p, want, strlen(want)));
+		const char *e = memmem(out.p, out.len, "\r\n\r\n", 4);
+		CHECK(e != NULL);
+		if (!e)
+			continue;
+		snprintf(head, sizeof(head), "%.*s", (int)(e - out.p + 2), out.p);
+		body = e + 4;
+		body_len = out.len - (size_t)(e + 4 - out.p);
+		ntok = json_parse(body, body_len, tok, NT, 16);
+		CHECK(hdr_is("Connection", "close"));
+		CHECK(hdr_is("OData-Version", "4.0"));
+		CHECK(hdr_is("Content-Type", "application/json; charset=utf-8"));
+		CHECK(jpath("error/@Message.ExtendedInfo/0/MessageId") >= 0);
+		snprintf(len, sizeof(len), "%zu", body_len);
+		CHECK(hdr_is("Content-Length", len));
+		char name[32];
+		snprintf(name, sizeof(name), "error_early_%d", codes[i]);
+		dump(name);
+		if (codes[i] == 503)
+			CHECK(hdr_is("Retry-After", "5"));
+	}
+	/* an output buffer too small for the body: a 500 that fits */
+	{
+		const char *s = "GET /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\n";
+		char req[512];
+		snprintf(req, sizeof(req), "%s%s\r\n", s, ADMIN);
+		struct http_request rq;
+		CHECK(http_parse(req, strlen(req), &rq) > 0);
+		char small[1200];
+		struct buf sb;
+		buf_init(&sb, small, sizeof(small));
+		redfish_handle(&rf, &rq, &conn, &sb, now);
+		CHECK(!sb.err);
+		CHECK(!strncmp(small, "HTTP/1.1 500 ", 13));
+		buf_init(&sb, small, 20);
+		redfish_handle(&rf, &rq, &conn, &sb, now);
+		CHECK_EQ(sb.len, 0);
+	}
+	/* a huge body to a resource: fine, parse limits apply */
+	static char big[HTTP_BODY_MAX];
+	strcpy(big, "{\"ResetType\":[");
+	for (int i = 0; i < 200; i++)
+		strcat(big, "1,");
+	strcat(big, "1]}");
+	CHECK_EQ(reset(OPER, big), 400);
+	CHECK(err_is("MalformedJSON"));
+}
+
+/* Random mutations of valid requests: never a crash (ASan/UBSan), always one well-formed
+ * response whose Content-Length matches its body. */
+static void test_mutations(void)
+{
+	static const char *const seeds[] = {
+		"PATCH /redfish/v1/Systems/0 HTTP/1.1\r\nHost: b\r\nAuthorization: Basic YWRtaW46YWRtaW5wdw==\r\n"
+		"If-Match: \"0123456789abcdef\"\r\nContent-Length: 98\r\n\r\n"
+		"{\"Boot\":{\"BootSourceOverrideTarget\":\"Pxe\",\"BootSourceOverrideEnabled\":\"Once\"},\"IndicatorLED\":\"Lit\"}",
+		"POST /redfish/v1/SessionService/Sessions HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
+		"Content-Length: 44\r\n\r\n{\"UserName\":\"admin\",\"Password\":\"adminpw\"}",
+		"POST /redfish/v1/Systems/0/Actions/ComputerSystem.Reset HTTP/1.1\r\nHost: b\r\n"
+		"Authorization: Basic b3BlcjpvcGVycHc=\r\nContent-Length: 24\r\n\r\n{\"ResetType\": \"ForceOn\"}",
+		"GET /redfish/v1/Systems/0/LogServices/EventLog/Entries?$skip=2&$top=3 HTTP/1.1\r\nHost: b\r\n"
+		"Authorization: Basic dXNlcjp1c2VycHc=\r\nIf-None-Match: W/\"abc\", *\r\n\r\n",
+	};
+	static char req[2048];
+	uint32_t rnd = 12345;
+	setup();
+	for (int i = 0; i < 20; i++)
+		add_sel(0x22, 1, (uint8_t)(i % SELT_COUNT), (uint8_t)(i & 3), i & 1 ? "admin" : NULL);
+	int bad = 0, ran = 0;
+	for (int iter = 0; iter < 20000; iter++) {
+		const char *sd = seeds[iter % 4];
+		size_t n = strlen(sd);
+		memcpy(req, sd, n);
+		int muts = 1 + (int)((rnd = rnd * 1103515245 + 12345) >> 16) % 4;
+		for (int m = 0; m < muts; m++) {
+			rnd = rnd * 1103515245 + 12345;
+			size_t at = (rnd >> 8) % n;
+			static const char pool[] = "{}[]\":,\\/ 0aZ$%?&=\x80\xff\x01";
+			req[at] = pool[(rnd >> 20) % (sizeof(pool) - 1)];
+		}
+		struct http_request rq;
+		if (http_parse(req, n, &rq) <= 0)
+			continue;
+		ran++;
+		conn.tls = (iter & 7) != 0;
+		buf_init(&out, outb, sizeof(outb));
+		redfish_handle(&rf, &rq, &conn, &out, now);
+		const char *e = memmem(out.p, out.len, "\r\n\r\n", 4);
+		if (out.len < 12 || memcmp(out.p, "HTTP/1.1 ", 9) || !e) {
+			bad++;
+			continue;
+		}
+		snprintf(head, sizeof(head), "%.*s", (int)(e - out.p + 2), out.p);
+		const char *cl = hdr("Content-Length");
+		size_t blen = out.len - (size_t)(e + 4 - out.p);
+		if (cl && rq.method != HTTP_HEAD && (size_t)atol(cl) != blen)
+			bad++;
+		if (redfish_deadline(&rf) < now)
+			redfish_tick(&rf, now);
+	}
+	conn.tls = true;
+	printf("mutations: %d requests parsed and answered\n", ran);
+	CHECK(ran > 1000);
+	CHECK_EQ(bad, 0);
+}
+
+static void test_perf_shape(void)
+{
+	/* the system body is built once per GET: time a few thousand for a rough figure */
+	setup();
+	char req[512];
+	snprintf(req, sizeof(req), "GET /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\n%s\r\n", ADMIN);
+	struct http_request rq;
+	CHECK(http_parse(req, strlen(req), &rq) > 0);
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < 2000; i++) {
+		buf_init(&out, outb, sizeof(outb));
+		redfish_handle(&rf, &rq, &conn, &out, now);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double us = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / 2000 / 1000;
+	printf("GET /redfish/v1/Systems/0 (Basic auth, ASan build): %.1f us, %zu bytes\n", us, out.len);
+	CHECK(out.len > 1000);
+}
+
+int main(void)
+{
+	test_root();
+	test_auth();
+	test_crawl();
+	test_system();
+	test_reset();
+	test_patch();
+	test_etag();
+	test_sessions();
+	test_throttle();
+	test_plain_http();
+	test_log();
+	test_sse();
+	test_http_rules();
+	test_mutations();
+	test_perf_shape();
+	return t_done("test_redfish");
+}

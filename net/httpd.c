@@ -352,18 +352,31 @@ static void conn_event(struct httpd *h, struct hconn *c, short revents, int64_t 
 	}
 	if (c->tls && !c->peer_done && tls_flush(c->t, c->fd) < 0)
 		c->peer_done = true; /* handshake records */
-	process(h, c, now);
-	if (!flush_out(h, c, now)) {
-		conn_free(h, c);
-		return;
+	/* answer pipelined requests one after another while each answer leaves at once; a
+	 * bounded number per wake-up so one client cannot hog the loop */
+	for (int k = 0; k < 32; k++) {
+		size_t before = c->inlen;
+		process(h, c, now);
+		if (!flush_out(h, c, now)) {
+			conn_free(h, c);
+			return;
+		}
+		if (c->outlen || c->inlen == 0 || c->inlen == before || c->state != C_ACTIVE)
+			break;
 	}
-	process(h, c, now); /* a pipelined request may follow a fully written answer */
-	if (!flush_out(h, c, now) || (c->peer_done && (c->outlen == 0 || c->state == C_SSE)) ||
+	if ((c->peer_done && (c->outlen == 0 || c->state == C_SSE)) ||
 	    (c->close_after && out_idle(c))) {
 		conn_free(h, c);
 		return;
 	}
 	set_events(h, c);
+}
+
+/* More complete requests may wait in the buffer with no new bytes to wake us: ask for
+ * POLLOUT (writable at once) to come back next round. */
+static bool more_to_do(const struct hconn *c)
+{
+	return c->state == C_ACTIVE && c->inlen && !c->outlen && !c->close_after;
 }
 
 static void set_events(struct httpd *h, struct hconn *c)
@@ -373,7 +386,7 @@ static void set_events(struct httpd *h, struct hconn *c)
 		ev |= POLLIN;
 	if (c->tls)
 		ev |= tls_events(c->t);
-	if (c->outlen)
+	if (c->outlen || more_to_do(c))
 		ev |= POLLOUT;
 	h->poll.set(h->poll.ctx, c->handle, ev);
 }

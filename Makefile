@@ -40,7 +40,7 @@ CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -Os $(WARN) -Werr
 LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none -s
 LIBS := $(DEPS)/lib/libbearssl.a $(DEPS)/lib/libgpiod.a
 
-.PHONY: all deps run test unit integration clean install install-test-deps install-run-deps test-cross
+.PHONY: all deps run test unit integration clean install install-test-deps install-run-deps test-cross test-asan test-valgrind
 
 all: $(OUT)/bmcd
 
@@ -81,7 +81,7 @@ UNIT_EXTRA_test_tls := net/tls.c tests/unit/fake_host.c
 $(HOSTDEPS)/.done:
 	tools/build-deps.sh host
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/testlib.h $(UNIT_PROTO) $(wildcard proto/*.h firmware/*.h tests/unit/*.c) | $(HOSTDEPS)/.done
+$(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h firmware/*.h hal/*.h net/*.h tests/unit/*.h tests/unit/*.c) | $(HOSTDEPS)/.done
 	@mkdir -p $(dir $@)
 	@echo "CC (ASan+UBSan) $@"
 	@gcc $(UNIT_CFLAGS) -o $@ $< $(UNIT_PROTO) $(or $(UNIT_EXTRA_$*),$(UNIT_EXTRA_DEFAULT)) \
@@ -96,6 +96,34 @@ install-test-deps:
 		nginx:nginx-light unshare:util-linux
 
 unit: $(UNIT_BINS)
+
+# --- bmcd itself under sanitizers and valgrind (glibc host builds) --------------------------
+SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -g -O1 -fno-omit-frame-pointer \
+	$(WARN) -Werror -I$(HOSTDEPS)/include
+ALL_HDRS := $(wildcard firmware/*.h hal/*.h net/*.h proto/*.h)
+
+$(BUILD)/asan/bmcd: $(SRCS) $(ALL_HDRS) | $(HOSTDEPS)/.done
+	@mkdir -p $(dir $@)
+	@echo "CC (ASan+UBSan) $@"
+	@gcc $(SAN_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(SRCS) \
+		$(HOSTDEPS)/lib/libbearssl.a $(HOSTDEPS)/lib/libgpiod.a
+
+$(BUILD)/valgrind/bmcd: $(SRCS) $(ALL_HDRS) | $(HOSTDEPS)/.done
+	@mkdir -p $(dir $@)
+	@echo "CC (for valgrind) $@"
+	@gcc $(SAN_CFLAGS) -o $@ $(SRCS) $(HOSTDEPS)/lib/libbearssl.a $(HOSTDEPS)/lib/libgpiod.a
+
+# The whole integration suite against the ASan+UBSan daemon: any report fails the test
+# whose daemon produced it.
+test-asan: install-test-deps $(BUILD)/asan/bmcd
+	@BMCD=$(BUILD)/asan/bmcd BMCD_SANITIZED=1 BMCD_TESTS=tests/integration \
+		BMCD_JUNIT=build/test-asan.xml tests/run.sh
+
+# A short subset under valgrind's memcheck: zero errors, zero leaks.
+test-valgrind: install-test-deps $(BUILD)/valgrind/bmcd
+	@tools/need.sh valgrind:valgrind
+	@BMCD=$(BUILD)/valgrind/bmcd BMCD_VALGRIND=1 BMCD_TESTS="tests/integration/test_smoke.py \
+		tests/integration/test_valgrind_subset.py" BMCD_JUNIT=build/test-valgrind.xml tests/run.sh
 
 # --- cross builds under qemu-user: unit tests (no sanitizers) and the smoke test ---------
 QEMU_x86_64 :=

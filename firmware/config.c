@@ -45,6 +45,10 @@ static const struct key keys[] = {
 	U32("ipmi", "max_sessions", max_sessions, 1, IPMI_SESSIONS_MAX),
 	U32("ipmi", "session_timeout", session_timeout, 5, 3600),
 	U32("ipmi", "handshake_timeout_ms", handshake_timeout_ms, 100, 60000),
+	U32("ipmi", "max_sessions_per_source", per_source_sessions, 0, IPMI_SESSIONS_MAX),
+	U32("ipmi", "failed_logins", failed_logins, 0, 1000),
+	U32("ipmi", "failed_login_window", failed_login_window_s, 1, 86400),
+	U32("ipmi", "lockout_max", lockout_max_s, 1, 86400),
 	{ "ipmi", "cipher_suites", K_SUITES, 0, 0, 0, 0, NULL, false },
 
 	STR("redfish", "listen", rf_listen),
@@ -159,6 +163,9 @@ void config_defaults(struct config *c)
 	c->max_sessions = 16;
 	c->session_timeout = 60;
 	c->handshake_timeout_ms = 5000;
+	c->failed_logins = 5;
+	c->failed_login_window_s = 60;
+	c->lockout_max_s = 60;
 	c->suites[0] = 3;
 	c->suites[1] = 17;
 	c->nsuites = 2;
@@ -205,7 +212,7 @@ void config_defaults(struct config *c)
 	c->sol_data_bits = 8;
 	c->sol_stop_bits = 1;
 	c->sol_history = 65536;
-	c->sol_accumulate_ms = 20;
+	c->sol_accumulate_ms = 5; /* echo comes back within 5 ms; bursts still fill packets */
 	c->sol_threshold = 96;
 	c->sol_retry_count = 7;
 	c->sol_retry_interval_ms = 500;

@@ -27,6 +27,8 @@ struct config {
 	uint32_t max_sessions;
 	uint32_t session_timeout;	/* seconds */
 	uint32_t handshake_timeout_ms;
+	uint32_t per_source_sessions;	/* 0: max_sessions - 2 (a reserve for everyone else) */
+	uint32_t failed_logins, failed_login_window_s, lockout_max_s;
 	uint8_t suites[8];
 	uint8_t nsuites;
 

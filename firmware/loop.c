@@ -76,15 +76,18 @@ int loop_add_prepare(struct loop *l, loop_prepare_fn fn, void *ctx)
 void loop_run(struct loop *l)
 {
 	int map[LOOP_FDS_MAX];
+	int64_t due[LOOP_TIMERS_MAX];
 	while (!l->stop) {
 		int64_t now = now_ms();
 		int64_t next = INT64_MAX;
 		for (int i = 0; i < l->nprepare; i++)
 			l->prepare[i].fn(l->prepare[i].ctx, now);
+		/* each deadline is asked once a round; a deadline that events in this round move
+		 * earlier is seen at the start of the next round (poll then returns at once) */
 		for (int i = 0; i < l->ntimers; i++) {
-			int64_t d = l->timers[i].deadline(l->timers[i].ctx);
-			if (d < next)
-				next = d;
+			due[i] = l->timers[i].deadline(l->timers[i].ctx);
+			if (due[i] < next)
+				next = due[i];
 		}
 		int np = 0;
 		for (int i = 0; i < l->n && np < LOOP_FDS_MAX; i++) {
@@ -112,7 +115,7 @@ void loop_run(struct loop *l)
 				s->cb(s->ctx, s->fd, l->pfd[k].revents, now);
 		}
 		for (int i = 0; i < l->ntimers; i++)
-			if (l->timers[i].deadline(l->timers[i].ctx) <= now)
+			if (due[i] <= now)
 				l->timers[i].tick(l->timers[i].ctx, now);
 		if (l->dirty) {
 			for (int i = 0; i < l->n; i++) {

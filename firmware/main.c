@@ -52,6 +52,14 @@ struct bmc {
 	size_t fru_len;
 	int udp_fd;
 	int sig_fd;
+	/* replies to one received batch, sent together */
+	struct {
+		bool on;
+		int n;
+		uint8_t buf[UDP_BATCH][IPMI_PKT_MAX];
+		struct peer to[UDP_BATCH];
+		struct udp_out out[UDP_BATCH];
+	} txq;
 	/* Serial-over-LAN */
 	struct uart uart;
 	struct ring ring;
@@ -73,9 +81,26 @@ struct bmc {
 
 /* --- IPMI over UDP ----------------------------------------------------------------------- */
 
+static void tx_flush(struct bmc *b)
+{
+	int n = b->txq.n;
+	if (n && udp_send_batch(b->udp_fd, b->txq.out, n) < n)
+		b->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
+	b->txq.n = 0;
+}
+
 static void udp_send_cb(void *ctx, const struct peer *to, const uint8_t *buf, size_t len)
 {
 	struct bmc *b = ctx;
+	if (b->txq.on && len <= IPMI_PKT_MAX) {
+		if (b->txq.n == UDP_BATCH)
+			tx_flush(b);
+		int i = b->txq.n++;
+		memcpy(b->txq.buf[i], buf, len);
+		b->txq.to[i] = *to;
+		b->txq.out[i] = (struct udp_out){ b->txq.buf[i], len, &b->txq.to[i] };
+		return;
+	}
 	if (udp_send(b->udp_fd, to, buf, len) < 0)
 		b->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
 }
@@ -93,6 +118,7 @@ static void udp_readable(void *ctx, int fd, short revents, int64_t now)
 			pkts[i].cap = sizeof(bufs[i]);
 		}
 		int n = udp_recv(fd, pkts, UDP_BATCH);
+		b->txq.on = true; /* the answers to this batch leave in one system call */
 		for (int i = 0; i < n; i++) {
 			if (pkts[i].len > pkts[i].cap) {
 				b->ipmi.st.dropped++; /* larger than any IPMI packet */
@@ -100,6 +126,8 @@ static void udp_readable(void *ctx, int fd, short revents, int64_t now)
 			}
 			ipmi_input(&b->ipmi, pkts[i].buf, pkts[i].len, &pkts[i].peer, now);
 		}
+		tx_flush(b);
+		b->txq.on = false;
 		if (n < UDP_BATCH)
 			return;
 	}
@@ -450,6 +478,7 @@ static void reload_users(struct bmc *b)
 	} else {
 		memcpy(b->users.u, fresh.u, (size_t)fresh.n * sizeof(struct user));
 		b->users.n = fresh.n;
+		users_prepare(&b->users);
 		b->users.generation++;
 		ipmi_users_changed(&b->ipmi);
 		if (b->rf_on)
@@ -710,6 +739,11 @@ int main(int argc, char **argv)
 		.fw_major = 0,
 		.fw_minor = 1,
 		.channel = 1,
+		.per_source_max = (uint16_t)(b->cfg.per_source_sessions ? b->cfg.per_source_sessions
+					     : b->cfg.max_sessions > 2 ? b->cfg.max_sessions - 2 : 1),
+		.fail_threshold = (uint16_t)b->cfg.failed_logins,
+		.fail_window_ms = b->cfg.failed_login_window_s * 1000,
+		.lockout_max_ms = b->cfg.lockout_max_s * 1000,
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
 	guid_to_ipmi(b->uuid, ic.guid);

@@ -121,6 +121,7 @@ int users_load(struct users *us, const char *path)
 		fprintf(stderr, "%s: no users defined\n", path);
 		errors++;
 	}
+	users_prepare(us);
 	us->generation++;
 	return errors;
 }

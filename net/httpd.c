@@ -163,11 +163,16 @@ static void conn_free(struct httpd *h, struct hconn *c)
 	}
 }
 
-/* Frees a slot for a newcomer: an idle keep-alive connection, else the oldest connection
- * still receiving a request head after a second. */
+#define EVICT_AFTER_MS 200 /* a request head still incomplete after this may be evicted */
+
+/* Frees a slot for a newcomer: an idle keep-alive connection first, else the oldest
+ * connection still sending its request head after EVICT_AFTER_MS. When more than half the
+ * pool is such incomplete connections (slowloris), the oldest of them goes whatever its
+ * age: real clients send a whole request head at once, so only the trickle loses. */
 static bool evict(struct httpd *h, int64_t now)
 {
-	struct hconn *idle = NULL, *slow = NULL;
+	struct hconn *idle = NULL, *slow = NULL, *oldest = NULL;
+	int incomplete = 0;
 	for (int i = 0; i < h->cfg.max_conns; i++) {
 		struct hconn *c = &h->conns[i];
 		if (c->state != C_ACTIVE || c->outlen)
@@ -175,11 +180,15 @@ static bool evict(struct httpd *h, int64_t now)
 		if (c->got_request && c->inlen == 0) {
 			if (!idle || c->last_active < idle->last_active)
 				idle = c;
-		} else if (now - c->started >= 1000 && (!slow || c->started < slow->started)) {
-			slow = c;
+			continue;
 		}
+		incomplete++;
+		if (!oldest || c->started < oldest->started)
+			oldest = c;
+		if (now - c->started >= EVICT_AFTER_MS && (!slow || c->started < slow->started))
+			slow = c;
 	}
-	struct hconn *v = idle ? idle : slow;
+	struct hconn *v = idle ? idle : slow ? slow : incomplete * 2 > h->cfg.max_conns ? oldest : NULL;
 	if (!v)
 		return false;
 	h->evicted++;
@@ -189,7 +198,7 @@ static bool evict(struct httpd *h, int64_t now)
 
 static void accept_some(struct httpd *h, struct httpd_listener *l, int64_t now)
 {
-	for (int k = 0; k < 16; k++) {
+	for (int k = 0; k < 64; k++) {
 		if (h->nconns >= h->cfg.max_conns && !evict(h, now)) {
 			l->paused = true; /* every slot does real work: wait for one to free */
 			h->poll.set(h->poll.ctx, l->handle, 0);
@@ -412,13 +421,29 @@ static int64_t conn_deadline(const struct httpd *h, const struct hconn *c)
 	return c->last_active + h->cfg.idle_timeout_ms;
 }
 
+static bool any_paused(const struct httpd *h)
+{
+	for (int i = 0; i < h->nls; i++)
+		if (h->ls[i].paused)
+			return true;
+	return false;
+}
+
 int64_t httpd_deadline(const struct httpd *h)
 {
 	int64_t d = INT64_MAX;
+	if (h->nconns == 0)
+		return d; /* nothing to time out (a paused listener implies connections) */
+	bool paused = any_paused(h);
 	for (int i = 0; i < h->cfg.max_conns; i++) {
-		if (h->conns[i].state == C_FREE)
+		const struct hconn *c = &h->conns[i];
+		if (c->state == C_FREE)
 			continue;
-		int64_t t = conn_deadline(h, &h->conns[i]);
+		int64_t t = conn_deadline(h, c);
+		/* a paused listener comes back as soon as some slot becomes evictable */
+		if (paused && c->state == C_ACTIVE && !c->outlen && (c->inlen || !c->got_request) &&
+		    c->started + EVICT_AFTER_MS < t)
+			t = c->started + EVICT_AFTER_MS;
 		if (t < d)
 			d = t;
 	}
@@ -427,6 +452,15 @@ int64_t httpd_deadline(const struct httpd *h)
 
 void httpd_tick(struct httpd *h, int64_t now)
 {
+	if (h->nconns == 0)
+		return;
+	for (int i = 0; i < h->nls; i++) {
+		struct httpd_listener *l = &h->ls[i];
+		if (l->paused) { /* try again: accept_some evicts if it now can */
+			l->paused = false;
+			h->poll.set(h->poll.ctx, l->handle, POLLIN);
+		}
+	}
 	for (int i = 0; i < h->cfg.max_conns; i++) {
 		struct hconn *c = &h->conns[i];
 		if (c->state != C_FREE && now >= conn_deadline(h, c))

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int udp_open(const char *addr, uint16_t port, char *err, size_t errlen)
@@ -106,12 +107,81 @@ int udp_recv(int fd, struct udp_pkt *pkts, int n)
 	return got;
 }
 
+/* Fills mh for one datagram to `to`, with the source address in ctl when known. */
+static void fill_msg(struct msghdr *mh, struct iovec *iov, uint8_t *ctl, const struct peer *to)
+{
+	memset(mh, 0, sizeof(*mh));
+	memset(ctl, 0, CMSG_ROOM); /* the kernel reads CMSG padding too */
+	mh->msg_name = (void *)&to->sa;
+	mh->msg_namelen = to->len;
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	if (to->local.ss_family == AF_INET) {
+		struct in_pktinfo pi;
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst = ((const struct sockaddr_in *)&to->local)->sin_addr;
+		mh->msg_control = ctl;
+		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+		struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else if (to->local.ss_family == AF_INET6) {
+		struct in6_pktinfo pi;
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi6_addr = ((const struct sockaddr_in6 *)&to->local)->sin6_addr;
+		mh->msg_control = ctl;
+		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+		struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+}
+
+int udp_send_batch(int fd, const struct udp_out *out, int n)
+{
+	struct mmsghdr mh[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
+	uint8_t ctl[BATCH_MAX][CMSG_ROOM] __attribute__((aligned(8)));
+	if (n > BATCH_MAX)
+		n = BATCH_MAX;
+	for (int i = 0; i < n; i++) {
+		iov[i].iov_base = (void *)out[i].buf;
+		iov[i].iov_len = out[i].len;
+		fill_msg(&mh[i].msg_hdr, &iov[i], ctl[i], out[i].to);
+		mh[i].msg_len = 0;
+	}
+	int sent = 0;
+	while (sent < n) {
+		/* the system call itself: musl's sendmmsg() wrapper sends one by one */
+		long r = syscall(SYS_sendmmsg, fd, mh + sent, (unsigned)(n - sent), MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r > 0) {
+			sent += (int)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EINVAL && mh[sent].msg_hdr.msg_control) {
+			/* this source address was refused: let the kernel pick for this one */
+			mh[sent].msg_hdr.msg_control = NULL;
+			mh[sent].msg_hdr.msg_controllen = 0;
+			continue;
+		}
+		break; /* a full buffer: the rest are dropped, the clients retry */
+	}
+	return sent;
+}
+
 int udp_send(int fd, const struct peer *to, const void *buf, size_t len)
 {
 	struct iovec iov = { (void *)buf, len };
 	struct msghdr mh;
 	uint8_t ctl[CMSG_ROOM] __attribute__((aligned(8)));
 	memset(&mh, 0, sizeof(mh));
+	memset(ctl, 0, sizeof(ctl)); /* the kernel reads CMSG padding too */
 	mh.msg_name = (void *)&to->sa;
 	mh.msg_namelen = to->len;
 	mh.msg_iov = &iov;

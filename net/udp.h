@@ -24,4 +24,13 @@ int udp_recv(int fd, struct udp_pkt *pkts, int n);
 /* Sends buf to `to`, from to->local when known. Returns 0, or -1 (EAGAIN: dropped). */
 int udp_send(int fd, const struct peer *to, const void *buf, size_t len);
 
+struct udp_out {
+	const uint8_t *buf;
+	size_t len;
+	const struct peer *to;
+};
+/* Sends n datagrams with one system call where the kernel allows; returns how many left
+ * (the rest were dropped: a full socket buffer, as UDP may). */
+int udp_send_batch(int fd, const struct udp_out *out, int n);
+
 #endif

@@ -75,11 +75,32 @@ void aes_cbc_decrypt(const struct aes_cbc *a, uint8_t iv[16], void *buf, size_t 
 void rng_init(struct rng *r, const void *seed, size_t n)
 {
 	br_hmac_drbg_init(&r->d, &br_sha256_vtable, seed, n);
+	r->avail = 0;
 }
 
+/* HMAC-DRBG re-keys after every generate call (a few SHA-256 blocks); session IDs and
+ * RAKP randoms are small, so they are served from a block of output instead. Bytes
+ * handed out are wiped from the pool. */
 void rng_bytes(struct rng *r, void *out, size_t n)
 {
-	br_hmac_drbg_generate(&r->d, out, n);
+	uint8_t *o = out;
+	if (n > sizeof(r->pool)) {
+		br_hmac_drbg_generate(&r->d, out, n);
+		return;
+	}
+	while (n) {
+		if (!r->avail) {
+			br_hmac_drbg_generate(&r->d, r->pool, sizeof(r->pool));
+			r->avail = sizeof(r->pool);
+		}
+		size_t k = n < r->avail ? n : r->avail;
+		uint8_t *src = r->pool + sizeof(r->pool) - r->avail;
+		memcpy(o, src, k);
+		memset(src, 0, k);
+		r->avail = (uint8_t)(r->avail - k);
+		o += k;
+		n -= k;
+	}
 }
 
 uint32_t rng_u32(struct rng *r)

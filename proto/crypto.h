@@ -51,6 +51,8 @@ void aes_cbc_decrypt(const struct aes_cbc *a, uint8_t iv[16], void *buf, size_t 
  * from getrandom(). */
 struct rng {
 	br_hmac_drbg_context d;
+	uint8_t pool[128];	/* output drawn in blocks: one DRBG update per 128 bytes */
+	uint8_t avail;
 };
 void rng_init(struct rng *r, const void *seed, size_t n);
 void rng_bytes(struct rng *r, void *out, size_t n);

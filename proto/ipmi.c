@@ -12,12 +12,21 @@
  *   numbers below it; a number already seen is a replay unless it is an exact
  *   retransmission of the last request, which gets the cached answer again (the client lost
  *   our reply; running the command twice would be wrong, staying silent stalls it).
+ * - The session table resists being filled: one address may hold per_source_max sessions
+ *   (a reserve stays for everyone else); when the table is full, a newcomer takes the slot
+ *   of the oldest half-open session of the address with the most half-open sessions, so a
+ *   flood from one address only evicts its own. Completed sessions are never evicted.
+ * - Failed logins (unknown user, bad password, a handshake abandoned after RAKP 2) are
+ *   counted per address; past fail_threshold within fail_window_ms that address gets no
+ *   new session for a while, doubling up to lockout_max_ms. Other addresses are not
+ *   affected, so an attacker cannot lock the real administrator out.
  * - AES-CBC IVs are the session key's encryption of a per-session nonce block (the
  *   outbound sequence number and a random salt), as NIST SP 800-38A appendix C suggests:
  *   unpredictable without a DRBG call per packet.
  */
 #include "ipmi.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
@@ -58,6 +67,12 @@ bool ipmi_suite_enabled(const struct ipmi *m, uint8_t suite)
 	} while (0)
 
 static enum hash_alg auth_hash(uint8_t auth_alg) { return auth_alg == 3 ? HASH_SHA256 : HASH_SHA1; }
+
+/* K_UID (the password, zero-padded to 20 bytes) as an HMAC key for the session's suite */
+static const struct hmac_key *kuid(const struct user *u, const struct ipmi_session *s)
+{
+	return s->auth_alg == 3 ? &u->kuid_sha256 : &u->kuid_sha1;
+}
 static size_t icv_len(uint8_t integ_alg) { return integ_alg == 4 ? 16 : integ_alg == 1 ? 12 : 0; }
 
 void ipmi_init(struct ipmi *m, const struct ipmi_cfg *cfg, struct ipmi_session *sess,
@@ -109,8 +124,8 @@ void ipmi_session_close(struct ipmi *m, struct ipmi_session *s, const char *why)
 {
 	if (s->state == SESS_FREE)
 		return;
-	if (s->state == SESS_ACTIVE)
-		LOG(m, 6, "ipmi: session %08x (%s) closed: %s", s->bmc_sid, s->user_name, why);
+	if (s->state == SESS_ACTIVE) /* debug: a fleet manager opens one per poll */
+		LOG(m, 7, "ipmi: session %08x (%s) closed: %s", s->bmc_sid, s->user_name, why);
 	if (m->sol)
 		sol_session_closed(m->sol, s);
 	uint8_t handle = s->handle;
@@ -126,22 +141,166 @@ void ipmi_close_all(struct ipmi *m)
 		ipmi_session_close(m, &m->sess[i], "bmcd stopping");
 }
 
-static struct ipmi_session *session_alloc(struct ipmi *m)
+static void addr16(const struct peer *p, uint8_t out[16])
 {
-	for (int i = 0; i < m->cfg.max_sessions; i++) {
-		struct ipmi_session *s = &m->sess[i];
-		if (s->state == SESS_FREE)
-			return s;
+	memset(out, 0, 16);
+	if (p->sa.ss_family == AF_INET) {
+		out[10] = out[11] = 0xFF;
+		memcpy(out + 12, &((const struct sockaddr_in *)&p->sa)->sin_addr, 4);
+	} else if (p->sa.ss_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)&p->sa)->sin6_addr, 16);
 	}
-	/* Full: reclaim a half-open session whose handshake has expired. */
+}
+
+static bool same_addr(const struct peer *a, const struct peer *b)
+{
+	uint8_t x[16], y[16];
+	addr16(a, x);
+	addr16(b, y);
+	return memcmp(x, y, 16) == 0;
+}
+
+static const char *addr_str(const struct peer *p, char *buf, size_t cap)
+{
+	uint8_t a[16];
+	addr16(p, a);
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+	if (!memcmp(a, mapped, 12))
+		snprintf(buf, cap, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+	else
+		snprintf(buf, cap, "%02x%02x:%02x%02x:...:%02x%02x", a[0], a[1], a[2], a[3], a[14], a[15]);
+	return buf;
+}
+
+static bool half_open(const struct ipmi_session *s)
+{
+	return s->state == SESS_OPENED || s->state == SESS_RAKP2;
+}
+
+/* A slot for a new session from `from`, or NULL (the caller answers "no resources"). */
+static struct ipmi_session *session_alloc(struct ipmi *m, const struct peer *from)
+{
+	int mine = 0;
+	struct ipmi_session *free_slot = NULL, *expired = NULL, *my_oldest = NULL;
 	for (int i = 0; i < m->cfg.max_sessions; i++) {
 		struct ipmi_session *s = &m->sess[i];
-		if (s->state != SESS_ACTIVE && s->expires <= m->now) {
-			ipmi_session_close(m, s, "handshake expired");
-			return s;
+		if (s->state == SESS_FREE) {
+			if (!free_slot)
+				free_slot = s;
+			continue;
+		}
+		if (half_open(s) && s->expires <= m->now && !expired)
+			expired = s;
+		if (same_addr(&s->peer, from)) {
+			mine++;
+			if (half_open(s) && (!my_oldest || s->expires < my_oldest->expires))
+				my_oldest = s;
 		}
 	}
-	return NULL;
+	if (m->cfg.per_source_max && mine >= m->cfg.per_source_max) {
+		if (!my_oldest)
+			return NULL; /* its quota is all completed sessions */
+		m->st.evicted++;
+		ipmi_session_close(m, my_oldest, "replaced by a newer login from the same address");
+		return my_oldest;
+	}
+	if (free_slot)
+		return free_slot;
+	if (expired) {
+		ipmi_session_close(m, expired, "handshake expired");
+		return expired;
+	}
+	if (my_oldest) { /* full: a requester with unfinished logins only displaces its own */
+		m->st.evicted++;
+		ipmi_session_close(m, my_oldest, "replaced by a newer login from the same address");
+		return my_oldest;
+	}
+	/* Full: evict the oldest half-open session of the address holding the most of them. */
+	struct ipmi_session *victim = NULL;
+	int best = 0;
+	for (int i = 0; i < m->cfg.max_sessions; i++) {
+		struct ipmi_session *s = &m->sess[i];
+		if (!half_open(s))
+			continue;
+		int n = 0;
+		struct ipmi_session *oldest = NULL;
+		for (int j = 0; j < m->cfg.max_sessions; j++) {
+			struct ipmi_session *t = &m->sess[j];
+			if (half_open(t) && same_addr(&t->peer, &s->peer)) {
+				n++;
+				if (!oldest || t->expires < oldest->expires)
+					oldest = t;
+			}
+		}
+		if (n > best) {
+			best = n;
+			victim = oldest;
+		}
+	}
+	if (!victim)
+		return NULL;
+	m->st.evicted++;
+	ipmi_session_close(m, victim, "session table full: oldest unfinished login dropped");
+	return victim;
+}
+
+/* --- failed logins, per address ------------------------------------------------------------ */
+
+static struct ipmi_fail *fail_entry(struct ipmi *m, const struct peer *p, bool create)
+{
+	uint8_t a[16];
+	addr16(p, a);
+	struct ipmi_fail *oldest = &m->fails[0];
+	for (int i = 0; i < IPMI_FAIL_SOURCES; i++) {
+		struct ipmi_fail *f = &m->fails[i];
+		if (f->count && !memcmp(f->addr, a, 16))
+			return f;
+		if (!f->count || (oldest->count && f->first < oldest->first))
+			oldest = f;
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	memcpy(oldest->addr, a, 16);
+	return oldest;
+}
+
+static void login_failed(struct ipmi *m, const struct peer *p)
+{
+	m->st.logins_failed++;
+	if (!m->cfg.fail_threshold)
+		return;
+	struct ipmi_fail *f = fail_entry(m, p, true);
+	if (f->count && m->now - f->first > (int64_t)m->cfg.fail_window_ms && m->now >= f->until) {
+		f->count = 0;
+		f->lock_ms = 0;
+	}
+	if (!f->count)
+		f->first = m->now;
+	if (f->count < 0xFFFF)
+		f->count++;
+	if (f->count >= m->cfg.fail_threshold) {
+		f->lock_ms = f->lock_ms ? f->lock_ms * 2 : 1000;
+		if (f->lock_ms > m->cfg.lockout_max_ms)
+			f->lock_ms = m->cfg.lockout_max_ms;
+		f->until = m->now + f->lock_ms;
+		char b[48];
+		LOG(m, 4, "ipmi: %u failed logins from %s: no new sessions from there for %u ms",
+		    f->count, addr_str(p, b, sizeof(b)), f->lock_ms);
+	}
+}
+
+static bool throttled(struct ipmi *m, const struct peer *p)
+{
+	struct ipmi_fail *f = fail_entry(m, p, false);
+	return f && m->now < f->until;
+}
+
+static void login_succeeded(struct ipmi *m, const struct peer *p)
+{
+	struct ipmi_fail *f = fail_entry(m, p, false);
+	if (f)
+		memset(f, 0, sizeof(*f));
 }
 
 static uint32_t new_session_id(struct ipmi *m)
@@ -184,7 +343,7 @@ void ipmi_tick(struct ipmi *m, int64_t now)
 			if (s->state == SESS_RAKP2) {
 				/* the console checked our RAKP 2 against its password and gave
 				 * up without a word: ipmitool does this on a wrong password */
-				m->st.logins_failed++;
+				login_failed(m, &s->peer);
 				LOG(m, 5, "ipmi: login of '%s' not completed (wrong password, or the "
 				    "console gave up)", s->user_name);
 			}
@@ -442,8 +601,12 @@ static void open_session(struct ipmi *m, const uint8_t *p, size_t n, const struc
 			if (o->state == SESS_OPENED && o->con_sid == con_sid && same_peer(&o->peer, from))
 				s = o;
 		}
-		if (!s && !(s = session_alloc(m)))
+		if (!s && throttled(m, from)) {
+			m->st.throttled++;
+			status = RMCPP_NO_RESOURCES; /* too many failed logins from there: wait */
+		} else if (!s && !(s = session_alloc(m, from))) {
 			status = RMCPP_NO_RESOURCES;
+		}
 	}
 
 	wr_u8(&w, tag);
@@ -452,7 +615,6 @@ static void open_session(struct ipmi *m, const uint8_t *p, size_t n, const struc
 		wr_u8(&w, 0);
 		wr_u8(&w, 0);
 		wr_u32le(&w, con_sid);
-		m->st.logins_failed++;
 		LOG(m, 6, "ipmi: open session refused: status 0x%02x (algorithms %u/%u/%u)", status,
 		    alg[0], alg[1], alg[2]);
 		send_presession(m, from, true, 0x11, rsp, w.len);
@@ -533,7 +695,7 @@ static void rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		/* username/privilege lookup: no entry with that name at that level */
 		status = RMCPP_UNAUTH_NAME;
 	if (status != RMCPP_OK) {
-		m->st.logins_failed++;
+		login_failed(m, from);
 		LOG(m, 5, "ipmi: login refused for user '%.*s' (role 0x%02x): status 0x%02x",
 		    (int)(uname ? ulen : 0), uname ? (const char *)uname : "", role, status);
 		ipmi_session_close(m, s, "RAKP 1 refused");
@@ -563,7 +725,7 @@ static void rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		{ m->cfg.guid, 16 }, { &s->role, 1 }, { &ulen, 1 }, { us->name, ulen },
 	};
 	uint8_t mac[MAC_MAX];
-	size_t ml = hmac_iov(auth_hash(s->auth_alg), us->pass, USER_PASS_MAX, v, 8, mac);
+	size_t ml = hmac_key_run(kuid(us, s), v, 8, mac);
 
 	uint8_t rsp[40 + MAC_MAX];
 	struct wr w = wr_init(rsp, sizeof(rsp));
@@ -605,7 +767,7 @@ static void derive_keys(struct ipmi *m, struct ipmi_session *s, const struct use
 	struct iov sv[5] = {
 		{ s->rm, 16 }, { s->rc, 16 }, { &s->role, 1 }, { &ulen, 1 }, { us->name, ulen },
 	};
-	hmac_iov(h, us->pass, USER_PASS_MAX, sv, 5, s->sik);
+	hmac_key_run(kuid(us, s), sv, 5, s->sik);
 	/* K1, K2 = HMAC_SIK(20 bytes of 0x01 / 0x02) -- 20 bytes for SHA-256 too */
 	uint8_t c[20], k[MAC_MAX];
 	struct iov kv = { c, 20 };
@@ -641,7 +803,7 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 	bool again = s->state == SESS_ACTIVE;
 	if (cstatus != RMCPP_OK) {
 		/* the console gave up (e.g. our RAKP 2 failed its check) */
-		m->st.logins_failed++;
+		login_failed(m, from);
 		LOG(m, 5, "ipmi: console aborted login of '%s' with status 0x%02x", s->user_name,
 		    cstatus);
 		ipmi_session_close(m, s, "console aborted");
@@ -658,7 +820,7 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		struct iov v[5] = {
 			{ s->rc, 16 }, { sid_con, 4 }, { &s->role, 1 }, { &ulen, 1 }, { us->name, ulen },
 		};
-		hmac_iov(h, us->pass, USER_PASS_MAX, v, 5, mac);
+		hmac_key_run(kuid(us, s), v, 5, mac);
 		ok = ct_equal(mac, code, ml);
 	}
 	if (!ok) {
@@ -667,7 +829,7 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 			m->st.dropped++; /* not the console that logged in: leave the session be */
 			return;
 		}
-		m->st.logins_failed++;
+		login_failed(m, from);
 		m->st.auth_fail++;
 		LOG(m, 5, "ipmi: login failed for user '%s': bad password (RAKP 3)", s->user_name);
 		ipmi_session_close(m, s, "bad password");
@@ -684,7 +846,8 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		s->out_seq = 0;
 		s->last_req_len = s->last_rsp_len = 0;
 		m->st.sessions_opened++;
-		LOG(m, 6, "ipmi: session %08x opened for '%s' (limit %s, suite %u)", s->bmc_sid,
+		login_succeeded(m, from);
+		LOG(m, 7, "ipmi: session %08x opened for '%s' (limit %s, suite %u)", s->bmc_sid,
 		    s->user_name, priv_name(s->priv_limit), s->suite);
 	}
 	rakp4_send(m, s, tag, from);

@@ -97,6 +97,10 @@ static void esc(struct buf *b, const char *s, size_t n)
 	buf_char(b, '"');
 	while (i < n) {
 		uint8_t c = p[i];
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+			i++; /* plain ASCII: the common case, no UTF-8 decoding */
+			continue;
+		}
 		size_t k = c >= 0x20 && c != '"' && c != '\\' ? utf8_len(p + i, n - i) : 0;
 		if (k) {
 			i += k;

@@ -925,6 +925,15 @@ static void get_system(struct ctx *x)
 	jw_kstr(w, "IndicatorLED", led_names[st.identify < 3 ? st.identify : 2]);
 	jw_kbool(w, "LocationIndicatorActive", st.identify != 0);
 	jw_kstr(w, "PowerRestorePolicy", policy_names[st.policy < 3 ? st.policy : 1]);
+	/* the host's serial console, reachable through IPMI SoL (one session at a time) */
+	jw_kobj(w, "SerialConsole");
+	jw_kint(w, "MaxConcurrentSessions", r->cfg.sol_enabled ? 1 : 0);
+	jw_kobj(w, "IPMI");
+	jw_kbool(w, "ServiceEnabled", r->cfg.sol_enabled && r->cfg.ipmi_port != 0);
+	if (r->cfg.ipmi_port)
+		jw_kint(w, "Port", r->cfg.ipmi_port);
+	jw_obj_end(w);
+	jw_obj_end(w);
 	jw_kobj(w, "Boot");
 	jw_kstr(w, "BootSourceOverrideEnabled", boot_enabled_names[b.enabled < 3 ? b.enabled : 0]);
 	str_array(w, "BootSourceOverrideEnabled@Redfish.AllowableValues", boot_enabled_names, 3);

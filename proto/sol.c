@@ -57,7 +57,7 @@ void sol_init(struct sol *s, struct ipmi *m, struct ring *ring, const struct sol
 	s->udp_port = udp_port;
 	s->p.enabled = configured;
 	s->p.auth = 0xC0 | PRIV_OPERATOR;	/* force encryption and authentication */
-	s->p.accumulate = 4;			/* 20 ms */
+	s->p.accumulate = 1;			/* 5 ms */
 	s->p.threshold = 96;
 	s->p.retry_count = 7;
 	s->p.retry_interval = 50;		/* 500 ms */

@@ -14,6 +14,15 @@ int users_find(const struct users *us, const char *name, size_t len)
 	return -1;
 }
 
+void users_prepare(struct users *us)
+{
+	for (int i = 0; i < us->n; i++) {
+		struct user *u = &us->u[i];
+		hmac_key_init(&u->kuid_sha1, HASH_SHA1, u->pass, USER_PASS_MAX);
+		hmac_key_init(&u->kuid_sha256, HASH_SHA256, u->pass, USER_PASS_MAX);
+	}
+}
+
 bool users_check_password(const struct user *u, const char *pw, size_t len)
 {
 	uint8_t padded[USER_PASS_MAX] = { 0 };

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto.h"
+
 #define USER_NAME_MAX 16 /* IPMI user names: 16 bytes */
 #define USER_PASS_MAX 20 /* IPMI 2.0 passwords: 20 bytes */
 #define USERS_HARD_MAX 63 /* IPMI user IDs are 6 bits; ID 0 is reserved */
@@ -24,6 +26,8 @@ struct user {
 	uint8_t pass[USER_PASS_MAX]; /* zero-padded: exactly K_UID */
 	uint8_t pass_len;
 	uint8_t priv; /* enum priv */
+	/* K_UID as ready HMAC keys (SHA-1, SHA-256): RAKP uses it three times per login */
+	struct hmac_key kuid_sha1, kuid_sha256;
 };
 
 struct users {
@@ -34,6 +38,8 @@ struct users {
 
 /* Index of the user with that exact name, or -1. */
 int users_find(const struct users *us, const char *name, size_t len);
+/* Derives the per-user keys; call after filling or reloading the table. */
+void users_prepare(struct users *us);
 /* Constant-time password check (false for any length mismatch too). */
 bool users_check_password(const struct user *u, const char *pw, size_t len);
 const char *priv_name(int priv); /* "ADMINISTRATOR", ... for logs */

@@ -18,6 +18,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BMCD = os.environ.get("BMCD", os.path.join(ROOT, "build", "bmcd"))
 # e.g. BMCD_WRAP=qemu-aarch64-static to run a cross-built binary
 BMCD_WRAP = os.environ.get("BMCD_WRAP", "").split()
+# BMCD_SANITIZED: the binary is an ASan+UBSan build; BMCD_VALGRIND: run it under memcheck
+SANITIZED = bool(os.environ.get("BMCD_SANITIZED"))
+VALGRIND = bool(os.environ.get("BMCD_VALGRIND"))
+if VALGRIND:
+    BMCD_WRAP = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+                 "--errors-for-leak-kinds=definite,indirect", "--show-leak-kinds=definite,indirect",
+                 "--track-fds=no"] + BMCD_WRAP
+SLOW = bool(BMCD_WRAP)
 
 USERS = """\
 # test accounts
@@ -114,7 +122,7 @@ class Bmcd:
         self.proc = subprocess.Popen([*wrap, *BMCD_WRAP, BMCD, "-c", self.conf, *args],
                                      stdout=self.logf, stderr=subprocess.STDOUT)
         if wait:
-            deadline = time.monotonic() + (30 if BMCD_WRAP else 10)
+            deadline = time.monotonic() + (30 if SLOW else 10)
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
                     raise RuntimeError("bmcd exited: " + self.log())
@@ -133,13 +141,24 @@ class Bmcd:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=5)
+                self.proc.wait(timeout=30 if SLOW else 5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         if self.proc:
             self.logf.close()
         return self.proc.returncode if self.proc else None
+
+    def sanitizer_reports(self):
+        """Reports of ASan/UBSan/LeakSanitizer or valgrind in the daemon's output."""
+        log = self.log() if os.path.exists(self.logpath) else ""
+        marks = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                 "== Invalid", "== Conditional jump", "definitely lost in", "indirectly lost in",
+                 "== Syscall param")
+        bad = [l for l in log.splitlines() if any(m in l for m in marks)]
+        if VALGRIND and self.proc and self.proc.returncode == 99:
+            bad.append("valgrind exit code 99")
+        return bad
 
     def rss_kib(self):
         with open("/proc/%d/status" % self.proc.pid) as f:
@@ -206,9 +225,12 @@ def bmcd_factory():
         return b
 
     yield make
+    reports = []
     for b in started:
         b.stop()
+        reports += b.sanitizer_reports()
         subprocess.run(["rm", "-rf", b.dir])
+    assert not reports, "daemon reports:\n" + "\n".join(reports[:40])
 
 
 @pytest.fixture

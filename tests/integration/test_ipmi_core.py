@@ -254,6 +254,8 @@ def test_check_config(tmp_path):
     assert r.returncode == 2
 
 
+@pytest.mark.skipif(bool(os.environ.get("BMCD_SANITIZED") or os.environ.get("BMCD_VALGRIND")),
+                    reason="the sanitizer and valgrind builds are dynamic glibc builds")
 def test_binary_is_static():
     out = subprocess.run(["file", BMCD], capture_output=True, text=True).stdout
     assert "statically linked" in out or "static-pie linked" in out
@@ -263,3 +265,19 @@ def test_sigterm_stops_cleanly(bmcd):
     bmcd.ipmitool("power", "status")
     assert bmcd.stop() == 0
     assert "stopped" in bmcd.log()
+
+
+def test_shipped_configs_parse(tmp_path):
+    """configs/bmcd.conf documents every key with its default: it must stay valid."""
+    from conftest import ROOT
+    users = tmp_path / "users"
+    users.write_text("admin:admin\n")
+    text = open(os.path.join(ROOT, "configs/bmcd.conf")).read()
+    text = re.sub(r"(?m)^file = /etc/bmcd/users.*$", "file = %s" % users, text)
+    conf = tmp_path / "bmcd.conf"
+    conf.write_text(text)
+    r = subprocess.run([BMCD, "-c", str(conf), "--check-config"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([BMCD, "-c", os.path.join(ROOT, "configs/demo.conf"), "--check-config"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

@@ -90,9 +90,11 @@ DEVID = bytes([0x00, 0x20, 0x01, 0x00, 0x01, 0x02, 0x8F, 0, 0, 0, 0, 0, 0, 0, 0,
 
 def vectors(suite):
     auth, integ, conf, h, icv = SUITES[suite]
-    drbg = HmacDrbg(SEED)
-    bmc_sid = struct.unpack("<I", drbg.generate(4))[0]
-    rc = drbg.generate(16)
+    # bmcd draws its randoms from 128-byte blocks of DRBG output: the session ID is the
+    # first 4 bytes of the first block, Rc the next 16
+    block = HmacDrbg(SEED).generate(128)
+    bmc_sid = struct.unpack("<I", block[0:4])[0]
+    rc = block[4:20]
     mac = lambda k, d: hmac.new(k, d, h).digest()
     sid_c, sid_b = struct.pack("<I", CON_SID), struct.pack("<I", bmc_sid)
     v = {}

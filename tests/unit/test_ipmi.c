@@ -53,6 +53,7 @@ static void setup(int max_sessions)
 	add_user("admin", "secret", PRIV_ADMIN);
 	add_user("op", "oppass", PRIV_OPERATOR);
 	add_user("viewer", "viewpass", PRIV_USER);
+	users_prepare(&users);
 	fake_host_init(&fhost);
 	struct ipmi_cfg cfg = {
 		.max_sessions = (uint16_t)max_sessions,
@@ -440,6 +441,78 @@ static void sessions_full(void)
 	CHECK_EQ(login("admin", "secret", 0x14, &k[2], &st), 0);
 }
 
+static void set_peer(uint32_t ip)
+{
+	((struct sockaddr_in *)&peer.sa)->sin_addr.s_addr = htonl(ip);
+}
+
+static void flood_and_throttle(void)
+{
+	struct keys k;
+	uint8_t st;
+	setup(4);
+	m.cfg.per_source_max = 3;
+	m.cfg.fail_threshold = 3;
+	m.cfg.fail_window_ms = 60000;
+	m.cfg.lockout_max_ms = 8000;
+	/* an attacker at .66 opens half-open sessions as fast as it likes */
+	set_peer(0x7F000042);
+	unsigned char p[48] = { 6, 0, 0xFF, 7, 6, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0,
+				1, 0, 0, 0, 9, 9, 9, 9, 0, 0, 0, 8, 3, 0, 0, 0,
+				1, 0, 0, 8, 4, 0, 0, 0, 2, 0, 0, 8, 1, 0, 0, 0 };
+	for (int i = 0; i < 50; i++) {
+		p[20] = (unsigned char)i; /* a new console session ID each time */
+		feed(p, sizeof(p));
+		CHECK(nout == 1 && out[0][17] == 0); /* it only ever replaces its own */
+	}
+	int held = 0;
+	for (int i = 0; i < 4; i++)
+		held += sess[i].state != SESS_FREE;
+	CHECK_EQ(held, 3); /* per-source cap: one slot stays for everyone else */
+	CHECK(m.st.evicted >= 47);
+	/* the administrator elsewhere still gets in */
+	set_peer(0x7F000001);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+	/* the table is full now; a second newcomer evicts one of the attacker's half-open
+	 * sessions, never the administrator's completed one */
+	set_peer(0x7F000002);
+	CHECK_EQ(login("op", "oppass", 0x14, &k, &st), 0);
+	CHECK_EQ(ipmi_active_sessions(&m), 2);
+
+	/* brute force from .66: three bad passwords, then it waits; .1 is unaffected */
+	setup(4);
+	m.cfg.fail_threshold = 3;
+	m.cfg.fail_window_ms = 60000;
+	m.cfg.lockout_max_ms = 8000;
+	set_peer(0x7F000042);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+		CHECK_EQ(st, RMCPP_BAD_ICV);
+	}
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), -1); /* even the right one waits */
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	set_peer(0x7F000001);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+	/* after the wait (1 s), one more failure doubles it */
+	set_peer(0x7F000042);
+	now += 1100;
+	CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_BAD_ICV);
+	now += 1100;
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	now += 1000;
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0); /* success clears the record */
+	CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_BAD_ICV);
+	/* unknown users count too */
+	for (int i = 0; i < 3; i++)
+		login("nobody", "x", 0x14, &k, &st);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	set_peer(0x7F000001);
+}
+
 static void open_session_errors(void)
 {
 	setup(4);
@@ -572,6 +645,7 @@ int main(void)
 	privileges();
 	sessions_full();
 	open_session_errors();
+	flood_and_throttle();
 	presession();
 	sequence_window();
 	truncations();

@@ -1,0 +1,272 @@
+"""Issue 8: abuse and fault tests, loopback only, each bounded in time. Attackers use other
+127.x source addresses; the legitimate operator uses 127.0.0.1 and the real clients."""
+import base64
+import os
+import random
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import BMCD, free_tcp_port
+from rmcp import Rmcp
+
+
+def bounded_thread(target, seconds):
+    stop = threading.Event()
+    t = threading.Thread(target=target, args=(stop,), daemon=True)
+    t.start()
+    return stop, t
+
+
+def test_session_table_flood_does_not_lock_out_admin(bmcd_factory):
+    b = bmcd_factory(max_sessions=8)
+
+    def attacker(stop):
+        # half-open sessions as fast as possible from 127.0.0.2, and full ones from .3
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.2", 0))
+        algs = bytes([0, 0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 8, 4, 0, 0, 0, 2, 0, 0, 8, 1, 0, 0, 0])
+        n = 0
+        end = time.monotonic() + 15
+        while not stop.is_set() and time.monotonic() < end and n < 200000:
+            n += 1
+            payload = bytes([1, 0, 0, 0]) + n.to_bytes(4, "little") + algs
+            s.sendto(bytes([6, 0, 0xFF, 7, 6, 0x10]) + bytes(8) + len(payload).to_bytes(2, "little")
+                     + payload, ("127.0.0.1", b.port))
+        s.close()
+
+    full = []
+
+    def holder(stop):
+        while not stop.is_set() and len(full) < 20:
+            c = Rmcp(b.port, source="127.0.0.3")
+            if c.login("admin", "admin") == 0:
+                full.append(c)
+            time.sleep(0.05)
+
+    stops = [bounded_thread(attacker, 15), bounded_thread(holder, 15)]
+    try:
+        time.sleep(1)
+        ok = 0
+        for _ in range(10):
+            r = b.ipmitool("power", "status", check=False, timeout=30)
+            ok += r.returncode == 0 and "Chassis Power is" in r.stdout
+        assert ok == 10, b.log()[-3000:]
+    finally:
+        for stop, t in stops:
+            stop.set()
+            t.join(timeout=20)
+        for c in full:
+            c.close()
+    assert len(full) <= 6  # the per-address cap: max_sessions - 2
+
+
+def test_rakp_brute_force_is_slowed_and_logged(bmcd_factory):
+    b = bmcd_factory()
+    c = Rmcp(b.port, source="127.0.0.2")
+    statuses = [c.login("admin", "guess%d" % i) for i in range(8)]
+    assert statuses[:5] == [0x0F] * 5, statuses  # bad password (RAKP 4 status)
+    assert 0x01 in statuses[5:], statuses         # then: come back later
+    assert c.login("admin", "admin") == 0x01      # even with the right password, for now
+    assert "failed logins from 127.0.0.2" in b.log()
+    # another address is not affected
+    assert "is off" in b.ipmitool("power", "status").stdout
+    d = Rmcp(b.port, source="127.0.0.4")
+    assert d.login("admin", "admin") == 0
+    d.close()
+
+
+def test_replay_inside_and_outside_the_window(bmcd_factory):
+    b = bmcd_factory()
+    c = Rmcp(b.port)
+    assert c.login("admin", "admin") == 0
+    assert c.cmd(0x06, 0x3B, b"\x04")[0] == 0  # Set Session Privilege: ADMINISTRATOR
+    on = c.packet(0x00, 0x02, b"\x01")  # Chassis Control: power up
+    cc, _ = c.decode(c.resend(on))
+    assert cc == 0
+    assert b.wait_power(True)
+    b.ipmitool("power", "off")
+    assert b.wait_power(False)
+    # the captured packet again, inside the window: no answer, no action
+    assert c.resend(on) is None
+    time.sleep(0.5)
+    assert not b.power_is()
+    # and after the window moved on (40 more requests)
+    for _ in range(40):
+        assert c.cmd(0x06, 0x01)[0] == 0
+    assert c.resend(on) is None
+    time.sleep(0.5)
+    assert not b.power_is()
+    # a tampered copy (one bit of the MAC) is dropped too
+    bad = bytearray(c.packet(0x00, 0x02, b"\x01"))
+    bad[-1] ^= 1
+    assert c.resend(bytes(bad)) is None
+    c.close()
+
+
+def test_malformed_flood_while_operator_works(bmcd_factory, tmp_path):
+    b = bmcd_factory()
+    rng = random.Random(7)
+    seeds = [bytes([6, 0, 0xFF, 7, 6, 0x10]) + bytes(8) + b"\x20\x00" + bytes(32),
+             bytes([6, 0, 0xFF, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]) + bytes(9),
+             bytes([6, 0, 0xFF, 7, 6, 0x00]) + bytes(10)]
+    sent = [0]
+
+    def flooder(stop):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.2", 0))
+        end = time.monotonic() + 10
+        while not stop.is_set() and time.monotonic() < end:
+            t0 = time.monotonic()
+            for _ in range(1000):  # 10,000 a second, in bursts of 1,000
+                k = rng.random()
+                if k < 0.4:
+                    d = rng.randbytes(rng.randint(0, 300))
+                else:
+                    base = bytearray(rng.choice(seeds))
+                    for _ in range(rng.randint(0, 4)):
+                        base[rng.randrange(len(base))] = rng.randrange(256)
+                    d = bytes(base[:rng.randint(0, len(base))])
+                s.sendto(d, ("127.0.0.1", b.port))
+                sent[0] += 1
+            time.sleep(max(0, 0.1 - (time.monotonic() - t0)))
+        s.close()
+
+    cmds = tmp_path / "cmds"
+    cmds.write_text("chassis power status\n" * 20)
+    stop, t = bounded_thread(flooder, 10)
+    answered = 0
+    try:
+        for _ in range(10):  # 200 commands spread over the ten seconds of flood
+            t0 = time.monotonic()
+            r = b.ipmitool("exec", str(cmds), timeout=60)
+            answered += r.stdout.count("Chassis Power is off")
+            time.sleep(max(0, 1.0 - (time.monotonic() - t0)))
+        t.join(timeout=15)
+    finally:
+        stop.set()
+        t.join(timeout=15)
+    assert answered == 200, r.stderr
+    assert sent[0] >= 90000, sent[0]
+    assert b.proc.poll() is None
+
+
+def test_slowloris_and_garbage_while_curl_works(bmcd_factory):
+    http = free_tcp_port()
+    b = bmcd_factory(extra="[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\nhttps_port = 0\n"
+                     "max_connections = 32\n" % http)
+    slow = []
+    for i in range(200):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        s.bind(("127.0.0.%d" % (2 + i % 50), 0))
+        try:
+            s.connect(("127.0.0.1", http))
+        except BlockingIOError:
+            pass
+        slow.append(s)
+    end = time.monotonic() + 8
+    worst = 0.0
+    served = 0
+    try:
+        while time.monotonic() < end:
+            for s in slow:  # a byte now and then: never a whole request head
+                try:
+                    s.send(b"G")
+                except OSError:
+                    pass
+            g = socket.create_connection(("127.0.0.1", http), timeout=2)
+            g.sendall(b"\x16\x03garbage\r\n\r\n")
+            g.close()
+            t0 = time.monotonic()
+            r = subprocess.run(["curl", "-s", "--max-time", "3", "-o", "/dev/null", "-w",
+                                "%{http_code}", "http://127.0.0.1:%d/redfish/v1/" % http],
+                               capture_output=True, text=True)
+            dt = time.monotonic() - t0
+            worst = max(worst, dt)
+            assert r.stdout == "200", (r.stdout, b.log()[-2000:])
+            served += 1
+            time.sleep(0.2)
+    finally:
+        for s in slow:
+            s.close()
+    print("curl served %d times under slowloris; slowest answer %.3f s" % (served, worst))
+    assert served >= 10
+
+
+def test_redfish_abuse_gives_clean_errors_and_leaks_nothing(bmcd_factory):
+    http = free_tcp_port()
+    b = bmcd_factory(extra="[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\nhttps_port = 0\n" % http)
+
+    def send(data):
+        s = socket.create_connection(("127.0.0.1", http), timeout=5)
+        s.sendall(data)
+        out = b""
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            out += c
+        s.close()
+        return out
+
+    auth = b"Authorization: Basic " + base64.b64encode(b"admin:admin") + b"\r\n"
+    cases = [
+        (b"GET /redfish/v1/ HTTP/1.1\r\nHost: x\r\nX: " + b"y" * 20000 + b"\r\n\r\n", b"431"),
+        (b"PATCH /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\n" + auth +
+         b"Content-Length: 100000\r\n\r\n", b"413"),
+        (b"PATCH /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\n" + auth +
+         b"Content-Type: application/json\r\nContent-Length: 401\r\nConnection: close\r\n\r\n" +
+         b"[" * 200 + b"]" * 200 + b"\n", b"400"),
+        (b"PATCH /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\n" + auth +
+         b"Content-Type: application/json\r\nContent-Length: 21\r\nConnection: close\r\n\r\n" +
+         b'{"IndicatorLED": "\xc0\xaf"}', b"400"),
+        (b"GET /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWRtaW46\xff\xff"
+         b"\r\nConnection: close\r\n\r\n", b"40"),
+        (b"GET /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2VjcmV0LXBhc3N3b3Jk"
+         b"\r\nConnection: close\r\n\r\n", b"401"),
+        (b"GET /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\nX-Auth-Token: deadbeefdeadbeefdead"
+         b"beefdeadbeef\r\nConnection: close\r\n\r\n", b"401"),
+        (b"GET /redfish/v1/../../etc/passwd HTTP/1.1\r\nHost: x\r\n" + auth +
+         b"Connection: close\r\n\r\n", b"40"),
+        (b"GET /redfish/v1/Systems/%00 HTTP/1.1\r\nHost: x\r\n" + auth +
+         b"Connection: close\r\n\r\n", b"40"),
+    ]
+    for req, code in cases:
+        out = send(req)
+        assert out.startswith(b"HTTP/1.1 " + code), (req[:80], out[:200])
+        body = out.partition(b"\r\n\r\n")[2]
+        for secret in (b"admin:admin", b"YWRtaW46YWRtaW4", b"secret-password",
+                       b"c2VjcmV0LXBhc3N3b3Jk", b"deadbeefdeadbeef"):
+            assert secret not in body, (req[:60], body)
+    # token guessing: 50 random tokens, all refused, the server fine afterwards
+    for _ in range(50):
+        tok = os.urandom(16).hex().encode()
+        out = send(b"GET /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + tok +
+                   b"\r\nConnection: close\r\n\r\n")
+        assert out.startswith(b"HTTP/1.1 401") and tok not in out
+    assert send(b"GET /redfish HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 200")
+
+
+def test_missing_gpio_chip_is_a_clear_error(tmp_path):
+    conf = tmp_path / "bmcd.conf"
+    users = tmp_path / "users"
+    users.write_text("admin:admin\n")
+    conf.write_text("[ipmi]\nlisten = 127.0.0.1\nport = 1\n[users]\nfile = users\n"
+                    "[host]\nbackend = gpiod\nchip = /dev/gpiochip-nonexistent\n")
+    r = subprocess.run([BMCD, "-c", str(conf)], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 1
+    assert "/dev/gpiochip-nonexistent" in r.stderr and "cannot open" in r.stderr, r.stderr
+
+
+def test_sigterm_closes_sessions(bmcd_factory):
+    b = bmcd_factory()
+    c = Rmcp(b.port)
+    assert c.login("admin", "admin") == 0
+    assert b.stop() == 0
+    log = b.log()
+    assert "closed: bmcd stopping" in log and "stopped" in log

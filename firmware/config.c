@@ -299,7 +299,7 @@ static int set_value(struct config *c, const struct key *k, const char *v, size_
 		fprintf(stderr, ")\n");
 		return 1;
 	case K_SUITES: {
-		uint8_t n = 0;
+		uint8_t n = 0, list[sizeof(c->suites)]; /* all or nothing: applied at the end */
 		size_t i = 0;
 		while (i <= vl) {
 			size_t j = i;
@@ -330,15 +330,16 @@ static int set_value(struct config *c, const struct key *k, const char *v, size_
 				return 1;
 			}
 			for (uint8_t q = 0; q < n; q++) {
-				if (c->suites[q] == id) {
+				if (list[q] == id) {
 					fprintf(stderr, "%s:%d: ipmi.cipher_suites: suite %u listed "
 						"twice\n", file, line, id);
 					return 1;
 				}
 			}
-			c->suites[n++] = (uint8_t)id;
+			list[n++] = (uint8_t)id;
 			i = j + 1;
 		}
+		memcpy(c->suites, list, n);
 		c->nsuites = n;
 		return 0;
 	}

@@ -1963,6 +1963,15 @@ static void dispatch(struct ctx *x)
 	const struct http_request *rq = x->rq;
 	char *p = x->path;
 
+	/* first: every answer to a HEAD, errors included, is a head without a body */
+	switch (rq->method) {
+	case HTTP_GET: x->method = MG; break;
+	case HTTP_HEAD: x->method = MG; x->p.head = true; break;
+	case HTTP_POST: x->method = MPOST; break;
+	case HTTP_PATCH: x->method = MPATCH; break;
+	case HTTP_DELETE: x->method = MDEL; break;
+	default: x->method = 0; break;
+	}
 	if (!http_path_decode(rq->path, rq->path_len, p, sizeof(x->path))) {
 		fail(x, 404, M_NOT_FOUND, "Resource", "", NULL);
 		return;
@@ -1979,14 +1988,6 @@ static void dispatch(struct ctx *x)
 	}
 	if (arg.n)
 		snprintf(x->arg, sizeof(x->arg), "%.*s", (int)arg.n, arg.p);
-	switch (rq->method) {
-	case HTTP_GET: x->method = MG; break;
-	case HTTP_HEAD: x->method = MG; x->p.head = true; break;
-	case HTTP_POST: x->method = MPOST; break;
-	case HTTP_PATCH: x->method = MPATCH; break;
-	case HTTP_DELETE: x->method = MDEL; break;
-	default: x->method = 0; break;
-	}
 	const struct route *rt = x->rid >= 0 ? &routes[x->rid] : NULL;
 	if (!x->c->tls && !x->c->loopback && !r->cfg.http_remote &&
 	    !(x->method == MG && (x->rid == R_VERSIONS || x->rid == R_ROOT))) {

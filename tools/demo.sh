@@ -2,19 +2,27 @@
 # Runs bmcd on the demo config in the foreground and shows what to try.
 set -eu
 bin=$1 conf=$2
-port=$(sed -n 's/^port *= *\([0-9]*\).*/\1/p' "$conf" | head -n1)
+port=$(sed -n '/^\[ipmi\]/,/^\[/s/^port *= *\([0-9]*\).*/\1/p' "$conf" | head -n1)
+http=$(sed -n 's/^http_port *= *\([0-9]*\).*/\1/p' "$conf" | head -n1)
+https=$(sed -n 's/^https_port *= *\([0-9]*\).*/\1/p' "$conf" | head -n1)
+I="ipmitool -I lanplus -H 127.0.0.1 -p ${port} -U admin -P admin"
 cat <<TXT
 
-bmcd demo: a simulated computer behind simulated ATX buttons.
-IPMI 2.0 on 127.0.0.1:${port}; users admin/admin, operator/operator, viewer/viewer.
-In another terminal, try:
+bmcd demo: a simulated computer behind simulated ATX buttons, with a serial console.
+Users: admin/admin, operator/operator, viewer/viewer. In another terminal, try:
 
-  ipmitool -I lanplus -H 127.0.0.1 -p ${port} -U admin -P admin power status
-  ipmitool -I lanplus -H 127.0.0.1 -p ${port} -U admin -P admin power on
-  ipmitool -I lanplus -H 127.0.0.1 -p ${port} -U admin -P admin chassis status
-  ipmitool -I lanplus -H 127.0.0.1 -p ${port} -U admin -P admin mc info
-  ipmitool -I lanplus -H 127.0.0.1 -p ${port} -U operator -P operator -L OPERATOR power soft
+IPMI (127.0.0.1:${port})
+  $I power status
+  $I power on
+  $I chassis status
+  $I sel elist
+  $I sol activate            (the host's console; type ~. to leave)
   ipmipower -D LAN_2_0 -h 127.0.0.1:${port} -u admin -p admin --stat
+
+Redfish (http://127.0.0.1:${http}, https://127.0.0.1:${https} with a self-signed certificate)
+  curl -s -u admin:admin http://127.0.0.1:${http}/redfish/v1/Systems/0
+  redfishtool -S Never -u admin -p admin -r 127.0.0.1:${http} Systems reset ForceOff
+  curl -sk -u admin:admin -N https://127.0.0.1:${https}/redfish/v1/EventService/SSE
 
 Press Ctrl-C to stop.
 

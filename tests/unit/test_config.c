@@ -74,6 +74,9 @@ static void config_cases(void)
 	CHECK_EQ(load("port = 1\n", &c, e, sizeof(e)), 1);
 	CHECK(strstr(e, "outside any section") != NULL);
 	CHECK_EQ(load("[ipmi]\ncipher_suites = 3,3\n", &c, e, sizeof(e)), 1);
+	/* found by fuzz_config: a list refused half-way must not be half-applied */
+	CHECK_EQ(load("[ipmi]\ncipher_suites = 3,17\ncipher_suites = 17,bad\n", &c, e, sizeof(e)), 1);
+	CHECK(c.nsuites == 2 && c.suites[0] == 3 && c.suites[1] == 17);
 	CHECK_EQ(load("[ipmi]\ncipher_suites = 11\n", &c, e, sizeof(e)), 1);
 	CHECK_EQ(load("[host]\nshort_press_ms = 500\nlong_press_ms = 400\n", &c, e, sizeof(e)), 1);
 	CHECK_EQ(load("[bmc]\nname = \"quoted value\"\n", &c, e, sizeof(e)), 0);

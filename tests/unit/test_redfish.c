@@ -1517,8 +1517,21 @@ static void test_perf_shape(void)
 	CHECK(out.len > 1000);
 }
 
+/* Found by fuzz_redfish: a HEAD whose path cannot be decoded got a 404 with a body. */
+static void test_head_errors(void)
+{
+	setup();
+	const char *paths[] = { "/%2F", "/redfish/v1/%00", "/redfish/v1/Nope", "/redfish/v1/Systems/0" };
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		send_req("HEAD", paths[i], i == 3 ? NULL : basic("admin", "adminpw"), NULL);
+		CHECK(status >= 200);
+		CHECK_EQ(body_len, 0);
+	}
+}
+
 int main(void)
 {
+	test_head_errors();
 	test_root();
 	test_auth();
 	test_crawl();

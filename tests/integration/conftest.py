@@ -160,9 +160,11 @@ class Bmcd:
             bad.append("valgrind exit code 99")
         return bad
 
-    def rss_kib(self):
+    def rss_kib(self, field="VmRSS"):
+        """VmRSS (everything resident, including text pages of the static binary) or
+        RssAnon (heap, bss, stack: what a leak would grow)."""
         with open("/proc/%d/status" % self.proc.pid) as f:
-            m = re.search(r"VmRSS:\s+(\d+)", f.read())
+            m = re.search(field + r":\s+(\d+)", f.read())
             return int(m.group(1))
 
     # --- clients --------------------------------------------------------------------

@@ -2,7 +2,8 @@
 #
 #   make               build build/bmcd (static, musl, -Os)
 #   make run           install what is missing, build, run the demo (simulated host)
-#   make test          install test tools, build, run unit + integration tests
+#   make test          install test tools, build, run every test stage (tests/all.sh)
+#   make check         the quick loop: unit + integration tests against the release build
 #   make ARCH=aarch64  cross build (aarch64, armhf) into build/<arch>/bmcd
 #
 # BearSSL and libgpiod are built once from Debian's source packages into build/deps/<arch>
@@ -40,7 +41,7 @@ CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -Os $(WARN) -Werr
 LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none -s
 LIBS := $(DEPS)/lib/libbearssl.a $(DEPS)/lib/libgpiod.a
 
-.PHONY: all deps run test unit integration clean install install-test-deps install-run-deps test-cross test-asan test-valgrind
+.PHONY: all deps run test check unit integration clean install install-test-deps install-run-deps test-cross test-asan test-valgrind
 
 all: $(OUT)/bmcd
 
@@ -123,7 +124,7 @@ test-asan: install-test-deps $(BUILD)/asan/bmcd
 test-valgrind: install-test-deps $(BUILD)/valgrind/bmcd
 	@tools/need.sh valgrind:valgrind
 	@BMCD=$(BUILD)/valgrind/bmcd BMCD_VALGRIND=1 BMCD_TESTS="tests/integration/test_smoke.py \
-		tests/integration/test_valgrind_subset.py" BMCD_JUNIT=build/test-valgrind.xml tests/run.sh
+		tests/integration/test_valgrind_subset.py" BMCD_JUNIT=$(or $(BMCD_JUNIT),build/test-valgrind.xml) tests/run.sh
 
 # --- cross builds under qemu-user: unit tests (no sanitizers) and the smoke test ---------
 QEMU_x86_64 :=
@@ -145,9 +146,15 @@ test-cross:
 	@$(MAKE) --no-print-directory ARCH=$(ARCH) all $(CROSS_UNIT)
 	@BMCD_UNIT_DIR=$(OUT)/tests/unit BMCD=$(OUT)/bmcd BMCD_WRAP=$(QEMU_$(ARCH)) \
 		BMCD_TESTS="tests/unit/test_binaries.py tests/integration/test_smoke.py" \
-		BMCD_JUNIT=build/test-cross-$(ARCH).xml tests/run.sh
+		BMCD_JUNIT=$(or $(BMCD_JUNIT),build/test-cross-$(ARCH).xml) tests/run.sh
 
-test: install-test-deps all unit
+# Every stage (release, ASan daemon, valgrind, armhf and aarch64 under qemu, fuzz smoke);
+# BMCD_STAGES picks some, e.g. BMCD_STAGES=release make test. See tests/all.sh.
+test: install-test-deps
+	@tests/all.sh
+
+# The quick loop: unit tests and integration tests against the release build only.
+check: install-test-deps all unit
 	@tests/run.sh
 
 # --- install ------------------------------------------------------------------------------

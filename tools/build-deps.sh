@@ -9,6 +9,10 @@
 # build/deps/apt is passed to apt-get with -o options.
 set -eu
 ARCH=${1:-x86_64}
+# Called from our Makefile as `make ... ARCH=armhf`: make passes that override to every
+# sub-make through MAKEFLAGS, and musl's own Makefile would then look for arch/armhf
+# (its name for the port is "arm"). The dependency builds get a clean make environment.
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL
 top=$(cd "$(dirname "$0")/.." && pwd)
 deps="$top/build/deps"
 out="$deps/$ARCH"

@@ -65,6 +65,7 @@ static const struct key keys[] = {
 	U32("redfish", "tls_session_cache", tls_cache, 0, 4096),
 	STR("redfish", "system_id", system_id),
 	BOOL("redfish", "http_remote", http_remote),
+	BOOL("redfish", "trust_forwarded_for", forwarded_for),
 
 	PATH("users", "file", users_file),
 	U32("users", "max_users", max_users, 1, 63),

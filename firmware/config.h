@@ -78,6 +78,7 @@ struct config {
 	uint32_t rf_header_timeout_ms, rf_idle_timeout_ms, tls_cache;
 	char system_id[32];
 	bool http_remote;
+	bool forwarded_for;
 
 	/* [sol] */
 	char sol_device[CFG_PATH_MAX];	/* empty: SoL disabled; "sim": the simulated host's */

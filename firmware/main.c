@@ -421,6 +421,7 @@ static int setup_redfish(struct bmc *b, int64_t now, const uint8_t seed[48])
 		.sol_enabled = b->sol.configured,
 		.max_sse = (uint8_t)c->rf_max_sse,
 		.http_remote = c->http_remote,
+		.forwarded_for = c->forwarded_for,
 	};
 	snprintf(rc.system_id, sizeof(rc.system_id), "%s", c->system_id);
 	snprintf(rc.uuid, sizeof(rc.uuid), "%s", b->uuid_str);

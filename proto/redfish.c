@@ -33,11 +33,17 @@
  *   the answer is 429 with Retry-After. A success forgets the address.
  * - ETags: If-Match on PATCH and If-None-Match on GET accept the tag quoted, unquoted or
  *   as W/"..." (clients differ); "*" matches. If-Match is never required (no 428).
+ * - Behind a reverse proxy on loopback (PiKVM's nginx) every peer is 127.0.0.1, so one
+ *   guesser would lock everyone out. With cfg.forwarded_for, a plain-HTTP request from a
+ *   loopback peer is attributed to the last address in X-Forwarded-For (the one the proxy
+ *   wrote); anything unparsable keeps the peer's address. TLS peers and remote peers are
+ *   never attributed by header.
  * - Plain HTTP from a non-loopback peer with http_remote off serves only GET/HEAD of
  *   /redfish and the service root, so credentials never cross the wire in clear.
  */
 #include "redfish.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -326,6 +332,7 @@ struct ctx {
 	struct redfish *r;
 	const struct http_request *rq;
 	const struct rf_conn *c;
+	uint8_t from[16];	/* the client: the peer, or the proxy's X-Forwarded-For */
 	int rid;
 	uint8_t method;
 	char path[256];		/* decoded, without a trailing '/' */
@@ -1771,7 +1778,7 @@ static int login(struct ctx *x, const char *name, size_t nl, const char *pw, siz
 	static const struct user nobody; /* an unknown name still costs one comparison */
 	struct redfish *r = x->r;
 	char who_s[USER_NAME_MAX + 1], from[48];
-	struct rf_fail *f = fail_find(r, x->c->addr);
+	struct rf_fail *f = fail_find(r, x->from);
 	if (f && r->now < f->until) {
 		/* not logged: the lock-out was, and a flood of refusals would flood the log */
 		unsigned s = (unsigned)((f->until - r->now + 999) / 1000);
@@ -1786,9 +1793,9 @@ static int login(struct ctx *x, const char *name, size_t nl, const char *pw, siz
 	bool ok = users_check_password(usr, pw, pl);
 	if (!ok || u < 0 || usr->priv < PRIV_USER) {
 		printable(name, nl < USER_NAME_MAX ? nl : USER_NAME_MAX, who_s, sizeof(who_s));
-		addr_str(x->c->addr, from);
+		addr_str(x->from, from);
 		rlog(r, 5, "redfish: login failed for '%s' from %s", who_s, from);
-		fail_note(r, x->c->addr);
+		fail_note(r, x->from);
 		fail(x, 401, M_UNAUTHORIZED, NULL, NULL, NULL);
 		x->p.www_auth = true;
 		return -1;
@@ -2114,6 +2121,38 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 	rng_init(&r->rng, seed, seedlen);
 }
 
+/* The last element of an X-Forwarded-For list as a v4-mapped or IPv6 address. */
+static bool forwarded_addr(const struct http_request *rq, uint8_t out[16])
+{
+	if (http_header_count(rq, "X-Forwarded-For") != 1)
+		return false; /* none, or several fields: which one the proxy wrote is unclear */
+	const struct http_header *h = http_header_get(rq, "X-Forwarded-For");
+	size_t e = h->value_len, s;
+	while (e && (h->value[e - 1] == ' ' || h->value[e - 1] == '\t'))
+		e--;
+	for (s = e; s && h->value[s - 1] != ','; s--)
+		;
+	while (s < e && (h->value[s] == ' ' || h->value[s] == '\t'))
+		s++;
+	char a[INET6_ADDRSTRLEN];
+	if (e - s == 0 || e - s >= sizeof(a))
+		return false;
+	memcpy(a, h->value + s, e - s);
+	a[e - s] = 0;
+	uint8_t v4[4];
+	if (inet_pton(AF_INET, a, v4) == 1) {
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+		memcpy(out, mapped, 12);
+		memcpy(out + 12, v4, 4);
+		return true;
+	}
+	uint8_t v6[16];
+	if (inet_pton(AF_INET6, a, v6) != 1)
+		return false;
+	memcpy(out, v6, 16);
+	return true;
+}
+
 int redfish_handle(struct redfish *r, const struct http_request *rq, const struct rf_conn *c,
 		   struct buf *out, int64_t now)
 {
@@ -2123,6 +2162,9 @@ int redfish_handle(struct redfish *r, const struct http_request *rq, const struc
 	x.r = r;
 	x.rq = rq;
 	x.c = c;
+	memcpy(x.from, c->addr, 16);
+	if (r->cfg.forwarded_for && c->loopback && !c->tls)
+		forwarded_addr(rq, x.from);
 	x.p.status = 200;
 	x.close = !rq->keep_alive;
 	buf_init(&x.b, r->body, sizeof(r->body));

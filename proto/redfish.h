@@ -56,6 +56,8 @@ struct redfish_cfg {
 	bool sol_enabled;
 	uint8_t max_sse;		/* SSE subscribers the network layer allows */
 	bool http_remote;		/* plain HTTP may serve the API beyond loopback */
+	bool forwarded_for;		/* trust X-Forwarded-For from a loopback proxy (plain
+					 * HTTP only) as the client address for throttling/logs */
 };
 
 struct rf_session {

@@ -1052,6 +1052,59 @@ static void test_sessions(void)
 	(void)h;
 }
 
+/* Behind a loopback proxy, the throttle follows X-Forwarded-For when trusted, and only
+ * then, and only for plain HTTP from loopback. */
+static void test_throttle_forwarded(void)
+{
+	static const char *const bad_from[2] = {
+		"X-Forwarded-For: 192.0.2.7\r\nAuthorization: Basic YWRtaW46YmFk\r\n", /* admin:bad */
+		"X-Forwarded-For: 198.51.100.1, 2001:db8::9\r\nAuthorization: Basic YWRtaW46YmFk\r\n",
+	};
+	char good[2][300];
+	snprintf(good[0], sizeof(good[0]), "X-Forwarded-For: 192.0.2.8\r\n%s", ADMIN);
+	snprintf(good[1], sizeof(good[1]), "X-Forwarded-For:  2001:db8::9 \r\n%s", ADMIN);
+	for (int trusted = 0; trusted < 2; trusted++) {
+		setup();
+		rf.cfg.forwarded_for = trusted;
+		conn.tls = false;
+		conn.loopback = true;
+		for (int i = 0; i < 5; i++)
+			CHECK_EQ(GET("/redfish/v1/Systems", bad_from[0]), 401);
+		/* another client behind the same proxy */
+		CHECK_EQ(GET("/redfish/v1/Systems", good[0]), trusted ? 200 : 429);
+		CHECK_EQ(GET("/redfish/v1/Systems", bad_from[0]), 429);
+		/* the last list element is the client the proxy saw */
+		for (int i = 0; i < 5; i++)
+			GET("/redfish/v1/Systems", bad_from[1]);
+		CHECK_EQ(GET("/redfish/v1/Systems", good[1]), 429);
+		CHECK_EQ(GET("/redfish/v1/Systems", good[0]), trusted ? 200 : 429);
+	}
+	/* untrusted shapes fall back to the peer: garbage, two fields, TLS, a remote peer */
+	static const char *const odd[] = {
+		"X-Forwarded-For: not-an-address\r\n",
+		"X-Forwarded-For: 192.0.2.1\r\nX-Forwarded-For: 192.0.2.2\r\n",
+		"X-Forwarded-For: \r\n",
+		"X-Forwarded-For: 192.0.2.1,\r\n",
+		"X-Forwarded-For: 1.2.3.4.5\r\n",
+	};
+	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]) + 2; k++) {
+		setup();
+		rf.cfg.forwarded_for = true;
+		rf.cfg.http_remote = true;
+		conn.tls = k == sizeof(odd) / sizeof(odd[0]);
+		conn.loopback = k != sizeof(odd) / sizeof(odd[0]) + 1;
+		char h[300], g[300];
+		size_t j = k < sizeof(odd) / sizeof(odd[0]) ? k : 0;
+		snprintf(h, sizeof(h), "%sAuthorization: Basic YWRtaW46YmFk\r\n", odd[j]);
+		for (int i = 0; i < 5; i++)
+			CHECK_EQ(GET("/redfish/v1/Systems", h), 401);
+		/* the peer is locked; a parsable forwarded address counts only from a trusted proxy */
+		snprintf(g, sizeof(g), "X-Forwarded-For: 203.0.113.%zu\r\n%s", k + 1, ADMIN);
+		CHECK_EQ(GET("/redfish/v1/Systems", g), k < 5 ? 200 : 429);
+		CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 429);
+	}
+}
+
 static void test_throttle(void)
 {
 	setup();
@@ -1541,6 +1594,7 @@ int main(void)
 	test_etag();
 	test_sessions();
 	test_throttle();
+	test_throttle_forwarded();
 	test_plain_http();
 	test_log();
 	test_sse();

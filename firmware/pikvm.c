@@ -156,6 +156,9 @@ void pikvm_defaults(struct config *c)
 	strcpy(c->rf_listen, "127.0.0.1");
 	c->https_port = 0;
 	c->http_port = 8623;
+	c->forwarded_for = true; /* nginx sets X-Forwarded-For $remote_addr */
+	/* kvmd-ipmi's default users file (kvmd's ipmi.auth.file); the YAML may move it */
+	strcpy(c->users_file, "/etc/kvmd/ipmipasswd");
 	strcpy(c->name, "pikvm");
 }
 

@@ -210,6 +210,70 @@ def test_pikvm_documented_steps(pikvm):
         ng.wait()
 
 
+STOCK_MAIN_YAML = """\
+# PiKVM's stock /usr/lib/kvmd/main.yaml has no ipmi: section: kvmd-ipmi's defaults apply
+override: !include [override.d, override.yaml]
+kvmd:
+    server:
+        unix: /run/kvmd/kvmd.sock
+"""
+
+
+def test_bare_kvmd_mode_defaults(tmp_path):
+    """`bmcd --kvmd` as kvmd-ipmi.service runs it: no bmcd.conf, kvmd's default paths
+    (/usr/lib/kvmd/main.yaml, /etc/kvmd/ipmipasswd, /run/kvmd/kvmd.sock) and Redfish on
+    127.0.0.1:8623 for the nginx snippet. The static binary runs in a chroot that holds
+    exactly those files."""
+    from conftest import BMCD_WRAP, SANITIZED, VALGRIND
+    if os.getuid() != 0 or BMCD_WRAP or SANITIZED or VALGRIND:
+        pytest.skip("needs root and the static release binary (it runs in a chroot)")
+    root = str(tmp_path / "root")
+    for d in ("usr/lib/kvmd", "etc/kvmd/override.d", "run/kvmd"):
+        os.makedirs(os.path.join(root, d))
+    port = free_udp_port()
+    files = {
+        "usr/lib/kvmd/main.yaml": STOCK_MAIN_YAML,
+        "etc/kvmd/override.yaml": "ipmi:\n    server:\n        host: 127.0.0.1\n"
+                                  "        port: %d\n" % port,
+        "etc/kvmd/ipmipasswd": IPMIPASSWD,
+    }
+    for rel, text in files.items():
+        with open(os.path.join(root, rel), "w") as f:
+            f.write(text)
+    shutil.copy(BMCD, os.path.join(root, "bmcd"))
+    kvmd = FakeKvmd(os.path.join(root, "run/kvmd/kvmd.sock"))
+    log = open(str(tmp_path / "log"), "w+")
+    proc = subprocess.Popen(["chroot", root, "/bmcd", "--kvmd"], stdout=log, stderr=log)
+    ipmi = ["ipmitool", "-I", "lanplus", "-H", "127.0.0.1", "-p", str(port), "-U", "admin",
+            "-P", "admin", "-R", "1", "-N", "1"]
+    try:
+        out = ""
+        for _ in range(50):
+            r = subprocess.run(ipmi + ["power", "status"], capture_output=True, text=True,
+                               timeout=20)
+            out = r.stdout
+            if "is off" in out or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        log.seek(0)
+        assert "is off" in out, log.read()
+        subprocess.run(ipmi + ["power", "on"], check=True, capture_output=True, timeout=20)
+        for _ in range(50):
+            if kvmd.clicks:
+                break
+            time.sleep(0.1)
+        assert kvmd.clicks == ["power"]
+        r = subprocess.run(["curl", "-s", "-u", "admin:admin",
+                            "http://127.0.0.1:8623/redfish/v1/Systems/0"],
+                           capture_output=True, text=True, timeout=20)
+        assert json.loads(r.stdout)["@odata.id"] == "/redfish/v1/Systems/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        kvmd.close()
+        log.close()
+
+
 def test_kvmd_busy_down_hang_and_back(pikvm):
     make, host = pikvm
     p = make()

@@ -740,13 +740,21 @@ static void rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 	send_presession(m, from, true, 0x13, rsp, w.len);
 }
 
-static void rakp4_send(struct ipmi *m, struct ipmi_session *s, uint8_t tag, const struct peer *to)
+/* sikk: the SIK as an HMAC key, keyed once per set-up by derive_keys(); NULL when RAKP 3
+ * came again for an active session (then it is keyed here) */
+static void rakp4_send(struct ipmi *m, struct ipmi_session *s, uint8_t tag, const struct peer *to,
+		       const struct hmac_key *sikk)
 {
 	enum hash_alg h = auth_hash(s->auth_alg);
 	uint8_t sid_bmc[4], mac[MAC_MAX];
 	put_u32le(sid_bmc, s->bmc_sid);
 	struct iov iv[3] = { { s->rm, 16 }, { sid_bmc, 4 }, { m->cfg.guid, 16 } };
-	hmac_iov(h, s->sik, hash_len(h), iv, 3, mac);
+	struct hmac_key k;
+	if (!sikk) {
+		hmac_key_init(&k, h, s->sik, hash_len(h));
+		sikk = &k;
+	}
+	hmac_key_run(sikk, iv, 3, mac);
 	uint8_t rsp[8 + MAC_MAX];
 	struct wr w = wr_init(rsp, sizeof(rsp));
 	wr_u8(&w, tag);
@@ -757,7 +765,8 @@ static void rakp4_send(struct ipmi *m, struct ipmi_session *s, uint8_t tag, cons
 	send_presession(m, to, true, 0x15, rsp, w.len);
 }
 
-static void derive_keys(struct ipmi *m, struct ipmi_session *s, const struct user *us)
+static void derive_keys(struct ipmi *m, struct ipmi_session *s, const struct user *us,
+			struct hmac_key *sikk)
 {
 	enum hash_alg h = auth_hash(s->auth_alg);
 	size_t ml = hash_len(h);
@@ -771,12 +780,13 @@ static void derive_keys(struct ipmi *m, struct ipmi_session *s, const struct use
 	/* K1, K2 = HMAC_SIK(20 bytes of 0x01 / 0x02) -- 20 bytes for SHA-256 too */
 	uint8_t c[20], k[MAC_MAX];
 	struct iov kv = { c, 20 };
+	hmac_key_init(sikk, h, s->sik, ml); /* K1, K2 and RAKP 4 share it */
 	memset(c, 0x01, sizeof(c));
-	hmac_iov(h, s->sik, ml, &kv, 1, k);
+	hmac_key_run(sikk, &kv, 1, k);
 	hmac_key_init(&s->k1, s->integ_alg == 4 ? HASH_SHA256 : HASH_SHA1, k,
 		      s->integ_alg == 4 ? 32 : 20);
 	memset(c, 0x02, sizeof(c));
-	hmac_iov(h, s->sik, ml, &kv, 1, k);
+	hmac_key_run(sikk, &kv, 1, k);
 	memcpy(s->k2, k, 16);
 	aes_cbc_init(&s->aes, s->k2);
 	memset(k, 0, sizeof(k));
@@ -836,8 +846,10 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		rakp_error(m, from, 0x15, tag, RMCPP_BAD_ICV, con_sid);
 		return;
 	}
+	struct hmac_key sikk, *sikp = NULL;
 	if (!again) {
-		derive_keys(m, s, us);
+		derive_keys(m, s, us, &sikk);
+		sikp = &sikk;
 		s->state = SESS_ACTIVE;
 		s->priv = s->priv_limit < PRIV_USER ? s->priv_limit : PRIV_USER;
 		s->last_rx = m->now;
@@ -850,7 +862,7 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		LOG(m, 7, "ipmi: session %08x opened for '%s' (limit %s, suite %u)", s->bmc_sid,
 		    s->user_name, priv_name(s->priv_limit), s->suite);
 	}
-	rakp4_send(m, s, tag, from);
+	rakp4_send(m, s, tag, from, sikp);
 }
 
 /* ---------------------------------------------------------------------------------------

@@ -233,6 +233,12 @@ static void kat(int suite)
 	CHECK_EQ(outlen[0], VS(rakp4));
 	CHECK_MEM(out[0], V(rakp4), VS(rakp4));
 	CHECK_EQ(ipmi_active_sessions(&m), 1);
+	/* a console that lost RAKP 4 sends RAKP 3 again: the same RAKP 4, the session kept */
+	feed(V(rakp3), VS(rakp3));
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(outlen[0], VS(rakp4));
+	CHECK_MEM(out[0], V(rakp4), VS(rakp4));
+	CHECK_EQ(ipmi_active_sessions(&m), 1);
 	/* in-session Get Device ID, encrypted and authenticated */
 	feed(V(devid_req), VS(devid_req));
 	CHECK_EQ(nout, 1);

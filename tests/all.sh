@@ -8,7 +8,7 @@
 #   valgrind  a short subset against bmcd under memcheck (zero errors, zero leaks)
 #   armhf     unit tests and the smoke test for the armhf build, under qemu-user
 #   aarch64   the same for aarch64
-#   fuzz      every libFuzzer harness for FUZZ_SECONDS (10) from recorded seeds
+#   fuzz      every libFuzzer harness for FUZZ_SECONDS (20) from recorded seeds
 #
 # BMCD_STAGES picks stages (default: all of the above, in that order), e.g.
 #   BMCD_STAGES="release fuzz" make test
@@ -60,7 +60,7 @@ for s in $stages; do
 	fuzz)
 		rm -rf build/fuzz/results
 		stage fuzz build/results/fuzz.xml sh -c \
-			"$make fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-10} FUZZ_PARALLEL=2; rc=\$?; \
+			"$make fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-20} FUZZ_PARALLEL=2; rc=\$?; \
 			python3 tests/summary.py --fuzz build/fuzz/results >build/results/fuzz.xml; exit \$rc" ;;
 	*)
 		echo "unknown stage '$s'" >&2

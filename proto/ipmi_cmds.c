@@ -38,6 +38,8 @@ static const struct ipmi_cmd cmds[] = {
 	{ NETFN_APP, 0x49, PRIV_USER, 6, app_deactivate_payload },
 	{ NETFN_APP, 0x4A, PRIV_USER, 1, app_payload_status },
 	{ NETFN_APP, 0x4B, PRIV_USER, 2, app_payload_instance },
+	{ NETFN_APP, 0x4C, PRIV_ADMIN, 0, app_read_only },	/* Set User Payload Access */
+	{ NETFN_APP, 0x4D, PRIV_OPERATOR, 2, app_get_user_payload_access },
 	{ NETFN_APP, 0x4E, PRIV_USER, 1, app_get_payload_support },
 	{ NETFN_APP, 0x4F, PRIV_USER, 2, app_payload_version },
 	{ NETFN_APP, 0x54, PRIV_NONE, 3, app_get_cipher_suites },

@@ -61,6 +61,7 @@ H(app_deactivate_payload);
 H(app_payload_status);
 H(app_payload_instance);
 H(app_payload_version);
+H(app_get_user_payload_access);
 H(sol_get_config);
 H(sol_set_config);
 #undef H

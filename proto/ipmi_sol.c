@@ -135,6 +135,26 @@ void app_payload_version(struct ipmi *m, const struct ipmi_req *rq, struct wr *w
 	wr_u8(w, 0x10); /* version 1.0 */
 }
 
+/* Get User Payload Access: the users file is the one database, so a user "may activate"
+ * SoL exactly when Activate Payload would let them: SoL is on and the user's privilege
+ * limit reaches the SoL privilege. Set User Payload Access answers 0xD5 (read-only). */
+void app_get_user_payload_access(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
+{
+	uint8_t id = rq->data[1] & 0x3F;
+	if (!ipmi_our_channel(m, rq->data[0]) || id == 0 || id > m->users->max) {
+		wr_u8(w, CC_INVALID_FIELD);
+		return;
+	}
+	struct sol *s = m->sol;
+	bool sol_on = s && s->configured && s->p.enabled;
+	bool may = sol_on && id <= m->users->n && m->users->u[id - 1].priv >= (s->p.auth & 0x0F);
+	wr_u8(w, CC_OK);
+	wr_u8(w, may ? 0x02 : 0x00); /* standard payload 1 (SoL) */
+	wr_u8(w, 0x00);
+	wr_u8(w, 0x00);	/* no OEM payloads */
+	wr_u8(w, 0x00);
+}
+
 /* Bit-rate codes of the SOL parameters: 6 9600, 7 19200, 8 38400, 9 57600, 10 115200. */
 static bool rate_ok(uint8_t c) { return c == 0 || (c >= 6 && c <= 10); }
 

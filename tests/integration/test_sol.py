@@ -364,9 +364,18 @@ def test_sol_info_and_set(sol_env):
     r = b.ipmitool("sol", "activate", user="user", password="user", priv="USER", check=False,
                    timeout=20)
     assert r.returncode != 0
+    # Get User Payload Access says the same: admin and operator may activate SoL, user not;
+    # the users file is the one database, so Set User Payload Access is refused
+    for uid, state in ((1, "enabled"), (2, "enabled"), (3, "disabled"), (4, "disabled")):
+        out = b.ipmitool("sol", "payload", "status", "1", str(uid)).stdout
+        assert "User %d on channel 1 is %s" % (uid, state) in out, out
+    r = b.ipmitool("sol", "payload", "enable", "1", "3", check=False)
+    assert r.returncode != 0 and "not supported in present state" in r.stderr, r.stderr
 
 
 def test_sol_disabled_without_device(bmcd):
     r = bmcd.ipmitool("sol", "activate", check=False, timeout=20)
     assert r.returncode != 0
     assert "SOL payload disabled" in r.stderr
+    out = bmcd.ipmitool("sol", "payload", "status", "1", "1").stdout
+    assert "User 1 on channel 1 is disabled" in out, out

@@ -429,6 +429,18 @@ static void privileges(void)
 	CHECK_EQ(rsp[4], 3);		/* operating privilege */
 	CHECK_EQ(rsp[6], 127);		/* console IP */
 	CHECK_EQ(rsp[16] | rsp[17] << 8, 40000); /* port, LS byte first */
+	/* Get User Payload Access: SoL is not configured here, so nobody may activate it */
+	uint8_t upa[2] = { 0x0E, 1 };
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x4D, upa, 2, rsp, &rl), 0);
+	CHECK_EQ(rl, 4);
+	CHECK_EQ(rsp[0], 0x00);
+	upa[1] = 0; /* user ID 0 is reserved */
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x4D, upa, 2, rsp, &rl), CC_INVALID_FIELD);
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x4D, upa, 1, rsp, &rl), CC_REQ_LEN);
+	upa[1] = 2;
+	CHECK_EQ(cmd(&k, NETFN_APP, 0x4C, upa, 2, rsp, &rl), CC_INSUFFICIENT_PRIV); /* Set: admin */
+	CHECK_EQ(login("viewer", "viewpass", 0x12, &kv, &st), 0);
+	CHECK_EQ(cmd(&kv, NETFN_APP, 0x4D, upa, 2, rsp, &rl), CC_INSUFFICIENT_PRIV);
 }
 
 static void sessions_full(void)

@@ -68,6 +68,8 @@ void host_set_time(struct host *h, uint32_t t)
 
 struct sel *host_sel(struct host *h) { return &h->sel; }
 
+void host_sel_changed(struct host *h) { notify(h, HOST_NOTIFY_LOG); }
+
 static void log_event(struct host *h, uint8_t stype, uint8_t snum, uint8_t offset, bool oem,
 		      uint8_t ed2, uint8_t ed3, uint8_t origin, uint8_t text, const char *user)
 {

@@ -79,6 +79,7 @@ void sel_add_entry(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		who.user = rq->s->user_name;
 	}
 	uint16_t id = sel_add(s, rq->data, host_time(m->host), who.origin, SELT_RAW, who.user);
+	host_sel_changed(m->host);
 	wr_u8(w, CC_OK);
 	wr_u16le(w, id);
 }
@@ -98,6 +99,7 @@ void sel_clear_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	}
 	if (rq->data[5] == 0xAA) {
 		sel_clear(s, host_time(m->host));
+		host_sel_changed(m->host);
 		if (m->log)
 			m->log(m->log_ctx, 5, "ipmi: event log cleared by %s",
 			       rq->s ? rq->s->user_name : "?");

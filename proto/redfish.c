@@ -1689,6 +1689,7 @@ static void post_clearlog(struct ctx *x)
 		return;
 	struct host *h = x->r->host;
 	sel_clear(host_sel(h), host_time(h));
+	host_sel_changed(h);
 	rlog(x->r, 5, "redfish: event log cleared by %s", x->uname);
 	x->p.status = 204;
 }

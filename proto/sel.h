@@ -47,7 +47,7 @@ struct sel {
 	uint16_t reservation;  /* current reservation ID; 0 = none */
 	uint32_t overwritten;  /* records lost to the ring wrapping */
 	uint32_t last_add, last_erase; /* timestamps */
-	uint32_t adds;         /* total added, for change detection */
+	uint32_t adds;         /* adds and clears so far, for change detection */
 };
 
 void sel_init(struct sel *s, struct sel_entry *buf, uint16_t cap);

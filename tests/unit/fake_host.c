@@ -45,5 +45,6 @@ void host_set_boot(struct host *h, const struct boot_override *b, const struct h
 }
 
 struct sel *host_sel(struct host *h) { return &h->sel; }
+void host_sel_changed(struct host *h) { h->sel_changes++; }
 uint32_t host_time(struct host *h) { return h->time; }
 void host_set_time(struct host *h, uint32_t t) { h->time = t; }

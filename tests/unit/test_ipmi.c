@@ -429,6 +429,11 @@ static void privileges(void)
 	CHECK_EQ(rsp[4], 3);		/* operating privilege */
 	CHECK_EQ(rsp[6], 127);		/* console IP */
 	CHECK_EQ(rsp[16] | rsp[17] << 8, 40000); /* port, LS byte first */
+	/* Add SEL Entry tells the host model's listeners (Redfish SSE) */
+	uint8_t rec[16] = { 0, 0, 0x02, 0, 0, 0, 0, 0x41, 0, 0x04, 0x12, 0x01, 0x6F, 0x02, 0xFF, 0xFF };
+	int changes = fhost.sel_changes;
+	CHECK_EQ(cmd(&k, NETFN_STORAGE, 0x44, rec, 16, rsp, &rl), 0);
+	CHECK_EQ(fhost.sel_changes, changes + 1);
 	/* Get User Payload Access: SoL is not configured here, so nobody may activate it */
 	uint8_t upa[2] = { 0x0E, 1 };
 	CHECK_EQ(cmd(&k, NETFN_APP, 0x4D, upa, 2, rsp, &rl), 0);

@@ -1275,12 +1275,15 @@ static void test_log(void)
 	CHECK_EQ(jsize("Members"), 0);
 	/* ClearLog: administrators */
 	const char *cl = "/redfish/v1/Systems/0/LogServices/EventLog/Actions/LogService.ClearLog";
+	int changes = host.sel_changes;
 	CHECK_EQ(send_req("POST", cl, OPER, "{}"), 403);
 	CHECK_EQ(host.sel.count, 64);
 	CHECK_EQ(send_req("POST", cl, ADMIN, "{\"X\":1}"), 400);
 	CHECK(err_is("ActionParameterUnknown"));
+	CHECK_EQ(host.sel_changes, changes);
 	CHECK_EQ(send_req("POST", cl, ADMIN, "{}"), 204);
 	CHECK_EQ(host.sel.count, 0);
+	CHECK_EQ(host.sel_changes, changes + 1); /* SSE listeners hear of it */
 	add_sel(0x22, 1, SELT_POWER_ON, ORIGIN_HOST, NULL);
 	snprintf(h, sizeof(h), "%s", ADMIN);
 	CHECK_EQ(send_req("POST", cl, h, NULL), 204);

@@ -270,3 +270,111 @@ def test_sigterm_closes_sessions(bmcd_factory):
     assert b.stop() == 0
     log = b.log()
     assert "closed: bmcd stopping" in log and "stopped" in log
+
+
+def _sockets(pid):
+    n = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            n += os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("socket:")
+        except OSError:
+            pass
+    return n
+
+
+def _wait(cond, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+def test_clients_that_stop_reading(bmcd_factory):
+    """An HTTP client that pipelines requests and never reads the answers, and an SSE client
+    that never reads its stream: neither holds the loop back or grows memory. The SSE stream
+    is dropped when its fixed buffer is full, the HTTP connection after idle_timeout_ms
+    without progress, and other clients are answered all the while."""
+    port = free_tcp_port()
+    b = bmcd_factory(extra="[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\nhttps_port = 0\n"
+                     "idle_timeout_ms = 3000\nmax_sse = 2\n" % port)
+    auth = "Basic " + base64.b64encode(b"admin:admin").decode()
+    pid = b.proc.pid
+    base = _sockets(pid)
+
+    def stalled():
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window
+        s.connect(("127.0.0.1", port))
+        return s
+
+    def curl_ok():
+        r = subprocess.run(["curl", "-s", "-m", "1", "-o", "/dev/null", "-w", "%{http_code}",
+                            "-u", "admin:admin", "http://127.0.0.1:%d/redfish/v1/Systems/0" % port],
+                           capture_output=True, text=True, timeout=10)
+        return r.stdout == "200"
+
+    rss = b.rss_kib("VmRSS")
+    # 1. an SSE stream that is never read, fed with events (SEL entries added over IPMI)
+    #    until bmcd gives it up: the kernel's socket buffers take megabytes first, then
+    #    bmcd's fixed output buffer fills and the stream is closed
+    e = stalled()
+    e.sendall(("GET /redfish/v1/EventService/SSE HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
+               "\r\n" % auth).encode())
+    assert _wait(lambda: _sockets(pid) == base + 1, 2), (_sockets(pid), base)
+    c = Rmcp(b.port)
+    assert c.login("admin", "admin") == 0
+    assert c.cmd(0x06, 0x3B, bytes([4]))[0] == 0
+    rec = bytes([0, 0, 0x02, 0, 0, 0, 0, 0x41, 0, 0x04, 0x12, 0x01, 0x6F, 0x02, 0xFF, 0xFF])
+    added, end = 0, time.monotonic() + 90
+    while _sockets(pid) > base and added < 100000 and time.monotonic() < end:
+        cc, _ = c.cmd(0x0A, 0x44, rec)
+        assert cc == 0, "Add SEL Entry %d: 0x%02x" % (added, cc)
+        added += 1
+        if added % 1000 == 0:
+            assert curl_ok()
+    assert _sockets(pid) == base, "SSE stream still open after %d events" % added
+    print("SSE stream dropped after %d events" % added)
+    # a reading stream still works afterwards
+    r = socket.create_connection(("127.0.0.1", port), timeout=5)
+    r.sendall(("GET /redfish/v1/EventService/SSE HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
+               "\r\n" % auth).encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += r.recv(4096)
+    assert head.startswith(b"HTTP/1.1 200"), head
+    assert c.cmd(0x0A, 0x44, rec)[0] == 0
+    got = b""
+    while b"ResourceCreated" not in got:
+        got += r.recv(4096)
+    r.close()
+    assert _wait(lambda: _sockets(pid) == base, 2)
+    # 2. pipelined GETs that are never read (20,000 of them, 2 MB): bmcd answers as long as
+    #    the kernel takes its output, then nothing moves
+    h = stalled()
+    h.setblocking(False)
+    req = ("GET /redfish/v1/Systems/0 HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n\r\n"
+           % auth).encode()
+    sent, end = 0, time.monotonic() + 5
+    while time.monotonic() < end and sent < 20000:
+        try:
+            h.send(req)
+            sent += 1
+        except BlockingIOError:
+            time.sleep(0.01)
+    stalled_at = time.monotonic()
+    assert _sockets(pid) == base + 1
+    # others are answered while it holds its slot ...
+    for _ in range(5):
+        assert curl_ok()
+    assert c.cmd(0x06, 0x01)[0] == 0
+    # ... which bmcd frees once nothing moved for idle_timeout_ms (3 s)
+    assert _wait(lambda: _sockets(pid) == base, 10), (_sockets(pid), base)
+    assert time.monotonic() - stalled_at >= 2.0
+    # memory: fixed pools, touched at most once more per slot
+    assert b.rss_kib("VmRSS") - rss < 512, (rss, b.rss_kib("VmRSS"))
+    h.close()
+    e.close()
+    c.close()
+    assert curl_ok()

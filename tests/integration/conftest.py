@@ -62,6 +62,12 @@ power_on = {power_on}
 
 [log]
 level = debug
+
+# Redfish only where a test asks for it (a later [redfish] section sets its ports): tests
+# never listen on the network, nor on a fixed port another run may hold
+[redfish]
+listen = 127.0.0.1
+https_port = 0
 """
 
 

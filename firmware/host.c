@@ -68,7 +68,19 @@ void host_set_time(struct host *h, uint32_t t)
 
 struct sel *host_sel(struct host *h) { return &h->sel; }
 
-void host_sel_changed(struct host *h) { notify(h, HOST_NOTIFY_LOG); }
+uint16_t host_sel_add(struct host *h, const uint8_t *rec, uint8_t origin, uint8_t text,
+		      const char *user)
+{
+	uint16_t id = sel_add(&h->sel, rec, host_time(h), origin, text, user);
+	notify(h, HOST_NOTIFY_LOG);
+	return id;
+}
+
+void host_sel_clear(struct host *h)
+{
+	sel_clear(&h->sel, host_time(h));
+	notify(h, HOST_NOTIFY_LOG);
+}
 
 static void log_event(struct host *h, uint8_t stype, uint8_t snum, uint8_t offset, bool oem,
 		      uint8_t ed2, uint8_t ed3, uint8_t origin, uint8_t text, const char *user)
@@ -76,8 +88,7 @@ static void log_event(struct host *h, uint8_t stype, uint8_t snum, uint8_t offse
 	uint8_t rec[SEL_REC_LEN];
 	sel_make_event(rec, stype, snum, 0x6F, false, (uint8_t)((oem ? 0xA0 : 0x00) | offset),
 		       oem ? ed2 : 0xFF, oem ? ed3 : 0xFF);
-	sel_add(&h->sel, rec, host_time(h), origin, text, user);
-	notify(h, HOST_NOTIFY_LOG);
+	host_sel_add(h, rec, origin, text, user);
 }
 
 /* --- power LED ------------------------------------------------------------------------ */

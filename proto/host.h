@@ -78,10 +78,13 @@ void host_identify(struct host *h, unsigned seconds, bool force);
 void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who);
 void host_get_boot(struct host *h, struct boot_override *b);
 void host_set_boot(struct host *h, const struct boot_override *b, const struct host_who *who);
-/* The event log (SEL). A front door that adds or clears entries itself calls
- * host_sel_changed() afterwards, so that the listeners (Redfish SSE) hear of it. */
+/* The event log (SEL), read directly. Entries are added and the log cleared only through
+ * host_sel_add() and host_sel_clear(): they stamp host_time() and tell the listeners
+ * (Redfish SSE). host_sel_add returns the record ID. */
 struct sel *host_sel(struct host *h);
-void host_sel_changed(struct host *h);
+uint16_t host_sel_add(struct host *h, const uint8_t *rec, uint8_t origin, uint8_t text,
+		      const char *user);
+void host_sel_clear(struct host *h);
 /* Wall-clock seconds since the epoch, as the SEL sees it (Set SEL Time moves it). */
 uint32_t host_time(struct host *h);
 void host_set_time(struct host *h, uint32_t t);

@@ -72,14 +72,12 @@ void sel_get_entry(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void sel_add_entry(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	struct sel *s = host_sel(m->host);
 	struct host_who who = { ORIGIN_IPMI, 0, NULL };
 	if (rq->s && rq->s->user >= 0) {
 		who.user_id = (uint8_t)(rq->s->user + 1);
 		who.user = rq->s->user_name;
 	}
-	uint16_t id = sel_add(s, rq->data, host_time(m->host), who.origin, SELT_RAW, who.user);
-	host_sel_changed(m->host);
+	uint16_t id = host_sel_add(m->host, rq->data, who.origin, SELT_RAW, who.user);
 	wr_u8(w, CC_OK);
 	wr_u16le(w, id);
 }
@@ -98,8 +96,7 @@ void sel_clear_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		return;
 	}
 	if (rq->data[5] == 0xAA) {
-		sel_clear(s, host_time(m->host));
-		host_sel_changed(m->host);
+		host_sel_clear(m->host);
 		if (m->log)
 			m->log(m->log_ctx, 5, "ipmi: event log cleared by %s",
 			       rq->s ? rq->s->user_name : "?");

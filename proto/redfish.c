@@ -1688,8 +1688,7 @@ static void post_clearlog(struct ctx *x)
 	if (action_body(x, t, "LogService.ClearLog", NULL) < 0)
 		return;
 	struct host *h = x->r->host;
-	sel_clear(host_sel(h), host_time(h));
-	host_sel_changed(h);
+	host_sel_clear(h);
 	rlog(x->r, 5, "redfish: event log cleared by %s", x->uname);
 	x->p.status = 204;
 }

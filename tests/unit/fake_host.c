@@ -45,6 +45,16 @@ void host_set_boot(struct host *h, const struct boot_override *b, const struct h
 }
 
 struct sel *host_sel(struct host *h) { return &h->sel; }
-void host_sel_changed(struct host *h) { h->sel_changes++; }
+uint16_t host_sel_add(struct host *h, const uint8_t *rec, uint8_t origin, uint8_t text,
+		      const char *user)
+{
+	h->sel_changes++;
+	return sel_add(&h->sel, rec, h->time, origin, text, user);
+}
+void host_sel_clear(struct host *h)
+{
+	h->sel_changes++;
+	sel_clear(&h->sel, h->time);
+}
 uint32_t host_time(struct host *h) { return h->time; }
 void host_set_time(struct host *h, uint32_t t) { h->time = t; }

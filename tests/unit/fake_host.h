@@ -17,7 +17,7 @@ struct host {
 	struct sel sel;
 	struct sel_entry sel_buf[64];
 	uint32_t time;
-	int sel_changes; /* host_sel_changed() calls */
+	int sel_changes; /* host_sel_add() and host_sel_clear() calls */
 };
 
 void fake_host_init(struct host *h);

@@ -107,6 +107,19 @@ int udp_recv(int fd, struct udp_pkt *pkts, int n)
 	return got;
 }
 
+/* One control message in ctl: the source address the reply leaves from. */
+static void put_cmsg(struct msghdr *mh, uint8_t *ctl, int level, int type, const void *data,
+		     size_t n)
+{
+	mh->msg_control = ctl;
+	mh->msg_controllen = CMSG_SPACE(n);
+	struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(n);
+	memcpy(CMSG_DATA(c), data, n);
+}
+
 /* Fills mh for one datagram to `to`, with the source address in ctl when known. */
 static void fill_msg(struct msghdr *mh, struct iovec *iov, uint8_t *ctl, const struct peer *to)
 {
@@ -120,24 +133,12 @@ static void fill_msg(struct msghdr *mh, struct iovec *iov, uint8_t *ctl, const s
 		struct in_pktinfo pi;
 		memset(&pi, 0, sizeof(pi));
 		pi.ipi_spec_dst = ((const struct sockaddr_in *)&to->local)->sin_addr;
-		mh->msg_control = ctl;
-		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
-		struct cmsghdr *c = CMSG_FIRSTHDR(mh);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		put_cmsg(mh, ctl, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
 	} else if (to->local.ss_family == AF_INET6) {
 		struct in6_pktinfo pi;
 		memset(&pi, 0, sizeof(pi));
 		pi.ipi6_addr = ((const struct sockaddr_in6 *)&to->local)->sin6_addr;
-		mh->msg_control = ctl;
-		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
-		struct cmsghdr *c = CMSG_FIRSTHDR(mh);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		put_cmsg(mh, ctl, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
 	}
 }
 

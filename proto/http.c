@@ -305,21 +305,31 @@ int http_header_count(const struct http_request *rq, const char *name)
 	return n;
 }
 
+bool http_list_next(const char *v, size_t len, size_t *pos, size_t *s, size_t *e)
+{
+	size_t i = *pos;
+	if (i > len)
+		return false; /* past the end: "a," has an empty last element, "" one empty one */
+	size_t a = i, b;
+	while (i < len && v[i] != ',')
+		i++;
+	b = i;
+	*pos = i + 1;
+	while (a < b && (v[a] == ' ' || v[a] == '\t'))
+		a++;
+	while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t'))
+		b--;
+	*s = a;
+	*e = b;
+	return true;
+}
+
 bool http_token_list_has(const char *v, size_t len, const char *token)
 {
-	size_t tn = strlen(token), i = 0;
-	while (i < len) {
-		size_t s = i, e;
-		while (i < len && v[i] != ',')
-			i++;
-		e = i++;
-		while (s < e && (v[s] == ' ' || v[s] == '\t'))
-			s++;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
+	size_t tn = strlen(token), pos = 0, s, e;
+	while (http_list_next(v, len, &pos, &s, &e))
 		if (e - s == tn && ieq(v + s, token, tn))
 			return true;
-	}
 	return false;
 }
 

@@ -73,6 +73,10 @@ const char *http_reason(int status);
  * encoded NUL or '/', or overflow. */
 bool http_path_decode(const char *p, size_t len, char *out, size_t cap);
 /* Token comparison helpers for header values */
+/* Walks a comma-separated header list "a, b ,c": from *pos (start at 0), sets [*s, *e) to
+ * the next element without surrounding blanks and returns true, or false at the end. Empty
+ * elements count: "a," ends with one, and "" is one. */
+bool http_list_next(const char *v, size_t len, size_t *pos, size_t *s, size_t *e);
 bool http_token_list_has(const char *v, size_t len, const char *token); /* "a, b, c" */
 
 #endif

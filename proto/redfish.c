@@ -614,16 +614,8 @@ static void iso_time(uint32_t t, char out[40])
 /* Is tag (our quoted "\"...\"") in the If-Match / If-None-Match list v? */
 static bool etag_match(const char *v, size_t n, const char *tag)
 {
-	size_t tn = strlen(tag) - 2, i = 0;
-	while (i < n) {
-		size_t s = i, e;
-		while (i < n && v[i] != ',')
-			i++;
-		e = i++;
-		while (s < e && (v[s] == ' ' || v[s] == '\t'))
-			s++;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
+	size_t tn = strlen(tag) - 2, pos = 0, s, e;
+	while (http_list_next(v, n, &pos, &s, &e)) {
 		if (e - s == 1 && v[s] == '*')
 			return true;
 		if (e - s >= 2 && (v[s] == 'W' || v[s] == 'w') && v[s + 1] == '/')
@@ -2127,13 +2119,9 @@ static bool forwarded_addr(const struct http_request *rq, uint8_t out[16])
 	if (http_header_count(rq, "X-Forwarded-For") != 1)
 		return false; /* none, or several fields: which one the proxy wrote is unclear */
 	const struct http_header *h = http_header_get(rq, "X-Forwarded-For");
-	size_t e = h->value_len, s;
-	while (e && (h->value[e - 1] == ' ' || h->value[e - 1] == '\t'))
-		e--;
-	for (s = e; s && h->value[s - 1] != ','; s--)
+	size_t pos = 0, s = 0, e = 0; /* the last element: what our proxy appended */
+	while (http_list_next(h->value, h->value_len, &pos, &s, &e))
 		;
-	while (s < e && (h->value[s] == ' ' || h->value[s] == '\t'))
-		s++;
 	char a[INET6_ADDRSTRLEN];
 	if (e - s == 0 || e - s >= sizeof(a))
 		return false;

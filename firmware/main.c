@@ -388,7 +388,7 @@ static void host_changed(void *ctx, int what)
 		httpd_broadcast(&b->httpd, out.p, out.len, now_ms());
 }
 
-static int setup_redfish(struct bmc *b, int64_t now, const uint8_t seed[48])
+static int setup_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 {
 	const struct config *c = &b->cfg;
 	if (!c->https_port && !c->http_port)
@@ -398,9 +398,13 @@ static int setup_redfish(struct bmc *b, int64_t now, const uint8_t seed[48])
 		b->tls = calloc(1, sizeof(*b->tls));
 		if (!b->tls)
 			return -1;
-		if (tls_setup(b->tls, c->cert[0] ? c->cert : NULL, c->key[0] ? c->key : NULL,
-			      c->name[0] ? c->name : "bmcd", seed, 48, c->tls_cache, err,
-			      sizeof(err)) < 0) {
+		uint8_t seed[SEED_LEN];
+		seed_derive(master, "https", seed);
+		int rc = tls_setup(b->tls, c->cert[0] ? c->cert : NULL, c->key[0] ? c->key : NULL,
+				   c->name[0] ? c->name : "bmcd", seed, sizeof(seed), c->tls_cache, err,
+				   sizeof(err));
+		memset(seed, 0, sizeof(seed));
+		if (rc < 0) {
 			log_err("redfish: %s", err);
 			return -1;
 		}
@@ -427,7 +431,10 @@ static int setup_redfish(struct bmc *b, int64_t now, const uint8_t seed[48])
 	snprintf(rc.uuid, sizeof(rc.uuid), "%s", b->uuid_str);
 	snprintf(rc.name, sizeof(rc.name), "%s", c->name);
 	snprintf(rc.fw_version, sizeof(rc.fw_version), "%s", BMCD_VERSION);
-	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed + 16, 32);
+	uint8_t seed[SEED_LEN];
+	seed_derive(master, "redfish sessions", seed);
+	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));
+	memset(seed, 0, sizeof(seed));
 	b->rf.log = log_cb;
 	struct httpd_cfg hc = {
 		.max_conns = (uint16_t)c->rf_max_conns,
@@ -689,8 +696,10 @@ int main(int argc, char **argv)
 		log_err("out of memory");
 		return 1;
 	}
-	uint8_t seed[48];
-	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+	/* one master secret from the kernel; every generator gets its own seed derived from it
+	 * (SECURITY.md: randomness), and the master is wiped once they are all seeded */
+	uint8_t master[SEED_LEN], seed[SEED_LEN];
+	if (getrandom(master, sizeof(master), 0) != (ssize_t)sizeof(master)) {
 		log_err("getrandom: %s", strerror(errno));
 		return 1;
 	}
@@ -748,14 +757,16 @@ int main(int argc, char **argv)
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
 	guid_to_ipmi(b->uuid, ic.guid);
+	seed_derive(master, "ipmi", seed);
 	ipmi_init(&b->ipmi, &ic, sess, &b->users, &b->host, seed, sizeof(seed));
+	memset(seed, 0, sizeof(seed));
 	b->ipmi.send = udp_send_cb;
 	b->ipmi.send_ctx = b;
 	b->ipmi.log = log_cb;
 	setup_inventory(b, now);
-	if (setup_sol(b, now) < 0 || setup_redfish(b, now, seed) < 0)
+	if (setup_sol(b, now) < 0 || setup_redfish(b, now, master) < 0)
 		return 1;
-	memset(seed, 0, sizeof(seed));
+	memset(master, 0, sizeof(master));
 	/* every socket is bound, the GPIO chip, the tty and the key are open: drop root */
 	if (b->cfg.run_user[0] && privdrop(b->cfg.run_user) < 0)
 		return 1;

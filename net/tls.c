@@ -26,6 +26,8 @@
  */
 #include "tls.h"
 
+#include "../proto/crypto.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -415,7 +417,8 @@ static void der_san(struct der *d, const char *cn)
 }
 
 /* A P-256 key and a self-signed certificate for it, in t. */
-static int make_ephemeral(struct tls_ctx *t, const char *cn, char *err, size_t errlen)
+static int make_ephemeral(struct tls_ctx *t, br_hmac_drbg_context *rng, const char *cn, char *err,
+			  size_t errlen)
 {
 	/* AlgorithmIdentifier { ecdsa-with-SHA256 } (parameters absent, RFC 5758) */
 	static const unsigned char alg_sig[] = { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
@@ -449,7 +452,7 @@ static int make_ephemeral(struct tls_ctx *t, const char *cn, char *err, size_t e
 	for (i = 0; cn[i]; i++)
 		if (cn[i] < 0x20 || cn[i] > 0x7e || i >= 64) /* ub-common-name is 64 */
 			return fail(err, errlen, "certificate name must be 1-64 printable ASCII");
-	if (!br_ec_keygen(&t->rng.vtable, ec, &t->ec, t->ec_x, BR_EC_secp256r1) ||
+	if (!br_ec_keygen(&rng->vtable, ec, &t->ec, t->ec_x, BR_EC_secp256r1) ||
 	    !br_ec_compute_pub(ec, &pub, pbuf, &t->ec))
 		return fail(err, errlen, "P-256 key generation failed");
 	t->key_type = BR_KEYTYPE_EC;
@@ -459,7 +462,7 @@ static int make_ephemeral(struct tls_ctx *t, const char *cn, char *err, size_t e
 	if (tna.tm_mon == 1 && tna.tm_mday == 29)
 		tna.tm_mday = 28; /* ten years after a 29 February may not have one */
 	/* positive (top bit clear) and minimally encoded (second bit set): 126 random bits */
-	br_hmac_drbg_generate(&t->rng, serial, sizeof serial);
+	br_hmac_drbg_generate(rng, serial, sizeof serial);
 	serial[0] = (unsigned char)((serial[0] & 0x7f) | 0x40);
 
 	der_put(&d, version, sizeof version);
@@ -516,9 +519,22 @@ int tls_setup(struct tls_ctx *t, const char *cert_path, const char *key_path, co
 	memset(t, 0, sizeof *t);
 	if (!seed || seedlen < 32)
 		return fail(err, errlen, "TLS needs at least 32 bytes of seed");
-	br_hmac_drbg_init(&t->rng, &br_sha256_vtable, seed, seedlen);
-	if (cert_path && *cert_path ? load_files(t, cert_path, key_path, err, errlen)
-				    : make_ephemeral(t, cn, err, errlen))
+	/* two generators from two derived seeds: the key's, used once here and wiped, and the
+	 * one whose output (server randoms) every client sees */
+	uint8_t master[SEED_LEN], s[SEED_LEN];
+	br_hmac_drbg_context keyrng;
+	struct iov v = { seed, seedlen };
+	hmac_iov(HASH_SHA256, "bmcd tls", 8, &v, 1, master);
+	seed_derive(master, "tls key", s);
+	br_hmac_drbg_init(&keyrng, &br_sha256_vtable, s, sizeof s);
+	seed_derive(master, "tls connections", s);
+	br_hmac_drbg_init(&t->rng, &br_sha256_vtable, s, sizeof s);
+	memset(master, 0, sizeof master);
+	memset(s, 0, sizeof s);
+	int rc = cert_path && *cert_path ? load_files(t, cert_path, key_path, err, errlen)
+					 : make_ephemeral(t, &keyrng, cn, err, errlen);
+	memset(&keyrng, 0, sizeof keyrng);
+	if (rc)
 		return -1;
 
 	br_sha256_init(&h);

@@ -34,7 +34,7 @@ struct tls_ctx {
 	br_ssl_session_cache_lru cache;
 	unsigned char *cache_store;	/* allocated at set-up */
 	unsigned char fingerprint[32];	/* SHA-256 of the leaf certificate */
-	br_hmac_drbg_context rng;	/* for the ephemeral key and certificate */
+	br_hmac_drbg_context rng;	/* per-connection entropy (never the key's generator) */
 };
 
 struct tls_conn {

@@ -72,6 +72,12 @@ void aes_cbc_decrypt(const struct aes_cbc *a, uint8_t iv[16], void *buf, size_t 
 	a->dv->run(&a->dec.vtable, iv, buf, len);
 }
 
+void seed_derive(const uint8_t master[SEED_LEN], const char *label, uint8_t out[SEED_LEN])
+{
+	struct iov v = { label, strlen(label) };
+	hmac_iov(HASH_SHA256, master, SEED_LEN, &v, 1, out);
+}
+
 void rng_init(struct rng *r, const void *seed, size_t n)
 {
 	br_hmac_drbg_init(&r->d, &br_sha256_vtable, seed, n);

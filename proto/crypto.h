@@ -55,6 +55,11 @@ struct rng {
 	uint8_t avail;
 };
 void rng_init(struct rng *r, const void *seed, size_t n);
+/* An independent seed for one consumer of randomness: HMAC-SHA256(master, label). Every
+ * generator in bmcd gets its own label, so no two ever share a seed or an output stream
+ * (the randoms one front door shows in clear say nothing about another's secrets). */
+#define SEED_LEN 32
+void seed_derive(const uint8_t master[SEED_LEN], const char *label, uint8_t out[SEED_LEN]);
 void rng_bytes(struct rng *r, void *out, size_t n);
 uint32_t rng_u32(struct rng *r);
 

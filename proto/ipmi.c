@@ -811,6 +811,13 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		return;
 	}
 	bool again = s->state == SESS_ACTIVE;
+	if (again && cstatus != RMCPP_OK) {
+		/* RAKP messages are unauthenticated: once the session is established, only a
+		 * retransmitted RAKP 3 with a valid code may get RAKP 4 again. An abort for an
+		 * active session can only be forged: it changes nothing and counts nothing. */
+		m->st.dropped++;
+		return;
+	}
 	if (cstatus != RMCPP_OK) {
 		/* the console gave up (e.g. our RAKP 2 failed its check) */
 		login_failed(m, from);

@@ -217,7 +217,14 @@ void app_get_session_info(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 	wr_u8(w, (uint8_t)((s->user + 1) & 0x3F));
 	wr_u8(w, s->priv & 0x0F);
 	wr_u8(w, (uint8_t)(0x10 | (m->cfg.channel & 0x0F))); /* IPMI 2.0 / RMCP+, channel */
-	put_peer(w, &s->peer);
+	/* Where another session's console is (address and port) is an administrator's
+	 * business: with it and the session ID a spoofer could aim packets at that console. */
+	if (s == rq->s || (rq->s && rq->s->priv >= PRIV_ADMIN)) {
+		put_peer(w, &s->peer);
+	} else {
+		static const struct peer hidden;
+		put_peer(w, &hidden);
+	}
 }
 
 void app_set_session_priv(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)

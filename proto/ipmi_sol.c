@@ -114,8 +114,11 @@ void app_payload_instance(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 		return;
 	}
 	struct ipmi_session *owner = m->sol ? m->sol->s : NULL;
+	/* the owner's session ID only to the owner and administrators (who may deactivate it);
+	 * others learn that the instance is taken from Get Payload Activation Status */
+	bool show = owner && (owner == rq->s || (rq->s && rq->s->priv >= PRIV_ADMIN));
 	wr_u8(w, CC_OK);
-	wr_u32le(w, owner ? owner->bmc_sid : 0);
+	wr_u32le(w, show ? owner->bmc_sid : 0);
 	wr_u8(w, 1);		/* serial port 1 */
 	wr_fill(w, 0, 7);
 }

@@ -60,6 +60,9 @@ static const struct key keys[] = {
 	U32("redfish", "session_timeout", rf_session_timeout, 30, 86400),
 	U32("redfish", "max_sessions", rf_max_sessions, 1, RF_SESSIONS_HARD_MAX),
 	U32("redfish", "max_sse", rf_max_sse, 0, 64),
+	U32("redfish", "failed_logins", rf_failed_logins, 0, 1000),
+	U32("redfish", "failed_login_window", rf_failed_login_window_s, 1, 86400),
+	U32("redfish", "lockout_max", rf_lockout_max_s, 1, 86400),
 	U32("redfish", "header_timeout_ms", rf_header_timeout_ms, 100, 120000),
 	U32("redfish", "idle_timeout_ms", rf_idle_timeout_ms, 100, 600000),
 	U32("redfish", "tls_session_cache", tls_cache, 0, 4096),
@@ -204,6 +207,9 @@ void config_defaults(struct config *c)
 	c->rf_max_conns = 32;
 	c->rf_session_timeout = 1800;
 	c->rf_max_sessions = 16;
+	c->rf_failed_logins = 5;
+	c->rf_failed_login_window_s = 60;
+	c->rf_lockout_max_s = 256;
 	c->rf_max_sse = 4;
 	c->rf_header_timeout_ms = 10000;
 	c->rf_idle_timeout_ms = 30000;

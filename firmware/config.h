@@ -75,6 +75,7 @@ struct config {
 	uint32_t https_port, http_port;
 	char cert[CFG_PATH_MAX], key[CFG_PATH_MAX];
 	uint32_t rf_max_conns, rf_session_timeout, rf_max_sessions, rf_max_sse;
+	uint32_t rf_failed_logins, rf_failed_login_window_s, rf_lockout_max_s;
 	uint32_t rf_header_timeout_ms, rf_idle_timeout_ms, tls_cache;
 	char system_id[32];
 	bool http_remote;

@@ -426,6 +426,8 @@ static int setup_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_L
 		.max_sse = (uint8_t)c->rf_max_sse,
 		.http_remote = c->http_remote,
 		.forwarded_for = c->forwarded_for,
+		.throttle = { (uint16_t)c->rf_failed_logins, (uint16_t)(c->rf_failed_logins * 4),
+			      c->rf_failed_login_window_s * 1000, 2000, c->rf_lockout_max_s * 1000 },
 	};
 	snprintf(rc.system_id, sizeof(rc.system_id), "%s", c->system_id);
 	snprintf(rc.uuid, sizeof(rc.uuid), "%s", b->uuid_str);
@@ -751,9 +753,8 @@ int main(int argc, char **argv)
 		.channel = 1,
 		.per_source_max = (uint16_t)(b->cfg.per_source_sessions ? b->cfg.per_source_sessions
 					     : b->cfg.max_sessions > 2 ? b->cfg.max_sessions - 2 : 1),
-		.fail_threshold = (uint16_t)b->cfg.failed_logins,
-		.fail_window_ms = b->cfg.failed_login_window_s * 1000,
-		.lockout_max_ms = b->cfg.lockout_max_s * 1000,
+		.throttle = { (uint16_t)b->cfg.failed_logins, (uint16_t)(b->cfg.failed_logins * 4),
+			      b->cfg.failed_login_window_s * 1000, 1000, b->cfg.lockout_max_s * 1000 },
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
 	guid_to_ipmi(b->uuid, ic.guid);

@@ -31,6 +31,7 @@
 
 #include "cursor.h"
 #include "host.h"
+#include "parse.h"
 #include "sol.h"
 
 struct suite_def {
@@ -84,6 +85,7 @@ void ipmi_init(struct ipmi *m, const struct ipmi_cfg *cfg, struct ipmi_session *
 	m->users = users;
 	m->host = host;
 	rng_init(&m->rng, seed, seedlen);
+	throttle_init(&m->thr, &cfg->throttle, m->thr_tab, IPMI_FAIL_SOURCES);
 	for (int i = 0; i < cfg->max_sessions; i++) {
 		memset(&sess[i], 0, sizeof(sess[i]));
 		sess[i].handle = (uint8_t)(i + 1);
@@ -244,63 +246,34 @@ static struct ipmi_session *session_alloc(struct ipmi *m, const struct peer *fro
 	return victim;
 }
 
-/* --- failed logins, per address ------------------------------------------------------------ */
+/* --- failed logins (throttle.h) ------------------------------------------------------------ */
 
-static struct ipmi_fail *fail_entry(struct ipmi *m, const struct peer *p, bool create)
+static void login_failed(struct ipmi *m, const struct peer *p, const char *user, size_t ulen)
+{
+	uint8_t a[16];
+	m->st.logins_failed++;
+	addr16(p, a);
+	uint32_t wait = throttle_fail(&m->thr, a, user, ulen, m->now);
+	if (wait) {
+		char b[48], u[USER_NAME_MAX + 1];
+		log_safe(user, ulen, u, sizeof(u));
+		LOG(m, 4, "ipmi: failed logins from %s (user '%s'): no login from there for %u ms",
+		    addr_str(p, b, sizeof(b)), u, wait);
+	}
+}
+
+static bool throttled(struct ipmi *m, const struct peer *p, const char *user, size_t ulen)
 {
 	uint8_t a[16];
 	addr16(p, a);
-	struct ipmi_fail *oldest = &m->fails[0];
-	for (int i = 0; i < IPMI_FAIL_SOURCES; i++) {
-		struct ipmi_fail *f = &m->fails[i];
-		if (f->count && !memcmp(f->addr, a, 16))
-			return f;
-		if (!f->count || (oldest->count && f->first < oldest->first))
-			oldest = f;
-	}
-	if (!create)
-		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	memcpy(oldest->addr, a, 16);
-	return oldest;
+	return throttle_wait(&m->thr, a, user, ulen, m->now) > 0;
 }
 
-static void login_failed(struct ipmi *m, const struct peer *p)
+static void login_succeeded(struct ipmi *m, const struct ipmi_session *s)
 {
-	m->st.logins_failed++;
-	if (!m->cfg.fail_threshold)
-		return;
-	struct ipmi_fail *f = fail_entry(m, p, true);
-	if (f->count && m->now - f->first > (int64_t)m->cfg.fail_window_ms && m->now >= f->until) {
-		f->count = 0;
-		f->lock_ms = 0;
-	}
-	if (!f->count)
-		f->first = m->now;
-	if (f->count < 0xFFFF)
-		f->count++;
-	if (f->count >= m->cfg.fail_threshold) {
-		f->lock_ms = f->lock_ms ? f->lock_ms * 2 : 1000;
-		if (f->lock_ms > m->cfg.lockout_max_ms)
-			f->lock_ms = m->cfg.lockout_max_ms;
-		f->until = m->now + f->lock_ms;
-		char b[48];
-		LOG(m, 4, "ipmi: %u failed logins from %s: no new sessions from there for %u ms",
-		    f->count, addr_str(p, b, sizeof(b)), f->lock_ms);
-	}
-}
-
-static bool throttled(struct ipmi *m, const struct peer *p)
-{
-	struct ipmi_fail *f = fail_entry(m, p, false);
-	return f && m->now < f->until;
-}
-
-static void login_succeeded(struct ipmi *m, const struct peer *p)
-{
-	struct ipmi_fail *f = fail_entry(m, p, false);
-	if (f)
-		memset(f, 0, sizeof(*f));
+	uint8_t a[16];
+	addr16(&s->peer, a);
+	throttle_ok(&m->thr, a, s->user_name, strlen(s->user_name));
 }
 
 static uint32_t new_session_id(struct ipmi *m)
@@ -343,7 +316,7 @@ void ipmi_tick(struct ipmi *m, int64_t now)
 			if (s->state == SESS_RAKP2) {
 				/* the console checked our RAKP 2 against its password and gave
 				 * up without a word: ipmitool does this on a wrong password */
-				login_failed(m, &s->peer);
+				login_failed(m, &s->peer, s->user_name, strlen(s->user_name));
 				LOG(m, 5, "ipmi: login of '%s' not completed (wrong password, or the "
 				    "console gave up)", s->user_name);
 			}
@@ -601,7 +574,7 @@ static void open_session(struct ipmi *m, const uint8_t *p, size_t n, const struc
 			if (o->state == SESS_OPENED && o->con_sid == con_sid && same_peer(&o->peer, from))
 				s = o;
 		}
-		if (!s && throttled(m, from)) {
+		if (!s && throttled(m, from, NULL, 0)) {
 			m->st.throttled++;
 			status = RMCPP_NO_RESOURCES; /* too many failed logins from there: wait */
 		} else if (!s && !(s = session_alloc(m, from))) {
@@ -685,8 +658,11 @@ static void rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 	const uint8_t *uname = NULL;
 	int u = -1;
 	uint8_t want = role & 0x0F;
+	bool locked = false;
 	if (ulen > USER_NAME_MAX || !(uname = rd_ptr(&r, ulen)))
 		status = RMCPP_BAD_NAME_LEN;
+	else if ((locked = throttled(m, from, (const char *)uname, ulen)))
+		status = RMCPP_NO_RESOURCES; /* too many failures for this name from there */
 	else if ((role & 0xE0) || want < PRIV_CALLBACK || want > PRIV_ADMIN)
 		status = RMCPP_BAD_ROLE;
 	else if ((u = users_find(m->users, (const char *)uname, ulen)) < 0)
@@ -695,9 +671,12 @@ static void rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		/* username/privilege lookup: no entry with that name at that level */
 		status = RMCPP_UNAUTH_NAME;
 	if (status != RMCPP_OK) {
-		login_failed(m, from);
-		LOG(m, 5, "ipmi: login refused for user '%.*s' (role 0x%02x): status 0x%02x",
-		    (int)(uname ? ulen : 0), uname ? (const char *)uname : "", role, status);
+		char safe[USER_NAME_MAX + 1];
+		log_safe((const char *)uname, uname ? ulen : 0, safe, sizeof(safe));
+		if (!locked)
+			login_failed(m, from, (const char *)uname, uname ? ulen : 0);
+		LOG(m, 5, "ipmi: login refused for user '%s' (role 0x%02x): status 0x%02x", safe,
+		    role, status);
 		ipmi_session_close(m, s, "RAKP 1 refused");
 		rakp_error(m, from, 0x13, tag, status, con_sid);
 		return;
@@ -820,7 +799,7 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 	}
 	if (cstatus != RMCPP_OK) {
 		/* the console gave up (e.g. our RAKP 2 failed its check) */
-		login_failed(m, from);
+		login_failed(m, from, s->user_name, strlen(s->user_name));
 		LOG(m, 5, "ipmi: console aborted login of '%s' with status 0x%02x", s->user_name,
 		    cstatus);
 		ipmi_session_close(m, s, "console aborted");
@@ -846,7 +825,7 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 			m->st.dropped++; /* not the console that logged in: leave the session be */
 			return;
 		}
-		login_failed(m, from);
+		login_failed(m, from, s->user_name, strlen(s->user_name));
 		m->st.auth_fail++;
 		LOG(m, 5, "ipmi: login failed for user '%s': bad password (RAKP 3)", s->user_name);
 		ipmi_session_close(m, s, "bad password");
@@ -865,7 +844,7 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		s->out_seq = 0;
 		s->last_req_len = s->last_rsp_len = 0;
 		m->st.sessions_opened++;
-		login_succeeded(m, from);
+		login_succeeded(m, s);
 		LOG(m, 7, "ipmi: session %08x opened for '%s' (limit %s, suite %u)", s->bmc_sid,
 		    s->user_name, priv_name(s->priv_limit), s->suite);
 	}

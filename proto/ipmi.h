@@ -22,6 +22,7 @@
 
 #include "crypto.h"
 #include "cursor.h"
+#include "throttle.h"
 #include "users.h"
 
 struct host;
@@ -126,20 +127,10 @@ struct ipmi_cfg {
 	uint8_t channel;		/* LAN channel number (1) */
 	/* abuse limits */
 	uint16_t per_source_max;	/* sessions (open or opening) one address may hold */
-	uint16_t fail_threshold;	/* failed logins from one address before it waits */
-	uint32_t fail_window_ms;	/* failures older than this are forgotten */
-	uint32_t lockout_max_ms;	/* the wait doubles per further failure, up to this */
+	struct throttle_cfg throttle;	/* failed logins per (address, user) and address */
 };
 
-#define IPMI_FAIL_SOURCES 64
-
-/* Failed logins per source address (IPv4 as v4-mapped IPv6). */
-struct ipmi_fail {
-	uint8_t addr[16];
-	uint16_t count;
-	uint32_t lock_ms;	/* current wait; doubles while failures continue */
-	int64_t first, until;	/* window start; no new session before `until` */
-};
+#define IPMI_FAIL_SOURCES 64	/* (address, user) pairs the login throttle tracks */
 
 struct ipmi_stats {
 	uint64_t rx, tx, dropped, auth_fail, replays, retransmits;
@@ -162,7 +153,8 @@ struct ipmi {
 	void *log_ctx;
 	int64_t now;			/* time of the packet being handled */
 	struct ipmi_stats st;
-	struct ipmi_fail fails[IPMI_FAIL_SOURCES];
+	struct throttle thr;		/* failed logins (throttle.h) */
+	struct throttle_ent thr_tab[IPMI_FAIL_SOURCES];
 	/* IPMI boot-option parameters that are IPMI's alone (the override itself is the host's) */
 	uint8_t boot_set_in_progress;
 	uint8_t boot_service_partition, boot_service_scan, boot_valid_clearing;

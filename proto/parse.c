@@ -116,3 +116,14 @@ void trim(const char **s, size_t *len)
 	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' || (*s)[*len - 1] == '\r'))
 		(*len)--;
 }
+
+const char *log_safe(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i = 0;
+	if (!cap)
+		return out;
+	for (; s && i < n && i + 1 < cap; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7F ? s[i] : '?';
+	out[i] = 0;
+	return out;
+}

@@ -18,5 +18,9 @@ bool parse_uuid(const char *s, size_t len, uint8_t out[16]);
 void trim(const char **s, size_t *len);
 bool str_eq(const char *s, size_t len, const char *lit);
 bool str_ieq(const char *s, size_t len, const char *lit);
+/* A copy of peer-controlled text fit for a log line or a message: every byte outside
+ * printable ASCII (newlines, journald's <N> prefixes need a line start, escapes) becomes
+ * '?'; cut to cap - 1 bytes; always terminated. Returns out. */
+const char *log_safe(const char *s, size_t n, char *out, size_t cap);
 
 #endif

@@ -28,9 +28,10 @@
  * - Auth: X-Auth-Token is compared with ct_equal against every live session (no early
  *   exit); Basic is decoded by a strict bounded base64 decoder; an unknown user still costs
  *   one constant-time password comparison. Password checks (Basic and session login) are
- *   throttled per source address: FAIL_FREE (5) failures in a minute lock the address out
- *   for 2 s, doubling per further failure up to 256 s; while locked nothing is checked and
- *   the answer is 429 with Retry-After. A success forgets the address.
+ *   throttled per (source address, user name) and per address (throttle.h; by default
+ *   RF_THROTTLE_DEFAULT: 5 failures in a minute lock that name out for 2 s, doubling per further
+ *   failure up to 256 s); while locked nothing is checked and the answer is 429 with
+ *   Retry-After. A success forgets only its own (address, user) failures.
  * - ETags: If-Match on PATCH and If-None-Match on GET accept the tag quoted, unquoted or
  *   as W/"..." (clients differ); "*" matches. If-Match is never required (no 428).
  * - Behind a reverse proxy on loopback (PiKVM's nginx) every peer is 127.0.0.1, so one
@@ -51,6 +52,7 @@
 
 #include "host.h"
 #include "json.h"
+#include "parse.h"
 #include "sel.h"
 
 #define V1 "/redfish/v1"
@@ -62,7 +64,6 @@
 #define TOKENS 128	/* JSON tokens in a request body: far more than any we accept */
 #define ERR_MAX 8	/* messages in one error body */
 #define ARG_MAX 64	/* bytes of a request value quoted back in a message */
-#define FAIL_FREE 5	/* failed logins per minute before an address is throttled */
 #define IDENTIFY_BLINK_S 15 /* IndicatorLED "Blinking": a timed identify, IPMI's default */
 
 /* --- messages (Base 1.22) ---------------------------------------------------------------- */
@@ -367,16 +368,6 @@ static void rlog(struct redfish *r, int level, const char *fmt, ...)
 	r->log(r->log_ctx, level, "%s", m);
 }
 
-/* A printable copy of client-supplied text for the log (no terminal or journal tricks). */
-static const char *printable(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t i = 0;
-	for (; i < n && i + 1 < cap; i++)
-		out[i] = s[i] >= 0x20 && s[i] < 0x7F ? s[i] : '?';
-	out[i] = 0;
-	return out;
-}
-
 static void addr_str(const uint8_t a[16], char out[48])
 {
 	static const uint8_t v4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
@@ -584,7 +575,7 @@ static bool ieq(const char *a, const char *b, size_t n)
 }
 
 /* Decimal without sign or leading zeros, 1 to 9 digits. */
-static bool parse_u32(const char *s, size_t n, uint32_t *v)
+static bool id_u32(const char *s, size_t n, uint32_t *v)
 {
 	uint32_t x = 0;
 	if (n == 0 || n > 9 || (s[0] == '0' && n > 1))
@@ -804,7 +795,7 @@ static void entry_message(const struct sel_entry *e, char *m, size_t cap)
 	else
 		buf_printf(&b, "IPMI SEL record of type 0x%02X", r[2]);
 	char u[USER_NAME_MAX + 1];
-	printable(e->user, strnlen(e->user, USER_NAME_MAX), u, sizeof(u));
+	log_safe(e->user, strnlen(e->user, USER_NAME_MAX), u, sizeof(u));
 	const char *o = origins[e->origin & 3];
 	if (u[0])
 		buf_printf(&b, " by %s via %s", u, o);
@@ -1101,7 +1092,7 @@ static void get_entry(struct ctx *x)
 	uint16_t next;
 	const struct sel_entry *e = NULL;
 	/* 0 and 0xFFFF are sel_get's "first" and "last", not record IDs */
-	if (parse_u32(x->arg, strlen(x->arg), &id) && id >= 1 && id < 0xFFFF)
+	if (id_u32(x->arg, strlen(x->arg), &id) && id >= 1 && id < 0xFFFF)
 		e = sel_get(host_sel(x->r->host), (uint16_t)id, &next);
 	if (!e) {
 		fail(x, 404, M_NOT_FOUND, "LogEntry", x->arg, NULL);
@@ -1231,7 +1222,7 @@ static void get_account(struct ctx *x)
 	struct jw *w = &x->w;
 	const struct users *us = x->r->users;
 	uint32_t id;
-	if (!parse_u32(x->arg, strlen(x->arg), &id) || id < 1 || id > (uint32_t)us->n) {
+	if (!id_u32(x->arg, strlen(x->arg), &id) || id < 1 || id > (uint32_t)us->n) {
 		fail(x, 404, M_NOT_FOUND, "ManagerAccount", x->arg, NULL);
 		return;
 	}
@@ -1335,7 +1326,7 @@ static struct rf_session *find_session(struct ctx *x, bool del)
 {
 	struct redfish *r = x->r;
 	uint32_t id;
-	if (parse_u32(x->arg, strlen(x->arg), &id))
+	if (id_u32(x->arg, strlen(x->arg), &id))
 		for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
 			struct rf_session *s = &r->sessions[i];
 			if (s->used && s->id == id && !expired(r, s)) {
@@ -1687,49 +1678,6 @@ static void post_clearlog(struct ctx *x)
 
 /* --- authentication ---------------------------------------------------------------------- */
 
-static struct rf_fail *fail_find(struct redfish *r, const uint8_t a[16])
-{
-	for (int i = 0; i < RF_FAIL_SOURCES; i++)
-		if (r->fails[i].count && !memcmp(r->fails[i].addr, a, 16))
-			return &r->fails[i];
-	return NULL;
-}
-
-static void fail_note(struct redfish *r, const uint8_t a[16])
-{
-	struct rf_fail *f = fail_find(r, a);
-	if (!f) {
-		/* a free slot, else the longest-quiet unlocked one, else the longest-quiet one */
-		f = &r->fails[0];
-		for (int i = 0; i < RF_FAIL_SOURCES; i++) {
-			struct rf_fail *g = &r->fails[i];
-			bool gl = g->until > r->now, fl = f->until > r->now;
-			if (!g->count) {
-				f = g;
-				break;
-			}
-			if ((fl && !gl) || (fl == gl && g->last < f->last))
-				f = g;
-		}
-		memset(f, 0, sizeof(*f));
-		memcpy(f->addr, a, 16);
-	} else if (r->now - f->last >= 60000 && r->now >= f->until + 60000) {
-		f->count = 0; /* a quiet minute after any lock-out: start afresh */
-	}
-	if (f->count < UINT16_MAX)
-		f->count++;
-	f->last = r->now;
-	if (f->count >= FAIL_FREE) {
-		unsigned k = f->count - FAIL_FREE;
-		int64_t ms = (int64_t)2000 << (k > 7 ? 7 : k);
-		f->until = r->now + ms;
-		char s[48];
-		addr_str(a, s);
-		rlog(r, 4, "redfish: %u failed logins from %s: refusing logins for %lld s",
-		      f->count, s, (long long)(ms / 1000));
-	}
-}
-
 /* Strict base64 (RFC 4648, padded, canonical): decoded length or -1. */
 static int b64_decode(const char *s, size_t n, uint8_t *out, size_t cap)
 {
@@ -1770,10 +1718,10 @@ static int login(struct ctx *x, const char *name, size_t nl, const char *pw, siz
 	static const struct user nobody; /* an unknown name still costs one comparison */
 	struct redfish *r = x->r;
 	char who_s[USER_NAME_MAX + 1], from[48];
-	struct rf_fail *f = fail_find(r, x->from);
-	if (f && r->now < f->until) {
+	int64_t wait = throttle_wait(&r->thr, x->from, name, nl, r->now);
+	if (wait) {
 		/* not logged: the lock-out was, and a flood of refusals would flood the log */
-		unsigned s = (unsigned)((f->until - r->now + 999) / 1000);
+		unsigned s = (unsigned)((wait + 999) / 1000);
 		char a[12];
 		snprintf(a, sizeof(a), "%u", s);
 		fail(x, 429, M_UNAVAILABLE, a, NULL, NULL);
@@ -1784,16 +1732,18 @@ static int login(struct ctx *x, const char *name, size_t nl, const char *pw, siz
 	const struct user *usr = u >= 0 ? &r->users->u[u] : &nobody;
 	bool ok = users_check_password(usr, pw, pl);
 	if (!ok || u < 0 || usr->priv < PRIV_USER) {
-		printable(name, nl < USER_NAME_MAX ? nl : USER_NAME_MAX, who_s, sizeof(who_s));
+		log_safe(name, nl < USER_NAME_MAX ? nl : USER_NAME_MAX, who_s, sizeof(who_s));
 		addr_str(x->from, from);
 		rlog(r, 5, "redfish: login failed for '%s' from %s", who_s, from);
-		fail_note(r, x->from);
+		uint32_t lock = throttle_fail(&r->thr, x->from, name, nl, r->now);
+		if (lock)
+			rlog(r, 4, "redfish: failed logins from %s (user '%s'): refusing logins for %u s",
+			     from, who_s, (lock + 999) / 1000);
 		fail(x, 401, M_UNAUTHORIZED, NULL, NULL, NULL);
 		x->p.www_auth = true;
 		return -1;
 	}
-	if (f)
-		memset(f, 0, sizeof(*f));
+	throttle_ok(&r->thr, x->from, name, nl);
 	return u;
 }
 
@@ -1942,7 +1892,7 @@ static bool query(struct ctx *x)
 			return false;
 		}
 		uint32_t val;
-		if (!http_path_decode(q + vs, e - vs, v, sizeof(v)) || !parse_u32(v, strlen(v), &val)) {
+		if (!http_path_decode(q + vs, e - vs, v, sizeof(v)) || !id_u32(v, strlen(v), &val)) {
 			char raw[ARG_MAX + 1];
 			snprintf(raw, sizeof(raw), "%.*s", (int)(e - vs > ARG_MAX ? ARG_MAX : e - vs), q + vs);
 			fail(x, 400, M_QUERY_TYPE, raw, k, NULL);
@@ -2111,6 +2061,7 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 	r->host = host;
 	r->sse_power = 0xFF;
 	rng_init(&r->rng, seed, seedlen);
+	throttle_init(&r->thr, &r->cfg.throttle, r->thr_tab, RF_FAIL_SOURCES);
 }
 
 /* The last element of an X-Forwarded-For list as a v4-mapped or IPv6 address. */

@@ -27,13 +27,17 @@
 #include "buf.h"
 #include "crypto.h"
 #include "http.h"
+#include "throttle.h"
 #include "users.h"
 
 struct host;
 
 #define RF_TOKEN_LEN 32		/* X-Auth-Token: 128 random bits in hex */
 #define RF_SESSIONS_HARD_MAX 64
-#define RF_FAIL_SOURCES 32	/* login-failure throttle table */
+#define RF_FAIL_SOURCES 64	/* (address, user) pairs the login throttle tracks */
+/* The throttle's defaults: 5 failures for a name (20 for an address) in a minute, then a
+ * wait of 2 s doubling up to 256 s. */
+#define RF_THROTTLE_DEFAULT { 5, 20, 60000, 2000, 256000 }
 #define RF_BODY_MAX 16384	/* largest JSON/XML body: the scratch buffer in struct redfish */
 /* What `out` must be able to hold for any response: a body of RF_BODY_MAX plus the head.
  * A smaller out still works for small resources; a response that does not fit becomes a
@@ -56,6 +60,7 @@ struct redfish_cfg {
 	bool sol_enabled;
 	uint8_t max_sse;		/* SSE subscribers the network layer allows */
 	bool http_remote;		/* plain HTTP may serve the API beyond loopback */
+	struct throttle_cfg throttle;	/* failed logins (per_user 0: not throttled) */
 	bool forwarded_for;		/* trust X-Forwarded-For from a loopback proxy (plain
 					 * HTTP only) as the client address for throttling/logs */
 };
@@ -68,13 +73,6 @@ struct rf_session {
 	char user_name[USER_NAME_MAX + 1];
 	uint8_t priv;
 	int64_t last_used, created;	/* monotonic ms */
-};
-
-struct rf_fail {
-	uint8_t addr[16];		/* IPv6 or v4-mapped source address */
-	uint16_t count;
-	int64_t until;			/* no new attempt is checked before this time */
-	int64_t last;
 };
 
 /* What the network layer knows about the connection a request came on. */
@@ -99,7 +97,8 @@ struct redfish {
 	struct host *host;
 	struct rf_session *sessions;	/* cfg.max_sessions entries */
 	uint32_t next_session_id;
-	struct rf_fail fails[RF_FAIL_SOURCES];
+	struct throttle thr;		/* failed logins (throttle.h) */
+	struct throttle_ent thr_tab[RF_FAIL_SOURCES];
 	struct rng rng;
 	rf_log_fn log;
 	void *log_ctx;

@@ -118,9 +118,7 @@ static inline void fi_setup(const uint8_t *suites, uint8_t nsuites)
 		/* the abuse limits on, small enough for a fuzz input to reach them: a fifth
 		 * session from one address, a fourth failed login within a minute */
 		.per_source_max = 4,
-		.fail_threshold = 3,
-		.fail_window_ms = 60000,
-		.lockout_max_ms = 8000,
+		.throttle = { 3, 12, 60000, 1000, 8000 },
 	};
 	memcpy(cfg.suites, suites, nsuites);
 	cfg.nsuites = nsuites;

@@ -91,6 +91,7 @@ static void setup(uint8_t ctl)
 		.sol_enabled = true,
 		.max_sse = 2,
 		.http_remote = ctl & 0x10,
+		.throttle = RF_THROTTLE_DEFAULT,
 	};
 	static const uint8_t seed[32] = "bmcd fuzz seed: fixed on purpose";
 	redfish_init(&rf, &cfg, sess, &users, &host, seed, sizeof(seed));

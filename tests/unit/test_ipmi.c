@@ -475,9 +475,7 @@ static void flood_and_throttle(void)
 	uint8_t st;
 	setup(4);
 	m.cfg.per_source_max = 3;
-	m.cfg.fail_threshold = 3;
-	m.cfg.fail_window_ms = 60000;
-	m.cfg.lockout_max_ms = 8000;
+	m.thr.cfg = (struct throttle_cfg){ 3, 12, 60000, 1000, 8000 };
 	/* an attacker at .66 opens half-open sessions as fast as it likes */
 	set_peer(0x7F000042);
 	unsigned char p[48] = { 6, 0, 0xFF, 7, 6, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0,
@@ -504,9 +502,7 @@ static void flood_and_throttle(void)
 
 	/* brute force from .66: three bad passwords, then it waits; .1 is unaffected */
 	setup(4);
-	m.cfg.fail_threshold = 3;
-	m.cfg.fail_window_ms = 60000;
-	m.cfg.lockout_max_ms = 8000;
+	m.thr.cfg = (struct throttle_cfg){ 3, 12, 60000, 1000, 8000 };
 	set_peer(0x7F000042);
 	for (int i = 0; i < 3; i++) {
 		CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
@@ -528,9 +524,38 @@ static void flood_and_throttle(void)
 	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0); /* success clears the record */
 	CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
 	CHECK_EQ(st, RMCPP_BAD_ICV);
-	/* unknown users count too */
+	/* unknown users count too, per name: "nobody" waits, admin does not */
 	for (int i = 0; i < 3; i++)
 		login("nobody", "x", 0x14, &k, &st);
+	CHECK_EQ(login("nobody", "x", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+
+	/* a success for one user never clears another's failures (finding 3): two guesses at
+	 * admin, a good login as op, repeated, and admin's third failure locks admin */
+	setup(4);
+	m.thr.cfg = (struct throttle_cfg){ 3, 12, 60000, 1000, 8000 };
+	set_peer(0x7F000042);
+	for (int round = 0; round < 2; round++) {
+		CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+		CHECK_EQ(st, RMCPP_BAD_ICV);
+		if (round == 0) {
+			CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+			CHECK_EQ(st, RMCPP_BAD_ICV);
+		}
+		CHECK_EQ(login("op", "oppass", 0x14, &k, &st), 0);
+	}
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	/* the address as a whole: 12 failures over many names lock every name */
+	setup(4);
+	m.thr.cfg = (struct throttle_cfg){ 3, 12, 60000, 1000, 8000 };
+	set_peer(0x7F000043);
+	char name[16];
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		login(name, "x", 0x14, &k, &st);
+	}
 	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), -1);
 	CHECK_EQ(st, RMCPP_NO_RESOURCES);
 	set_peer(0x7F000001);

@@ -78,6 +78,7 @@ static void setup(void)
 	cfg.https_port = 443;
 	cfg.sol_enabled = true;
 	cfg.max_sse = 4;
+	cfg.throttle = (struct throttle_cfg)RF_THROTTLE_DEFAULT;
 	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
 	rf.log = logcb;
 	conn = tls_conn;
@@ -380,7 +381,7 @@ static void test_auth(void)
 	CHECK_EQ(GET("/redfish/v1/Systems", basic("cb", "cbpw")), 401); /* CALLBACK: no access */
 	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "")), 401);
 	CHECK_EQ(GET("/redfish/v1/Systems", basic("admin", "adminpwx")), 401);
-	memset(rf.fails, 0, sizeof(rf.fails)); /* not testing the throttle here */
+	memset(rf.thr_tab, 0, sizeof(rf.thr_tab)); /* not testing the throttle here */
 	CHECK_EQ(GET("/redfish/v1/Systems", basic("", "adminpw")), 401);
 	/* strict base64 */
 	CHECK_EQ(GET("/redfish/v1/Systems", "Authorization: Basic YWRtaW46YWRtaW5wdw\r\n"), 401);
@@ -1105,6 +1106,28 @@ static void test_throttle_forwarded(void)
 	}
 }
 
+/* A success as one user never clears the failures against another (issue 12, finding 3). */
+static void test_throttle_other_user(void)
+{
+	setup();
+	int got429 = 0;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 4; i++)
+			got429 += GET("/redfish/v1/Systems", basic("admin", "bad")) == 429;
+		CHECK_EQ(GET("/redfish/v1/Systems", USER), 200); /* the attacker's own account */
+	}
+	CHECK(got429 > 0);
+	CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 429);
+	/* 20 failures over many names lock the address for every name */
+	setup();
+	char name[16];
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		CHECK_EQ(GET("/redfish/v1/Systems", basic(name, "x")), 401);
+	}
+	CHECK_EQ(GET("/redfish/v1/Systems", USER), 429);
+}
+
 static void test_throttle(void)
 {
 	setup();
@@ -1597,6 +1620,7 @@ int main(void)
 	test_etag();
 	test_sessions();
 	test_throttle();
+	test_throttle_other_user();
 	test_throttle_forwarded();
 	test_plain_http();
 	test_log();

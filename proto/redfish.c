@@ -1805,9 +1805,10 @@ static void post_session(struct ctx *x)
 	for (int k = n ? json_first(t, 0) : -1; k >= 0; k = json_next(t, k)) {
 		bool isn = json_str_eq(x->rq->body, t, k, "UserName");
 		if (isn || json_str_eq(x->rq->body, t, k, "Password")) {
+			/* a password is never quoted back, whatever its type */
 			if (t[k + 1].type != JSON_STRING)
-				add(&e, M_TYPE, tok_text(&e, x, t, k + 1), isn ? "UserName" : "Password",
-				    NULL);
+				add(&e, M_TYPE, isn ? tok_text(&e, x, t, k + 1) : "(hidden)",
+				    isn ? "UserName" : "Password", NULL);
 			*(isn ? &vn : &vp) = k + 1;
 		} else {
 			add(&e, M_PROP_UNKNOWN, tok_text(&e, x, t, k), NULL, NULL);
@@ -1990,7 +1991,9 @@ static void dispatch(struct ctx *x)
 		size_t n = 0;
 		while (h && n < h->value_len && h->value[n] != ';' && h->value[n] != ' ')
 			n++;
-		if (h && !(n == 16 && ieq(h->value, "application/json", 16))) {
+		/* a body without a Content-Type is refused too: a browser sends such a request
+		 * cross-origin without a preflight */
+		if (!h || !(n == 16 && ieq(h->value, "application/json", 16))) {
 			fail(x, 415, M_HEADER_INVALID, "Content-Type", NULL, NULL);
 			return;
 		}

@@ -192,6 +192,10 @@ void sol_input(struct sol *s, struct ipmi_session *sess, const uint8_t *p, size_
 	uint8_t seq = p[0] & 0x0F, ack = p[1] & 0x0F, count = p[2], op = p[3];
 	const uint8_t *data = p + 4;
 	size_t dlen = len - 4;
+	/* more than the payload size we announced: take what fits and say so in the count (a
+	 * partial ACK); the console sends the rest again, and no count wraps past 255 */
+	if (dlen > SOL_DATA_MAX)
+		dlen = SOL_DATA_MAX;
 
 	if (ack && s->inflight && ack == s->out_seq) {
 		if (op & OP_NACK) {

@@ -284,6 +284,20 @@ static void input_flow(void)
 	console(0, 3, 0, 0, 0, "llo");
 	CHECK_EQ(ntyped, 8);
 	CHECK(memcmp(typed, "ls\rhello", 8) == 0);
+	/* a packet longer than the announced payload size: the bytes that fit are typed and
+	 * counted exactly (an 8-bit count must not wrap: 300 bytes once acked as 44) */
+	{
+		uint8_t big[4 + 300];
+		memset(big, 'x', sizeof(big));
+		big[0] = 9, big[1] = 0, big[2] = 0, big[3] = 0;
+		nout = 0;
+		ntyped = 0;
+		sol_input(&sol, &sess[0], big, sizeof(big), now);
+		p = sol_pl(0, &n);
+		CHECK(nout == 1 && p[1] == 9 && p[2] == SOL_DATA_MAX);
+		CHECK_EQ(ntyped, SOL_DATA_MAX);
+		ntyped = 8;
+	}
 	/* break */
 	console(0, 4, 0, 0, 0x10, "");
 	CHECK_EQ(breaks, 1);

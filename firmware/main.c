@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -610,6 +611,28 @@ static int load_all(struct bmc *b, const char *path, bool kvmd)
 	return errs;
 }
 
+/* The users file holds clear-text passwords (IPMI needs them as keys): say so when others
+ * may read it. Group read is fine for the group bmcd runs as (PiKVM: kvmd-ipmi). */
+static void check_users_mode(const struct config *c)
+{
+	struct stat st;
+	if (stat(c->users_file, &st) < 0)
+		return;
+	unsigned mode = (unsigned)st.st_mode & 0777;
+	if (st.st_mode & S_IROTH) {
+		log_warn("%s is world-readable (mode %03o) and holds clear-text passwords: "
+			 "chmod o-r it", c->users_file, mode);
+		return;
+	}
+	if (!(st.st_mode & S_IRGRP))
+		return;
+	const struct passwd *pw = c->run_user[0] ? getpwnam(c->run_user) : NULL;
+	if (!pw || pw->pw_gid != st.st_gid)
+		log_warn("%s is readable by group %u (mode %03o) and holds clear-text passwords: "
+			 "chmod g-r it unless that group is bmcd's own", c->users_file,
+			 (unsigned)st.st_gid, mode);
+}
+
 static struct atx *open_backend(struct bmc *b, int64_t now)
 {
 	const struct config *c = &b->cfg;
@@ -671,6 +694,8 @@ int main(int argc, char **argv)
 	int errs = load_all(b, path, kvmd);
 	const char *shown = path ? path : kvmd ? "PiKVM configuration" : "/etc/bmcd/bmcd.conf";
 	log_level = (int)b->cfg.log_level < 3 ? 3 : (int)b->cfg.log_level;
+	if (!errs)
+		check_users_mode(&b->cfg);
 	if (check) {
 		if (errs) {
 			fprintf(stderr, "%s: %d error(s)\n", shown, errs);

@@ -28,11 +28,14 @@ const char *users_parse_line(const char *l, size_t ll, struct user *out, bool *b
 	}
 	if (memchr(l, '\0', ll))
 		return "NUL byte in line";
-	/* PiKVM's "ipmiuser:ipmipass -> kvmduser:kvmdpass": keep the left side */
+	/* PiKVM's "ipmiuser:ipmipass -> kvmduser:kvmdpass": keep the left side; that format
+	 * has no privilege field, so the password is everything after the first ':' */
+	bool pikvm = false;
 	for (size_t i = 0; i + 4 <= ll; i++) {
 		if (memcmp(l + i, " -> ", 4) == 0) {
 			ll = i;
 			trim(&l, &ll);
+			pikvm = true;
 			break;
 		}
 	}
@@ -44,18 +47,20 @@ const char *users_parse_line(const char *l, size_t ll, struct user *out, bool *b
 	size_t pl = ll - nl - 1;
 	int priv = PRIV_ADMIN;
 	const char *last = NULL;
-	for (size_t i = pl; i > 0; i--) {
+	for (size_t i = pl; i > 0 && !pikvm; i--) {
 		if (pw[i - 1] == ':') {
 			last = pw + i - 1;
 			break;
 		}
 	}
 	if (last) {
-		int p = priv_from(last + 1, pl - (size_t)(last + 1 - pw));
-		if (p > 0) {
-			priv = p;
-			pl = (size_t)(last - pw);
-		}
+		/* a third field must be a privilege: a typo there must not grant ADMIN with the
+		 * typo in the password (a password containing ':' needs the privilege after it) */
+		priv = priv_from(last + 1, pl - (size_t)(last + 1 - pw));
+		if (priv < 0)
+			return "unknown privilege after the last ':' (admin, operator or user; a "
+			       "password containing ':' needs the privilege field after it)";
+		pl = (size_t)(last - pw);
 	}
 	if (nl == 0)
 		return "empty user name";

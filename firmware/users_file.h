@@ -1,8 +1,9 @@
 /* The users file: one account a line, `name:password` (administrator) or
  * `name:password:privilege` with privilege admin, operator or user. `#` starts a comment
  * line. PiKVM's legacy `name:password -> kvmduser:kvmdpass` lines are accepted; the part
- * after " -> " is ignored. The password is everything after the first ':' up to an optional
- * last ':privilege'. Errors are printed as file:line. */
+ * after " -> " is ignored and the password is everything after the first ':'. Otherwise a
+ * second ':' starts the privilege field, which must name a privilege: the password is
+ * everything between the first and the last ':'. Errors are printed as file:line. */
 #ifndef BMCD_USERS_FILE_H
 #define BMCD_USERS_FILE_H
 

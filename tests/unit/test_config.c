@@ -101,8 +101,15 @@ static void users_cases(void)
 	CHECK(u.priv == PRIV_ADMIN && u.pass_len == 5 && strcmp(u.name, "admin") == 0);
 	CHECK(users_parse_line("op:pa:ss:operator", 17, &u, &blank) == NULL);
 	CHECK(u.priv == PRIV_OPERATOR && u.pass_len == 5 && memcmp(u.pass, "pa:ss", 5) == 0);
-	CHECK(users_parse_line("x:pa:ss", 7, &u, &blank) == NULL); /* last part not a level */
-	CHECK(u.priv == PRIV_ADMIN && u.pass_len == 5);
+	/* a third field that is not a privilege is an error, never ADMIN (issue 12, finding 5) */
+	CHECK(users_parse_line("x:pa:ss", 7, &u, &blank) != NULL);
+	CHECK(users_parse_line("bob:Secret42:no-access", 22, &u, &blank) != NULL);
+	CHECK(users_parse_line("bob:Secret42:", 13, &u, &blank) != NULL);
+	CHECK(users_parse_line("bob:pa:ss:user", 14, &u, &blank) == NULL);
+	CHECK(u.priv == PRIV_USER && u.pass_len == 5 && memcmp(u.pass, "pa:ss", 5) == 0);
+	const char *pk = "bob:pa:ss -> admin:admin"; /* PiKVM's format has no privilege field */
+	CHECK(users_parse_line(pk, strlen(pk), &u, &blank) == NULL);
+	CHECK(u.priv == PRIV_ADMIN && u.pass_len == 5 && memcmp(u.pass, "pa:ss", 5) == 0);
 	const char *legacy = "admin:admin -> admin:admin";
 	CHECK(users_parse_line(legacy, strlen(legacy), &u, &blank) == NULL);
 	CHECK(u.pass_len == 5 && memcmp(u.pass, "admin", 5) == 0);

@@ -323,12 +323,28 @@ static int setup_sol(struct bmc *b, int64_t now)
 
 /* --- Redfish over HTTP and HTTPS ------------------------------------------------------------- */
 
-static int rf_handle(void *ctx, const struct http_request *rq, const struct rf_conn *c,
+static bool sse_keep(void *ctx, const struct rf_conn *c)
+{
+	return redfish_sse_valid(&((struct bmc *)ctx)->rf, c);
+}
+
+/* A session ended or the users changed: streams opened under it end too. */
+static void rf_revoke(struct bmc *b)
+{
+	if (b->rf_on && b->rf.revoked) {
+		b->rf.revoked = false;
+		httpd_sse_revoke(&b->httpd, sse_keep, b);
+	}
+}
+
+static int rf_handle(void *ctx, const struct http_request *rq, struct rf_conn *c,
 		     struct buf *out, int64_t now)
 {
 	struct bmc *b = ctx;
 	host_service(&b->host, now);
-	return redfish_handle(&b->rf, rq, c, out, now);
+	int fl = redfish_handle(&b->rf, rq, c, out, now);
+	rf_revoke(b);
+	return fl;
 }
 
 static void rf_error(void *ctx, int status, struct buf *out)
@@ -355,6 +371,7 @@ static void http_tick_cb(void *ctx, int64_t now)
 	struct bmc *b = ctx;
 	httpd_tick(&b->httpd, now);
 	redfish_tick(&b->rf, now);
+	rf_revoke(b);
 }
 
 static const char *power_state(const struct host_status *st)
@@ -492,8 +509,10 @@ static void reload_users(struct bmc *b)
 		users_prepare(&b->users);
 		b->users.generation++;
 		ipmi_users_changed(&b->ipmi);
-		if (b->rf_on)
+		if (b->rf_on) {
 			redfish_users_changed(&b->rf);
+			rf_revoke(b);
+		}
 		log_notice("reload: %d user(s) from %s", b->users.n, b->cfg.users_file);
 	}
 	memset(fresh.u, 0, (size_t)fresh.max * sizeof(struct user));

@@ -126,6 +126,9 @@ int httpd_listen(struct httpd *h, const char *addr, uint16_t port, bool tls, cha
 static void peer_info(struct hconn *c, const struct sockaddr_storage *ss)
 {
 	memset(c->info.addr, 0, 16);
+	c->info.sse_session = 0;
+	c->info.sse_stamp = 0;
+	c->info.sse_user[0] = 0;
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
 		c->info.addr[10] = c->info.addr[11] = 0xFF;
@@ -490,6 +493,16 @@ void httpd_broadcast(struct httpd *h, const char *data, size_t len, int64_t now)
 			continue;
 		}
 		set_events(h, c);
+	}
+}
+
+void httpd_sse_revoke(struct httpd *h, bool (*keep)(void *ctx, const struct rf_conn *c),
+		      void *ctx)
+{
+	for (int i = 0; i < h->cfg.max_conns; i++) {
+		struct hconn *c = &h->conns[i];
+		if (c->state == C_SSE && !keep(ctx, &c->info))
+			conn_free(h, c);
 	}
 }
 

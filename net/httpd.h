@@ -35,7 +35,7 @@ struct httpd_io {
 };
 
 /* Handles one complete request; writes the whole response into out; returns RF_* flags. */
-typedef int (*httpd_handler)(void *ctx, const struct http_request *rq, const struct rf_conn *c,
+typedef int (*httpd_handler)(void *ctx, const struct http_request *rq, struct rf_conn *c,
 			     struct buf *out, int64_t now);
 /* Writes a complete error response for a request rejected before it could be parsed. */
 typedef void (*httpd_error)(void *ctx, int status, struct buf *out);
@@ -89,6 +89,9 @@ int64_t httpd_deadline(const struct httpd *h);
 void httpd_tick(struct httpd *h, int64_t now);
 /* Appends an event frame to every SSE stream; a stream with no room for it is closed. */
 void httpd_broadcast(struct httpd *h, const char *data, size_t len, int64_t now);
+/* Closes every SSE stream for which keep() says no (its session or credentials are gone). */
+void httpd_sse_revoke(struct httpd *h, bool (*keep)(void *ctx, const struct rf_conn *c),
+		      void *ctx);
 void httpd_close_all(struct httpd *h);
 
 #endif

@@ -338,12 +338,15 @@ void ipmi_users_changed(struct ipmi *m)
 			ipmi_session_close(m, s, "user removed");
 			continue;
 		}
-		s->user = (int16_t)u;
-		uint8_t lim = m->users->u[u].priv;
-		if (lim < s->priv_limit)
-			s->priv_limit = lim;
-		if (s->priv > s->priv_limit)
-			s->priv = s->priv_limit;
+		if (m->users->u[u].stamp != s->stamp) {
+			/* a new password revokes what the old one opened; a new privilege is
+			 * applied by logging in again (SECURITY.md: revocation) */
+			LOG(m, 5, "ipmi: session %08x of '%s' closed: password or privilege changed",
+			    s->bmc_sid, s->user_name);
+			ipmi_session_close(m, s, "password or privilege changed");
+			continue;
+		}
+		s->user = (int16_t)u; /* the table may have been reordered */
 	}
 }
 
@@ -684,6 +687,7 @@ static void rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 	const struct user *us = &m->users->u[u];
 	s->user = (int16_t)u;
 	memcpy(s->user_name, us->name, sizeof(s->user_name));
+	s->stamp = us->stamp;
 	s->role = role;
 	/* Name-only lookup asking for more than the user has still gets a session, capped at
 	 * the user's level: it starts at USER and Set Session Privilege Level refuses anything

@@ -91,6 +91,7 @@ struct ipmi_session {
 	uint8_t priv;		/* current operating privilege */
 	int16_t user;		/* index into users, -1 before RAKP1 */
 	char user_name[USER_NAME_MAX + 1];
+	uint64_t stamp;		/* the user's credential stamp at login (users.h) */
 	uint32_t bmc_sid, con_sid;
 	uint32_t in_hi;		/* highest inbound sequence number accepted */
 	uint32_t in_seen;	/* bit i: in_hi - i was accepted (replay window) */
@@ -180,7 +181,8 @@ void ipmi_input(struct ipmi *m, const uint8_t *pkt, size_t len, const struct pee
 		int64_t now);
 int64_t ipmi_deadline(const struct ipmi *m); /* INT64_MAX when nothing is pending */
 void ipmi_tick(struct ipmi *m, int64_t now);
-/* The users table was reloaded: close sessions whose user is gone or changed. */
+/* The users table was reloaded: close sessions whose user is gone or whose password or
+ * privilege changed (their SoL ends with them). */
 void ipmi_users_changed(struct ipmi *m);
 int ipmi_active_sessions(const struct ipmi *m);
 bool ipmi_suite_enabled(const struct ipmi *m, uint8_t suite);

@@ -246,6 +246,7 @@ void app_set_session_priv(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 		return;
 	} else {
 		s->priv = want;
+		ipmi_sol_recheck(m);
 	}
 	wr_u8(w, CC_OK);
 	wr_u8(w, s->priv);

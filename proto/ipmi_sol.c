@@ -6,6 +6,15 @@
 #include "ipmi_cmds.h"
 #include "sol.h"
 
+/* Privileges are re-checked after every change: a console whose session now sits below
+ * the SoL privilege (Set Session Privilege Level, Set SOL Configuration) loses SoL. */
+void ipmi_sol_recheck(struct ipmi *m)
+{
+	struct sol *s = m->sol;
+	if (s && s->s && s->s->priv < (s->p.auth & 0x0F))
+		sol_deactivate(s, "the session is now below the SoL privilege");
+}
+
 void app_activate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	struct sol *s = m->sol;
@@ -236,6 +245,7 @@ void sol_set_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 			return;
 		}
 		s->p.auth = d[0] & 0xCF;
+		ipmi_sol_recheck(m);
 		break;
 	case 3:
 		if (d[0] == 0 || d[1] == 0) {

@@ -332,7 +332,7 @@ struct rsp {
 struct ctx {
 	struct redfish *r;
 	const struct http_request *rq;
-	const struct rf_conn *c;
+	struct rf_conn *c;
 	uint8_t from[16];	/* the client: the peer, or the proxy's X-Forwarded-For */
 	int rid;
 	uint8_t method;
@@ -341,6 +341,7 @@ struct ctx {
 	struct seg sys;
 	/* who */
 	int user;		/* index in users, -1 */
+	struct rf_session *sess;	/* the session of an X-Auth-Token request, else NULL */
 	uint8_t priv;
 	const char *uname;
 	/* query */
@@ -1414,6 +1415,10 @@ static void get(struct ctx *x)
 	}
 	case R_EVENTSVC: get_eventsvc(x); break;
 	case R_SSE:
+		/* whose stream this is: it ends with that session, or those credentials */
+		x->c->sse_session = x->sess ? x->sess->id : 0;
+		x->c->sse_stamp = x->sess ? x->sess->stamp : r->users->u[x->user].stamp;
+		snprintf(x->c->sse_user, sizeof(x->c->sse_user), "%s", x->uname);
 		x->p.sse = true;
 		x->p.ctype = "text/event-stream";
 		x->close = false; /* the stream lives until the client leaves */
@@ -1763,6 +1768,7 @@ static bool auth(struct ctx *x)
 		}
 		if (hit) {
 			hit->last_used = r->now;
+			x->sess = hit;
 			x->user = hit->user;
 			x->priv = hit->priv;
 			x->uname = hit->user_name;
@@ -1852,6 +1858,7 @@ static void post_session(struct ctx *x)
 	s->user = (int16_t)u;
 	memcpy(s->user_name, r->users->u[u].name, sizeof(s->user_name));
 	s->priv = r->users->u[u].priv;
+	s->stamp = r->users->u[u].stamp;
 	s->created = s->last_used = r->now;
 	rlog(r, 6, "redfish: session %u opened for %s", (unsigned)s->id, s->user_name);
 	x->p.status = 201;
@@ -2018,6 +2025,7 @@ static void dispatch(struct ctx *x)
 		if (s) {
 			rlog(r, 6, "redfish: session %u closed by %s", (unsigned)s->id, x->uname);
 			memset(s, 0, sizeof(*s));
+			r->revoked = true;
 			x->p.status = 204;
 		}
 		break;
@@ -2095,7 +2103,7 @@ static bool forwarded_addr(const struct http_request *rq, uint8_t out[16])
 	return true;
 }
 
-int redfish_handle(struct redfish *r, const struct http_request *rq, const struct rf_conn *c,
+int redfish_handle(struct redfish *r, const struct http_request *rq, struct rf_conn *c,
 		   struct buf *out, int64_t now)
 {
 	struct ctx x;
@@ -2237,24 +2245,39 @@ void redfish_tick(struct redfish *r, int64_t now)
 		if (s->used && expired(r, s)) {
 			rlog(r, 6, "redfish: session %u of %s expired", (unsigned)s->id, s->user_name);
 			memset(s, 0, sizeof(*s));
+			r->revoked = true;
 		}
 	}
 }
 
 void redfish_users_changed(struct redfish *r)
 {
+	r->revoked = true; /* streams opened with Basic credentials are checked too */
 	for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
 		struct rf_session *s = &r->sessions[i];
 		if (!s->used)
 			continue;
 		int u = users_find(r->users, s->user_name, strlen(s->user_name));
-		if (u < 0 || r->users->u[u].priv < PRIV_USER) {
-			rlog(r, 5, "redfish: session %u ended: user %s is gone", (unsigned)s->id,
-			      s->user_name);
+		if (u < 0 || r->users->u[u].priv < PRIV_USER || r->users->u[u].stamp != s->stamp) {
+			rlog(r, 5, "redfish: session %u ended: user %s is gone or its password or "
+			     "privilege changed", (unsigned)s->id, s->user_name);
 			memset(s, 0, sizeof(*s));
 		} else {
 			s->user = (int16_t)u; /* the table may have been reordered */
-			s->priv = r->users->u[u].priv;
 		}
 	}
+}
+
+bool redfish_sse_valid(const struct redfish *r, const struct rf_conn *c)
+{
+	if (c->sse_session) {
+		for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
+			const struct rf_session *s = &r->sessions[i];
+			if (s->used && s->id == c->sse_session && !expired(r, s))
+				return s->stamp == c->sse_stamp;
+		}
+		return false;
+	}
+	int u = users_find(r->users, c->sse_user, strlen(c->sse_user));
+	return u >= 0 && r->users->u[u].stamp == c->sse_stamp && r->users->u[u].priv >= PRIV_USER;
 }

@@ -72,14 +72,20 @@ struct rf_session {
 	int16_t user;			/* index into users at login */
 	char user_name[USER_NAME_MAX + 1];
 	uint8_t priv;
+	uint64_t stamp;			/* the user's credential stamp at login (users.h) */
 	int64_t last_used, created;	/* monotonic ms */
 };
 
-/* What the network layer knows about the connection a request came on. */
+/* What the network layer knows about the connection a request came on. The sse_ fields
+ * are the engine's: when a request opens an event stream, it records whose stream it is,
+ * and redfish_sse_valid() later says whether that still holds. */
 struct rf_conn {
 	bool tls;
 	bool loopback;
 	uint8_t addr[16];		/* peer address, IPv4 as v4-mapped IPv6 */
+	uint32_t sse_session;		/* the Redfish session it was opened with, 0: Basic */
+	uint64_t sse_stamp;		/* the user's credential stamp then */
+	char sse_user[USER_NAME_MAX + 1];
 };
 
 /* Result flags of redfish_handle(). */
@@ -105,6 +111,8 @@ struct redfish {
 	uint64_t event_id;		/* Id of the last event sent */
 	int64_t now;
 	uint8_t sse_power;		/* PowerState last announced on SSE (0xFF: none yet) */
+	bool revoked;			/* a session ended or the users changed since the
+					 * wiring last checked the streams (redfish_sse_valid) */
 	bool uuid_ok;			/* cfg.uuid is a well-formed UUID (else not shown) */
 	char body[RF_BODY_MAX];		/* scratch: a response body is built here first */
 };
@@ -117,8 +125,12 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
  * whole HTTP/1.1 response into out. Returns RF_* flags. A response that does not fit in
  * out is replaced by a 500 error body. `now` is monotonic milliseconds.
  */
-int redfish_handle(struct redfish *r, const struct http_request *rq, const struct rf_conn *c,
+int redfish_handle(struct redfish *r, const struct http_request *rq, struct rf_conn *c,
 		   struct buf *out, int64_t now);
+/* Whether the event stream on connection c may go on: its session still exists (or, for a
+ * stream opened with Basic credentials, its user) with the same password and privilege.
+ * Check every stream whenever r->revoked is set, then clear it. */
+bool redfish_sse_valid(const struct redfish *r, const struct rf_conn *c);
 
 /* An error response for requests the network layer rejects before parsing completes
  * (400, 408, 411, 413, 417, 431, 501, 503, 505): status line, headers, Redfish error body
@@ -136,7 +148,8 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out);
 /* Expires idle Redfish sessions. */
 int64_t redfish_deadline(const struct redfish *r);
 void redfish_tick(struct redfish *r, int64_t now);
-/* The users table was reloaded: end sessions whose user is gone. */
+/* The users table was reloaded: end sessions whose user is gone or whose password or
+ * privilege changed. */
 void redfish_users_changed(struct redfish *r);
 
 #endif

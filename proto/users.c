@@ -18,6 +18,11 @@ void users_prepare(struct users *us)
 {
 	for (int i = 0; i < us->n; i++) {
 		struct user *u = &us->u[i];
+		uint8_t h[MAC_MAX];
+		struct iov v[3] = { { u->name, USER_NAME_MAX }, { u->pass, USER_PASS_MAX },
+				    { &u->priv, 1 } };
+		hmac_iov(HASH_SHA256, "bmcd credential stamp", 21, v, 3, h);
+		memcpy(&u->stamp, h, sizeof(u->stamp));
 		hmac_key_init(&u->kuid_sha1, HASH_SHA1, u->pass, USER_PASS_MAX);
 		hmac_key_init(&u->kuid_sha256, HASH_SHA256, u->pass, USER_PASS_MAX);
 	}

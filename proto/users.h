@@ -26,6 +26,8 @@ struct user {
 	uint8_t pass[USER_PASS_MAX]; /* zero-padded: exactly K_UID */
 	uint8_t pass_len;
 	uint8_t priv; /* enum priv */
+	uint64_t stamp; /* changes with the name, password or privilege: sessions opened under
+			 * other credentials end when the file is reloaded */
 	/* K_UID as ready HMAC keys (SHA-1, SHA-256): RAKP uses it three times per login */
 	struct hmac_key kuid_sha1, kuid_sha256;
 };
@@ -38,7 +40,7 @@ struct users {
 
 /* Index of the user with that exact name, or -1. */
 int users_find(const struct users *us, const char *name, size_t len);
-/* Derives the per-user keys; call after filling or reloading the table. */
+/* Derives the per-user keys and stamps; call after filling or reloading the table. */
 void users_prepare(struct users *us);
 /* Constant-time password check (false for any length mismatch too). */
 bool users_check_password(const struct user *u, const char *pw, size_t len);

@@ -1058,9 +1058,30 @@ static void test_sessions(void)
 	redfish_users_changed(&rf);
 	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t2)), 401);
 	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t1)), 200);
-	user_tab[0].priv = PRIV_USER; /* demoted */
+	/* an event stream belongs to its session, or to the credentials it was opened with */
+	users_prepare(&users);
+	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t3, l3), 201);
+	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t4, l4), 201);
+	CHECK_EQ(GET("/redfish/v1/EventService/SSE", token_hdr(t3)), 200);
+	struct rf_conn by_token = conn;
+	CHECK(by_token.sse_session != 0 && redfish_sse_valid(&rf, &by_token));
+	CHECK_EQ(GET("/redfish/v1/EventService/SSE", OPER), 200);
+	struct rf_conn by_basic = conn;
+	CHECK(by_basic.sse_session == 0 && redfish_sse_valid(&rf, &by_basic));
+	rf.revoked = false;
+	CHECK_EQ(send_req("DELETE", l3, token_hdr(t3), NULL), 204);
+	CHECK(rf.revoked && !redfish_sse_valid(&rf, &by_token));
+	/* a new password (or privilege) ends what the old credentials opened (finding 4) */
+	memcpy(user_tab[0].pass, "newpw\0\0", 7);
+	user_tab[0].pass_len = 5;
+	users_prepare(&users);
 	redfish_users_changed(&rf);
-	CHECK_EQ(reset(token_hdr(t1), "{\"ResetType\":\"On\"}"), 403);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t4)), 401);
+	CHECK(redfish_sse_valid(&rf, &by_basic)); /* "oper" did not change */
+	user_tab[1].priv = PRIV_USER;
+	users_prepare(&users);
+	redfish_users_changed(&rf);
+	CHECK(!redfish_sse_valid(&rf, &by_basic));
 	(void)h;
 }
 

@@ -188,6 +188,32 @@ static void activation_rules(void)
 	CHECK_EQ(activate(0, rsp, &rl), 0x81);
 }
 
+/* Privileges are re-checked after a change (issue 12, finding 4): a session lowered below
+ * the SoL privilege, or a SoL privilege raised above the session's, ends the console. */
+static void privilege_changes(void)
+{
+	setup();
+	sol.p.auth = PRIV_OPERATOR;
+	CHECK_EQ(activate(0, NULL, NULL), CC_OK);
+	uint8_t buf[8];
+	struct wr w = wr_init(buf, sizeof(buf));
+	const uint8_t lower[1] = { PRIV_USER };
+	struct ipmi_req rq = { .netfn = NETFN_APP, .cmd = 0x3B, .data = lower, .len = 1, .s = &sess[0] };
+	app_set_session_priv(&m, &rq, &w);
+	CHECK_EQ(buf[0], CC_OK);
+	CHECK(!sol_active(&sol));
+	sess[0].priv = PRIV_ADMIN;
+	CHECK_EQ(activate(0, NULL, NULL), CC_OK);
+	sess[0].priv = PRIV_OPERATOR;
+	const uint8_t raise[3] = { 0x0E, 2, PRIV_ADMIN };
+	struct ipmi_req rq2 = { .netfn = NETFN_TRANSPORT, .cmd = 0x21, .data = raise, .len = 3,
+				.s = &sess[1] };
+	w = wr_init(buf, sizeof(buf));
+	sol_set_config(&m, &rq2, &w);
+	CHECK_EQ(buf[0], CC_OK);
+	CHECK(!sol_active(&sol));
+}
+
 static void output_flow(void)
 {
 	size_t n;
@@ -379,6 +405,7 @@ static void giving_up_and_overrun(void)
 int main(void)
 {
 	activation_rules();
+	privilege_changes();
 	output_flow();
 	input_flow();
 	giving_up_and_overrun();

@@ -46,6 +46,8 @@ static const struct key keys[] = {
 	U32("ipmi", "session_timeout", session_timeout, 5, 3600),
 	U32("ipmi", "handshake_timeout_ms", handshake_timeout_ms, 100, 60000),
 	U32("ipmi", "max_sessions_per_source", per_source_sessions, 0, IPMI_SESSIONS_MAX),
+	U32("ipmi", "max_sessions_per_user", per_user_sessions, 0, IPMI_SESSIONS_MAX),
+	U32("ipmi", "admin_reserve", admin_reserve, 0, IPMI_SESSIONS_MAX),
 	U32("ipmi", "failed_logins", failed_logins, 0, 1000),
 	U32("ipmi", "failed_login_window", failed_login_window_s, 1, 86400),
 	U32("ipmi", "lockout_max", lockout_max_s, 1, 86400),
@@ -60,6 +62,8 @@ static const struct key keys[] = {
 	U32("redfish", "session_timeout", rf_session_timeout, 30, 86400),
 	U32("redfish", "max_sessions", rf_max_sessions, 1, RF_SESSIONS_HARD_MAX),
 	U32("redfish", "max_sse", rf_max_sse, 0, 64),
+	U32("redfish", "max_sessions_per_user", rf_per_user_sessions, 0, RF_SESSIONS_HARD_MAX),
+	U32("redfish", "admin_reserve", rf_admin_reserve, 0, RF_SESSIONS_HARD_MAX),
 	U32("redfish", "failed_logins", rf_failed_logins, 0, 1000),
 	U32("redfish", "failed_login_window", rf_failed_login_window_s, 1, 86400),
 	U32("redfish", "lockout_max", rf_lockout_max_s, 1, 86400),
@@ -167,6 +171,7 @@ void config_defaults(struct config *c)
 	c->max_sessions = 16;
 	c->session_timeout = 60;
 	c->handshake_timeout_ms = 5000;
+	c->admin_reserve = 2;
 	c->failed_logins = 5;
 	c->failed_login_window_s = 60;
 	c->lockout_max_s = 60;
@@ -207,6 +212,7 @@ void config_defaults(struct config *c)
 	c->rf_max_conns = 32;
 	c->rf_session_timeout = 1800;
 	c->rf_max_sessions = 16;
+	c->rf_admin_reserve = 2;
 	c->rf_failed_logins = 5;
 	c->rf_failed_login_window_s = 60;
 	c->rf_lockout_max_s = 256;

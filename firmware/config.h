@@ -28,6 +28,8 @@ struct config {
 	uint32_t session_timeout;	/* seconds */
 	uint32_t handshake_timeout_ms;
 	uint32_t per_source_sessions;	/* 0: max_sessions - 2 (a reserve for everyone else) */
+	uint32_t per_user_sessions;	/* below ADMINISTRATOR; 0: max_sessions / 4 (at least 1) */
+	uint32_t admin_reserve;
 	uint32_t failed_logins, failed_login_window_s, lockout_max_s;
 	uint8_t suites[8];
 	uint8_t nsuites;
@@ -76,6 +78,7 @@ struct config {
 	char cert[CFG_PATH_MAX], key[CFG_PATH_MAX];
 	uint32_t rf_max_conns, rf_session_timeout, rf_max_sessions, rf_max_sse;
 	uint32_t rf_failed_logins, rf_failed_login_window_s, rf_lockout_max_s;
+	uint32_t rf_per_user_sessions, rf_admin_reserve;
 	uint32_t rf_header_timeout_ms, rf_idle_timeout_ms, tls_cache;
 	char system_id[32];
 	bool http_remote;

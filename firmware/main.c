@@ -444,6 +444,10 @@ static int setup_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_L
 		.max_sse = (uint8_t)c->rf_max_sse,
 		.http_remote = c->http_remote,
 		.forwarded_for = c->forwarded_for,
+		.per_user_max = (uint16_t)(c->rf_per_user_sessions ? c->rf_per_user_sessions
+					   : c->rf_max_sessions >= 8 ? c->rf_max_sessions / 4 : 2),
+		.admin_reserve = (uint16_t)(c->rf_admin_reserve < c->rf_max_sessions
+					    ? c->rf_admin_reserve : 0),
 		.throttle = { (uint16_t)c->rf_failed_logins, (uint16_t)(c->rf_failed_logins * 4),
 			      c->rf_failed_login_window_s * 1000, 2000, c->rf_lockout_max_s * 1000 },
 	};
@@ -795,6 +799,10 @@ int main(int argc, char **argv)
 		.fw_major = 0,
 		.fw_minor = 1,
 		.channel = 1,
+		.per_user_max = (uint16_t)(b->cfg.per_user_sessions ? b->cfg.per_user_sessions
+					   : b->cfg.max_sessions >= 8 ? b->cfg.max_sessions / 4 : 2),
+		.admin_reserve = (uint16_t)(b->cfg.admin_reserve < b->cfg.max_sessions
+					    ? b->cfg.admin_reserve : 0),
 		.per_source_max = (uint16_t)(b->cfg.per_source_sessions ? b->cfg.per_source_sessions
 					     : b->cfg.max_sessions > 2 ? b->cfg.max_sessions - 2 : 1),
 		.throttle = { (uint16_t)b->cfg.failed_logins, (uint16_t)(b->cfg.failed_logins * 4),

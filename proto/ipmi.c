@@ -16,6 +16,9 @@
  *   (a reserve stays for everyone else); when the table is full, a newcomer takes the slot
  *   of the oldest half-open session of the address with the most half-open sessions, so a
  *   flood from one address only evicts its own. Completed sessions are never evicted.
+ *   Accounts below ADMINISTRATOR are capped once known (RAKP 1): per_user_max sessions
+ *   each, and all of them together leave admin_reserve slots free, so a read-only account
+ *   (or two) can never lock the administrators out.
  * - Failed logins (unknown user, bad password, a handshake abandoned after RAKP 2) are
  *   counted per address; past fail_threshold within fail_window_ms that address gets no
  *   new session for a while, doubling up to lockout_max_ms. Other addresses are not
@@ -274,6 +277,27 @@ static void login_succeeded(struct ipmi *m, const struct ipmi_session *s)
 	uint8_t a[16];
 	addr16(&s->peer, a);
 	throttle_ok(&m->thr, a, s->user_name, strlen(s->user_name));
+}
+
+/* Would one more session for user u (besides self) break the caps for accounts below
+ * ADMINISTRATOR? Sessions count from RAKP 1 on (the user is known then). */
+static bool over_cap(const struct ipmi *m, const struct ipmi_session *self, int u)
+{
+	const struct users *us = m->users;
+	if (us->u[u].priv >= PRIV_ADMIN)
+		return false;
+	int mine = 0, low = 0;
+	for (int i = 0; i < m->cfg.max_sessions; i++) {
+		const struct ipmi_session *t = &m->sess[i];
+		if (t == self || t->user < 0 || t->user >= us->n ||
+		    (t->state != SESS_RAKP2 && t->state != SESS_ACTIVE))
+			continue;
+		mine += t->user == u;
+		low += us->u[t->user].priv < PRIV_ADMIN;
+	}
+	if (m->cfg.per_user_max && mine >= m->cfg.per_user_max)
+		return true;
+	return m->cfg.admin_reserve && low + m->cfg.admin_reserve >= m->cfg.max_sessions;
 }
 
 static uint32_t new_session_id(struct ipmi *m)
@@ -661,7 +685,7 @@ static void rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 	const uint8_t *uname = NULL;
 	int u = -1;
 	uint8_t want = role & 0x0F;
-	bool locked = false;
+	bool locked = false, capped = false;
 	if (ulen > USER_NAME_MAX || !(uname = rd_ptr(&r, ulen)))
 		status = RMCPP_BAD_NAME_LEN;
 	else if ((locked = throttled(m, from, (const char *)uname, ulen)))
@@ -673,10 +697,12 @@ static void rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 	else if (!(role & 0x10) && m->users->u[u].priv < want)
 		/* username/privilege lookup: no entry with that name at that level */
 		status = RMCPP_UNAUTH_NAME;
+	else if ((capped = over_cap(m, s, u)))
+		status = RMCPP_NO_RESOURCES; /* its share of the table is taken */
 	if (status != RMCPP_OK) {
 		char safe[USER_NAME_MAX + 1];
 		log_safe((const char *)uname, uname ? ulen : 0, safe, sizeof(safe));
-		if (!locked)
+		if (!locked && !capped)
 			login_failed(m, from, (const char *)uname, uname ? ulen : 0);
 		LOG(m, 5, "ipmi: login refused for user '%s' (role 0x%02x): status 0x%02x", safe,
 		    role, status);

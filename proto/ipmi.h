@@ -128,6 +128,9 @@ struct ipmi_cfg {
 	uint8_t channel;		/* LAN channel number (1) */
 	/* abuse limits */
 	uint16_t per_source_max;	/* sessions (open or opening) one address may hold */
+	uint16_t per_user_max;		/* sessions one account below ADMINISTRATOR may hold
+					 * (0: no cap) */
+	uint16_t admin_reserve;		/* slots accounts below ADMINISTRATOR leave free */
 	struct throttle_cfg throttle;	/* failed logins per (address, user) and address */
 };
 

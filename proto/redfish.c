@@ -1800,6 +1800,56 @@ static bool auth(struct ctx *x)
 	return false;
 }
 
+/* A slot for a new session of user u. An account at its per-user cap gets its own idlest
+ * session back (a client that logs in again and again, as sushy does after a 403, never
+ * fills the pool); accounts below Administrator together leave admin_reserve slots free;
+ * an administrator finding the pool full takes the idlest lower-privileged session.
+ * NULL: 503. */
+static struct rf_session *session_slot(struct redfish *r, int u)
+{
+	const struct users *us = r->users;
+	bool admin = us->u[u].priv >= PRIV_ADMIN;
+	struct rf_session *free_s = NULL, *own = NULL, *low = NULL;
+	unsigned mine = 0, nlow = 0;
+	for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
+		struct rf_session *s = &r->sessions[i];
+		if (!s->used || expired(r, s)) {
+			if (!free_s)
+				free_s = s;
+			continue;
+		}
+		if (!strcmp(s->user_name, us->u[u].name)) {
+			mine++;
+			if (!own || s->last_used < own->last_used)
+				own = s;
+		}
+		if (s->priv < PRIV_ADMIN) {
+			nlow++;
+			if (!low || s->last_used < low->last_used)
+				low = s;
+		}
+	}
+	struct rf_session *victim = NULL;
+	const char *why = NULL;
+	if (r->cfg.per_user_max && mine >= r->cfg.per_user_max) {
+		victim = own, why = "replaced by a newer login of the same user";
+	} else if (!admin && r->cfg.admin_reserve &&
+		   nlow + r->cfg.admin_reserve >= r->cfg.max_sessions) {
+		return NULL; /* the rest is the administrators' */
+	} else if (free_s) {
+		return free_s;
+	} else if (admin && low) {
+		victim = low, why = "the pool is full and an administrator logged in";
+	}
+	if (victim) {
+		rlog(r, 6, "redfish: session %u of %s ended: %s", (unsigned)victim->id,
+		     victim->user_name, why);
+		memset(victim, 0, sizeof(*victim));
+		r->revoked = true;
+	}
+	return victim;
+}
+
 static void post_session(struct ctx *x)
 {
 	struct redfish *r = x->r;
@@ -1838,10 +1888,7 @@ static void post_session(struct ctx *x)
 	memset(pw, 0, sizeof(pw));
 	if (u < 0)
 		return;
-	struct rf_session *s = NULL;
-	for (unsigned i = 0; i < r->cfg.max_sessions && !s; i++)
-		if (!r->sessions[i].used || expired(r, &r->sessions[i]))
-			s = &r->sessions[i];
+	struct rf_session *s = session_slot(r, u);
 	if (!s) {
 		fail(x, 503, M_SESSION_LIMIT, NULL, NULL, NULL);
 		return;

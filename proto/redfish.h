@@ -55,6 +55,9 @@ struct redfish_cfg {
 	char fw_version[16];
 	uint32_t session_timeout_s;	/* Redfish session inactivity timeout */
 	uint16_t max_sessions;		/* <= RF_SESSIONS_HARD_MAX */
+	uint16_t per_user_max;		/* sessions per account: a login past it replaces the
+					 * account's idlest one (0: no cap) */
+	uint16_t admin_reserve;		/* sessions accounts below Administrator leave free */
 	/* facts for Managers/bmc and NetworkProtocol */
 	uint16_t ipmi_port, http_port, https_port;	/* 0: that service is off */
 	bool sol_enabled;

@@ -988,7 +988,7 @@ static void test_sessions(void)
 		       "/redfish/v1/SessionService/Sessions/", t4, l4), 201);
 	/* the pool (4) is full */
 	char t5[40], l5[120];
-	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t5, l5), 503);
+	CHECK_EQ(login("oper", "operpw", NULL, NULL, t5, l5), 503);
 	CHECK(err_is("SessionLimitExceeded"));
 	/* token auth */
 	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t2)), 200);
@@ -1136,6 +1136,35 @@ static void test_throttle_forwarded(void)
 		CHECK_EQ(GET("/redfish/v1/Systems", g), k < 5 ? 200 : 429);
 		CHECK_EQ(GET("/redfish/v1/Systems", ADMIN), 429);
 	}
+}
+
+/* A read-only account cannot fill the pool (issue 12, finding 6): per-user caps replace
+ * the account's own idlest session, a reserve stays for administrators, and an
+ * administrator finding the pool full ends the idlest lower-privileged session. */
+static void test_session_caps(void)
+{
+	char t[6][40], l[6][120];
+	setup();
+	cfg.max_sessions = 4;
+	cfg.per_user_max = 2;
+	cfg.admin_reserve = 1;
+	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
+	CHECK_EQ(login("user", "userpw", NULL, NULL, t[0], l[0]), 201);
+	now += 10;
+	CHECK_EQ(login("user", "userpw", NULL, NULL, t[1], l[1]), 201);
+	now += 10;
+	for (int i = 0; i < 5; i++) /* sushy logging in again and again */
+		CHECK_EQ(login("user", "userpw", NULL, NULL, t[2], l[2]), 201);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t[0])), 401); /* the idlest went */
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t[2])), 200);
+	CHECK_EQ(login("oper", "operpw", NULL, NULL, t[3], l[3]), 201);
+	/* three below Administrator: the last slot is the administrators' */
+	CHECK_EQ(login("oper", "operpw", NULL, NULL, t[4], l[4]), 503);
+	CHECK(err_is("SessionLimitExceeded"));
+	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t[4], l[4]), 201);
+	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t[5], l[5]), 201); /* full: evicts */
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t[4])), 200);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t[5])), 200);
 }
 
 /* A success as one user never clears the failures against another (issue 12, finding 3). */
@@ -1653,6 +1682,7 @@ int main(void)
 	test_sessions();
 	test_throttle();
 	test_throttle_other_user();
+	test_session_caps();
 	test_throttle_forwarded();
 	test_plain_http();
 	test_log();

@@ -12,8 +12,9 @@ error or event must exist in the Base / ResourceEvent registry, with the right n
 MessageArgs, the registry's severity, and the registry's text with the arguments filled in.
 The OData service document (/redfish/v1/odata) has no JSON schema; its shape is checked.
 
-Schemas are found at <repo>/../shared/redfish/json-schema, or $BMCD_REDFISH_SCHEMAS; the
-registries next to them (../registries). Only the newest version of each schema family is
+Schemas are found at $BMCD_REDFISH_SCHEMAS, else at <repo>/../shared/redfish/json-schema
+(where the project's CI keeps a copy); the registries next to them (../registries). Without
+them, the tests that validate skip with a clear reason (require()). Only the newest version of each schema family is
 there, while the unversioned schemas reference every version ("anyOf" over
 Foo.v1_0_0 ... Foo.v1_27_0): references to files that are not present resolve to a schema
 that accepts nothing, so such an anyOf is decided by the version that is present. Nothing
@@ -54,10 +55,28 @@ class _Absent(dict):
 _state = {}
 
 
+# DMTF publishes the schemas only on its own site (no Debian or npm package carries them),
+# and the project may not vendor them. Where they are not found, every schema check is
+# skipped with this reason (make test reports the skips) instead of failing a bare clone.
+MISSING = (f"DMTF Redfish JSON schemas not found at {SCHEMA_DIR}: schema validation skipped "
+           f"(set BMCD_REDFISH_SCHEMAS to a copy of DMTF's json-schema folder, with "
+           f"registries/ beside it)")
+
+
+def available():
+    return SCHEMA_DIR.is_dir()
+
+
+def require():
+    """Skips the calling test when the schemas are not here (see MISSING)."""
+    if not available():
+        import pytest
+        pytest.skip(MISSING)
+
+
 def _store():
     if "store" not in _state:
-        if not SCHEMA_DIR.is_dir():
-            raise FileNotFoundError(f"Redfish JSON schemas not found at {SCHEMA_DIR}")
+        require()
         store = {}
         for f in sorted(SCHEMA_DIR.glob("*.json")):
             with open(f, encoding="utf-8") as fh:

@@ -9,7 +9,7 @@ mkdir -p build
 tests=${BMCD_TESTS:-"tests/unit tests/integration"}
 junit=${BMCD_JUNIT:-build/test-results.xml}
 # shellcheck disable=SC2086
-/usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE --junitxml="$junit" $tests "$@"
+/usr/bin/python3 -m pytest -p no:cacheprovider -q -rfEs --junitxml="$junit" $tests "$@"
 rc=$?
 /usr/bin/python3 tests/summary.py "$junit" || rc=1
 exit $rc

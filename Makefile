@@ -41,7 +41,7 @@ CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -Os $(WARN) -Werr
 LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none -s
 LIBS := $(DEPS)/lib/libbearssl.a $(DEPS)/lib/libgpiod.a
 
-.PHONY: all deps run test check unit integration clean install install-test-deps install-run-deps test-cross test-asan test-valgrind
+.PHONY: all deps run test check unit integration clean install install-test-deps install-run-deps test-cross test-asan test-valgrind test-fresh
 
 all: $(OUT)/bmcd
 
@@ -60,8 +60,9 @@ $(OUT)/bmcd: $(OBJS) $(DEPS)/.done
 -include $(OBJS:.o=.d)
 
 # --- demo --------------------------------------------------------------------------------
+# Packages: tools/packages.txt, one list for every stage, installed by tools/need.sh.
 install-run-deps:
-	@tools/need.sh musl-gcc:musl-tools ipmitool:ipmitool dpkg-source:dpkg-dev
+	@tools/need.sh run
 
 run: install-run-deps $(OUT)/bmcd
 	@tools/demo.sh $(OUT)/bmcd configs/demo.conf
@@ -88,13 +89,11 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h firmwar
 	@gcc $(UNIT_CFLAGS) -o $@ $< $(UNIT_PROTO) $(or $(UNIT_EXTRA_$*),$(UNIT_EXTRA_DEFAULT)) \
 		$(HOSTDEPS)/lib/libbearssl.a
 
+# `make test` installs what the stages it runs need (BMCD_STAGES, default all of them),
+# `make check` what the release stage needs.
+TEST_STAGES = $(or $(BMCD_STAGES),release asan valgrind armhf aarch64 fuzz)
 install-test-deps:
-	@tools/need.sh musl-gcc:musl-tools dpkg-source:dpkg-dev ipmitool:ipmitool \
-		ipmipower:freeipmi-tools /usr/lib/python3/dist-packages/pyghmi:python3-pyghmi \
-		socat:socat file:file /usr/lib/python3/dist-packages/pytest:python3-pytest \
-		curl:curl redfishtool:redfishtool /usr/lib/python3/dist-packages/sushy:python3-sushy \
-		/usr/lib/python3/dist-packages/jsonschema:python3-jsonschema openssl:openssl \
-		nginx:nginx-light unshare:util-linux
+	@tools/need.sh $(TEST_STAGES)
 
 unit: $(UNIT_BINS)
 
@@ -116,13 +115,14 @@ $(BUILD)/valgrind/bmcd: $(SRCS) $(ALL_HDRS) | $(HOSTDEPS)/.done
 
 # The whole integration suite against the ASan+UBSan daemon: any report fails the test
 # whose daemon produced it.
+test-asan: BMCD_STAGES := asan
 test-asan: install-test-deps $(BUILD)/asan/bmcd
 	@BMCD=$(BUILD)/asan/bmcd BMCD_SANITIZED=1 BMCD_TESTS=tests/integration \
 		BMCD_JUNIT=build/test-asan.xml tests/run.sh
 
 # A short subset under valgrind's memcheck: zero errors, zero leaks.
 test-valgrind: install-test-deps $(BUILD)/valgrind/bmcd
-	@tools/need.sh valgrind:valgrind
+	@tools/need.sh valgrind
 	@BMCD=$(BUILD)/valgrind/bmcd BMCD_VALGRIND=1 BMCD_TESTS="tests/integration/test_smoke.py \
 		tests/integration/test_valgrind_subset.py" BMCD_JUNIT=$(or $(BMCD_JUNIT),build/test-valgrind.xml) tests/run.sh
 
@@ -141,8 +141,7 @@ $(OUT)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h firmware/
 
 test-cross:
 	@if [ "$(ARCH)" = x86_64 ]; then echo "test-cross needs ARCH=aarch64 or ARCH=armhf"; exit 2; fi
-	@tools/need.sh $(QEMU_$(ARCH)):qemu-user-static $(CROSS)gcc:gcc-$(if $(filter armhf,$(ARCH)),arm-linux-gnueabihf,aarch64-linux-gnu) \
-		ipmitool:ipmitool curl:curl /usr/lib/python3/dist-packages/pytest:python3-pytest
+	@tools/need.sh $(ARCH)
 	@$(MAKE) --no-print-directory ARCH=$(ARCH) all $(CROSS_UNIT)
 	@BMCD_UNIT_DIR=$(OUT)/tests/unit BMCD=$(OUT)/bmcd BMCD_WRAP=$(QEMU_$(ARCH)) \
 		BMCD_TESTS="tests/unit/test_binaries.py tests/integration/test_smoke.py" \
@@ -153,7 +152,14 @@ test-cross:
 test: install-test-deps
 	@tests/all.sh
 
+# `make test` from a bare clone on a fresh Debian 12 root (debootstrap, chroot): proves that
+# tools/packages.txt is complete. Not part of `make test`; needs root and the Debian mirror.
+test-fresh:
+	@tools/need.sh fresh
+	@tools/fresh.sh
+
 # The quick loop: unit tests and integration tests against the release build only.
+check: BMCD_STAGES := release
 check: install-test-deps all unit
 	@tests/run.sh
 

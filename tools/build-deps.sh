@@ -101,7 +101,8 @@ apt_private() {
 }
 fetch() { # fetch PKG -> sets dir to the unpacked source tree
   pkg=$1
-  dir=$(find "$src" -maxdepth 1 -type d -name "$pkg-[0-9]*" ! -name '*.tmp' | head -n1)
+  dir=$(find "$src/" -maxdepth 1 -type d -name "$pkg-[0-9]*" ! -name '*.tmp' | head -n1)
+  dir=${dir%/}
   if [ -z "$dir" ]; then
     ls "$src/${pkg}"_*.dsc >/dev/null 2>&1 || apt_private
     # unpack beside, rename when complete: a half-unpacked tree is never found above
@@ -110,8 +111,8 @@ fetch() { # fetch PKG -> sets dir to the unpacked source tree
     rm -rf "$src/$pkg-$v.tmp"
     (cd "$src" && dpkg-source --no-check -x "$dsc" "$pkg-$v.tmp" >/dev/null) ||
       die "could not unpack $src/$dsc"
-    mv "$src/$pkg-$v.tmp" "$src/$pkg-$v"
     dir="$src/$pkg-$v"
+    if [ -e "$dir" ]; then rm -rf "$dir.tmp"; else mv "$dir.tmp" "$dir"; fi
   fi
 }
 

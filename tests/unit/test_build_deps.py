@@ -3,8 +3,8 @@ and moves the result into place only when complete, so a run that was killed (or
 failed) never leaves an output directory that the next run trusts, and the next run
 recovers without any manual clean-up.
 
-The script runs in a sandbox copy of the tree (tools/ plus a link to the real source cache
-build/deps/src), so the real build/deps is never touched. It builds the "host" variant
+The script runs in a sandbox copy of the tree (tools/ and a copy of the BearSSL and libgpiod
+sources from build/deps/src), so the real build/deps is never touched. It builds the "host" variant
 (plain gcc: BearSSL and libgpiod, about a minute on two cores).
 BMCD_BUILD_DEPS_SCRIPT runs the test against another copy of the script (e.g. an older one).
 """
@@ -37,8 +37,15 @@ def sandbox(tmp_path):
     shutil.copy(SCRIPT, top / "tools/build-deps.sh")
     for f in ("need.sh", "packages.txt"):
         shutil.copy(os.path.join(ROOT, "tools", f), top / "tools" / f)
-    (top / "build/deps").mkdir(parents=True)
-    os.symlink(SRC, top / "build/deps/src")
+    # a copy of the BearSSL and libgpiod sources (a few MB), so nothing the script under
+    # test does can touch the real cache
+    (top / "build/deps/src").mkdir(parents=True)
+    for p in glob.glob(os.path.join(SRC, "bearssl*")) + glob.glob(os.path.join(SRC, "libgpiod*")):
+        dst = top / "build/deps/src" / os.path.basename(p)
+        if os.path.isdir(p):
+            shutil.copytree(p, dst, symlinks=True)
+        else:
+            shutil.copy(p, dst)
     return top
 
 
@@ -67,8 +74,12 @@ def test_killed_build_is_recovered(sandbox, tmp_path):
             if glob.glob(str(deps / "host*/bearssl-build/build/obj/*.o")):
                 break
             time.sleep(0.1)
-        assert p.poll() is None, "build-deps.sh ended before BearSSL was compiled:\n" + \
-            (tmp_path / "first.log").read_text(errors="replace")[-3000:]
+        if p.poll() is not None:
+            text = (tmp_path / "first.log").read_text(errors="replace")[-3000:]
+            assert p.returncode != 0 or not glob.glob(str(out / "lib/*")), \
+                "build-deps.sh finished without compiling BearSSL: it trusted the half-made " \
+                "output of an earlier run (%s)\n%s" % (sorted(os.listdir(out / "lib")), text)
+            pytest.fail("build-deps.sh ended before BearSSL was compiled:\n" + text)
         time.sleep(1)
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()

@@ -11,9 +11,13 @@
 #   4. `chroot ... bash .ci/run` with CI=true; the log goes to build/fresh/run.log
 #   5. the elapsed time and the closing line; everything is unmounted on exit
 #
-# The one change to the debootstrapped root: /usr/sbin/policy-rc.d refusing to start
-# services (as in Debian's container images), so installing nginx-light does not start a
-# daemon on the host's network from inside the chroot.
+# Changes to the debootstrapped root: /usr/sbin/policy-rc.d refusing to start services (as
+# in Debian's container images), so installing nginx-light does not start a daemon on the
+# host's network from inside the chroot; and the DMTF Redfish schema bundle (json-schema/,
+# registries/, csdl/) that the Redfish tests validate against (tests/rf_schema.py). It is
+# neither in the repository nor packaged by Debian: it is copied from $BMCD_REDFISH_SCHEMAS/..
+# or from ../shared/redfish beside this checkout to /opt/dmtf-redfish in the root (not
+# beside the clone) and named by BMCD_REDFISH_SCHEMAS; without it those tests fail.
 #
 # Environment: BMCD_FRESH_DIR (default build/fresh), BMCD_MIRROR (http://deb.debian.org/debian),
 # BMCD_FRESH_REBUILD=1 makes a new base tarball, BMCD_STAGES is passed on to make test.
@@ -79,6 +83,16 @@ tar -C "$root" --numeric-owner -xf "$base"
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+schemas=${BMCD_REDFISH_SCHEMAS:-$top/../shared/redfish/json-schema}
+schema_env=
+if [ -d "$schemas" ]; then
+	mkdir -p "$root/opt/dmtf-redfish"
+	cp -a "$(dirname "$schemas")/." "$root/opt/dmtf-redfish/"
+	schema_env="BMCD_REDFISH_SCHEMAS=/opt/dmtf-redfish/$(basename "$schemas")"
+	echo "fresh.sh: DMTF Redfish schemas (not in the repository, not in Debian) from $(dirname "$schemas")" >&2
+else
+	echo "fresh.sh: no DMTF Redfish schemas at $schemas: the schema tests will fail" >&2
+fi
 
 trap 'cleanup' EXIT
 trap 'exit 130' INT TERM HUP
@@ -105,7 +119,7 @@ t0=$(date +%s)
 set +e
 chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	${BMCD_STAGES:+BMCD_STAGES="$BMCD_STAGES"} \
+	${BMCD_STAGES:+BMCD_STAGES="$BMCD_STAGES"} $schema_env \
 	/bin/bash -c 'cd /work/bmcd && exec bash .ci/run' </dev/null 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e

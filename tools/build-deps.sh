@@ -166,7 +166,9 @@ mkdir -p "$tmp/lib" "$tmp/include"
 cp "$b/build/libbearssl.a" "$tmp/lib/"
 cp "$b"/inc/*.h "$tmp/include/"
 rm -rf "$b"
-[ -s "$tmp/lib/libbearssl.a" ] && [ -s "$tmp/include/bearssl.h" ] || die "the BearSSL build made no libbearssl.a"
+if [ ! -s "$tmp/lib/libbearssl.a" ] || [ ! -s "$tmp/include/bearssl.h" ]; then
+  die "the BearSSL build made no libbearssl.a"
+fi
 
 # --- libgpiod (v1 API) ------------------------------------------------------------------
 # Its five library sources are compiled directly: the Debian patch touches automake inputs,

@@ -55,7 +55,7 @@ cleanup() {
 		umount -R "$root" 2>/dev/null || umount -R -l "$root" || true
 	fi
 	if [ -n "$(mounted)" ]; then
-		echo "fresh.sh: still mounted under $root:" $(mounted) >&2
+		echo "fresh.sh: still mounted under $root: $(mounted | tr '\n' ' ')" >&2
 		return 1
 	fi
 }
@@ -84,11 +84,12 @@ printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 schemas=${BMCD_REDFISH_SCHEMAS:-$top/../shared/redfish/json-schema}
-schema_env=
+envs=(HOME=/root LANG=C.UTF-8 TERM=dumb CI=true PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+[ -z "${BMCD_STAGES:-}" ] || envs+=("BMCD_STAGES=$BMCD_STAGES")
 if [ -d "$schemas" ]; then
 	mkdir -p "$root/opt/dmtf-redfish"
 	cp -a "$(dirname "$schemas")/." "$root/opt/dmtf-redfish/"
-	schema_env="BMCD_REDFISH_SCHEMAS=/opt/dmtf-redfish/$(basename "$schemas")"
+	envs+=("BMCD_REDFISH_SCHEMAS=/opt/dmtf-redfish/$(basename "$schemas")")
 	echo "fresh.sh: DMTF Redfish schemas (not in the repository, not in Debian) from $(dirname "$schemas")" >&2
 else
 	echo "fresh.sh: no DMTF Redfish schemas at $schemas: the schema tests will fail" >&2
@@ -117,10 +118,7 @@ git -C "$root/work/bmcd" checkout -q --detach "$head"
 echo "fresh.sh: running bash .ci/run in $root (log: $log)" >&2
 t0=$(date +%s)
 set +e
-chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true \
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	${BMCD_STAGES:+BMCD_STAGES="$BMCD_STAGES"} $schema_env \
-	/bin/bash -c 'cd /work/bmcd && exec bash .ci/run' </dev/null 2>&1 | tee "$log"
+chroot "$root" /usr/bin/env -i "${envs[@]}" /bin/bash -c 'cd /work/bmcd && exec bash .ci/run' </dev/null 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 secs=$(($(date +%s) - t0))

@@ -45,12 +45,12 @@ fi
 names=$(echo "$wanted" | awk '{print $1}')
 # shellcheck disable=SC2086
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $names 2>/dev/null |
-  awk '$2 == "ii" {print $1}') || true
+  awk '$2 == "ii" {printf "%s ", $1}') || true
 missing_norec=
 missing_rec=
 while read -r pkg rec; do
   [ -n "$pkg" ] || continue
-  case " $(echo $installed) " in *" $pkg "*) continue ;; esac
+  case " $installed " in *" $pkg "*) continue ;; esac
   if [ "$rec" = yes ]; then missing_rec="$missing_rec $pkg"; else missing_norec="$missing_norec $pkg"; fi
 done <<EOF
 $wanted
@@ -75,7 +75,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 updated=
-if ! ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then
+lists=
+for f in /var/lib/apt/lists/*_Packages*; do [ -e "$f" ] && lists=1 && break; done
+if [ -z "$lists" ]; then
   apt-get update >&2
   updated=1
 fi

@@ -44,7 +44,9 @@ cleanup() {
 		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && pids="$pids ${p#/proc/}"
 	done
 	if [ -n "$pids" ]; then
-		echo "fresh.sh: stopping processes left in the root:$pids" >&2
+		echo "fresh.sh: stopping processes left in the root:" >&2
+		# shellcheck disable=SC2086
+		ps -o pid=,etime=,args= -p "$(echo $pids | tr ' ' ',')" >&2 || true
 		# shellcheck disable=SC2086
 		kill $pids 2>/dev/null || true
 		sleep 2
@@ -60,6 +62,7 @@ cleanup() {
 	fi
 }
 
+main() {
 # --- 1. the base root, cached -------------------------------------------------------------
 cleanup
 if [ ! -s "$base" ] || [ -n "${BMCD_FRESH_REBUILD:-}" ]; then
@@ -128,3 +131,8 @@ closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
 echo "=== test-fresh: bash .ci/run on a fresh $suite root (commit ${head:0:12}): exit $rc after $((secs / 60)) min $((secs % 60)) s"
 echo "=== test-fresh: ${closing:-no closing line (see $log)}"
 exit "$rc"
+}
+
+# the whole script is read before it runs (editing it during a run cannot break that run)
+main "$@"
+exit

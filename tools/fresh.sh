@@ -19,8 +19,11 @@
 # or from ../shared/redfish beside this checkout to /opt/dmtf-redfish in the root (not
 # beside the clone) and named by BMCD_REDFISH_SCHEMAS; without it those tests fail.
 #
-# Environment: BMCD_FRESH_DIR (default build/fresh), BMCD_MIRROR (http://deb.debian.org/debian),
-# BMCD_FRESH_REBUILD=1 makes a new base tarball, BMCD_STAGES is passed on to make test.
+# Environment: BMCD_FRESH_DIR (default build/fresh), BMCD_FRESH_BASE (the base tarball,
+# default in BMCD_FRESH_DIR), BMCD_MIRROR (http://deb.debian.org/debian),
+# BMCD_FRESH_REBUILD=1 makes a new base tarball, BMCD_STAGES is passed on to make test,
+# BMCD_FRESH_CMD replaces `bash .ci/run` (e.g. "make install-run-deps all": what `make run`
+# does before it starts the demo).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 fresh=${BMCD_FRESH_DIR:-$top/build/fresh}
@@ -33,7 +36,8 @@ log="$fresh/run.log"
 [ "$(id -u)" -eq 0 ] || { echo "fresh.sh: needs root (debootstrap, mount, chroot)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "fresh.sh: install debootstrap (tools/need.sh fresh)" >&2; exit 1; }
 mkdir -p "$fresh"
-fresh=$(cd "$fresh" && pwd); root="$fresh/root"; base="$fresh/base-$suite.tar"; log="$fresh/run.log"
+fresh=$(cd "$fresh" && pwd); root="$fresh/root"; base=${BMCD_FRESH_BASE:-$fresh/base-$suite.tar}; log="$fresh/run.log"
+cmd=${BMCD_FRESH_CMD:-bash .ci/run}
 
 mounted() { awk -v r="$root" '$2 == r || index($2, r "/") == 1 {print $2}' /proc/self/mounts; }
 
@@ -118,17 +122,17 @@ git clone -q --no-hardlinks "$top" "$root/work/bmcd"
 git -C "$root/work/bmcd" checkout -q --detach "$head"
 
 # --- 4. bash .ci/run inside ---------------------------------------------------------------
-echo "fresh.sh: running bash .ci/run in $root (log: $log)" >&2
+echo "fresh.sh: running $cmd in $root (log: $log)" >&2
 t0=$(date +%s)
 set +e
-chroot "$root" /usr/bin/env -i "${envs[@]}" /bin/bash -c 'cd /work/bmcd && exec bash .ci/run' </dev/null 2>&1 | tee "$log"
+chroot "$root" /usr/bin/env -i "${envs[@]}" /bin/bash -c "cd /work/bmcd && exec $cmd" </dev/null 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 secs=$(($(date +%s) - t0))
 
 # --- 5. result ----------------------------------------------------------------------------
 closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
-echo "=== test-fresh: bash .ci/run on a fresh $suite root (commit ${head:0:12}): exit $rc after $((secs / 60)) min $((secs % 60)) s"
+echo "=== test-fresh: $cmd on a fresh $suite root (commit ${head:0:12}): exit $rc after $((secs / 60)) min $((secs % 60)) s"
 echo "=== test-fresh: ${closing:-no closing line (see $log)}"
 exit "$rc"
 }

@@ -121,8 +121,8 @@ test-asan: install-test-deps $(BUILD)/asan/bmcd
 		BMCD_JUNIT=build/test-asan.xml tests/run.sh
 
 # A short subset under valgrind's memcheck: zero errors, zero leaks.
+test-valgrind: BMCD_STAGES := valgrind
 test-valgrind: install-test-deps $(BUILD)/valgrind/bmcd
-	@tools/need.sh valgrind
 	@BMCD=$(BUILD)/valgrind/bmcd BMCD_VALGRIND=1 BMCD_TESTS="tests/integration/test_smoke.py \
 		tests/integration/test_valgrind_subset.py" BMCD_JUNIT=$(or $(BMCD_JUNIT),build/test-valgrind.xml) tests/run.sh
 

@@ -95,7 +95,7 @@ static const struct key keys[] = {
 	U32("host", "busy_ms", busy_ms, 0, 60000),
 	U32("host", "power_cycle_off_ms", power_cycle_off_ms, 0, 600000),
 	U32("host", "graceful_timeout_ms", graceful_timeout_ms, 1000, 3600000),
-	U32("host", "queue", queue, 1, HOST_QUEUE_MAX),
+	U32("host", "queue", queue, 1, HOST_QUEUE_MAX), /* ignored: requests are intents */
 	ENUM("host", "power_restore_policy", policy, policy_names),
 	PATH("host", "chip", chip),
 	U32("host", "power_led", power_led, 0, 511),

@@ -5,8 +5,15 @@
  * - An action becomes a short program of steps when it reaches the head of the queue:
  *   press a switch for a time, hold off (the busy time after every press), wait for the
  *   power LED to go off, pause. The program is chosen from the power state at that moment.
- * - A step waiting for the LED gives way when another action is queued: a ForceOff sent
+ * - Requests are intents (DESIGN.md): the action in progress completes, and at most one
+ *   more waits; a newer request replaces the waiting one, and the log and the SEL say who
+ *   was superseded by whom. "Off, then on at once" ends on; "off, on, off" ends off. A
+ *   request already satisfied with nothing running or waiting succeeds at once. Nothing
+ *   can fill up, so "busy" (IPMI 0xC0) means only that the backend is unavailable.
+ * - A step waiting for the LED gives way when another action waits: a ForceOff sent
  *   during a GracefulRestart's wait for the OS runs at once instead of minutes later.
+ * - A power change the running (or just finished) action was heading for is attributed to
+ *   whoever asked for that action; only other changes are "not requested through bmcd".
  * - "Heading" is the power state a running or just-finished program is driving towards;
  *   Redfish reports it as PoweringOn / PoweringOff until the LED agrees or it times out.
  */
@@ -41,8 +48,6 @@ void host_init(struct host *h, const struct host_cfg *cfg, struct atx *atx,
 {
 	memset(h, 0, sizeof(*h));
 	h->cfg = *cfg;
-	if (h->cfg.queue > HOST_QUEUE_MAX)
-		h->cfg.queue = HOST_QUEUE_MAX;
 	if (!h->cfg.cycle_timeout_ms)
 		h->cfg.cycle_timeout_ms = 15000;
 	h->atx = atx;
@@ -105,12 +110,18 @@ static void power_changed(struct host *h, bool on)
 	} else {
 		h->on_ms += (uint64_t)(h->now - h->on_since);
 	}
-	uint8_t origin = h->expect_on || h->running ? h->act.origin : ORIGIN_HOST;
-	log_info("host: power %s%s", on ? "on" : "off",
-		 origin == ORIGIN_HOST ? " (not requested through bmcd)" : "");
+	bool ours = h->expect_on || h->running || (h->heading == TO_ON && on) ||
+		    (h->heading == TO_OFF && !on);
+	uint8_t origin = ours ? h->act.origin : ORIGIN_HOST;
+	const char *user = ours && h->act.user[0] ? h->act.user : NULL;
+	if (origin == ORIGIN_HOST)
+		log_info("host: power %s (not requested through bmcd)", on ? "on" : "off");
+	else
+		log_info("host: power %s (%s requested by %s via %s)", on ? "on" : "off",
+			 host_action_name(h->act.action), user ? user : "-", origin_names[origin & 3]);
 	/* ACPI power state sensor: S0/G0 working, or S5/G2 soft-off */
 	log_event(h, 0x22, SENSOR_HOST_POWER, on ? 0x00 : 0x05, false, 0, 0, origin,
-		  on ? SELT_POWER_ON : SELT_POWER_OFF, NULL);
+		  on ? SELT_POWER_ON : SELT_POWER_OFF, user);
 	h->expect_on = false;
 	if ((h->heading == TO_ON && on) || (h->heading == TO_OFF && !on))
 		h->heading = TO_NONE;
@@ -204,10 +215,9 @@ static void sel_for_action(struct host *h, const struct host_queued *q)
 
 static void start_next(struct host *h)
 {
-	while (!h->running && h->qlen) {
-		h->act = h->q[h->qhead];
-		h->qhead = (uint8_t)((h->qhead + 1) % HOST_QUEUE_MAX);
-		h->qlen--;
+	while (!h->running && h->has_pending) {
+		h->act = h->pending;
+		h->has_pending = false;
 		build_program(h, (enum host_action)h->act.action);
 		const char *who = h->act.user[0] ? h->act.user : "-";
 		if (h->nsteps == 0) {
@@ -319,7 +329,7 @@ static void run_steps(struct host *h)
 			}
 			if (!h->step_until)
 				h->step_until = h->now + st->ms;
-			if (h->qlen) {
+			if (h->has_pending) {
 				log_notice("host: %s interrupted by a newer request",
 					   host_action_name(h->act.action));
 				finish_program(h, true);
@@ -358,9 +368,9 @@ void host_service(struct host *h, int64_t now)
 		h->heading = TO_NONE;
 		notify(h, HOST_NOTIFY_POWER);
 	}
-	for (int guard = 0; guard < HOST_QUEUE_MAX + 2; guard++) {
+	for (int guard = 0; guard < 4; guard++) {
 		run_steps(h);
-		if (h->running || !h->qlen)
+		if (h->running || !h->has_pending)
 			break;
 		start_next(h);
 	}
@@ -378,27 +388,49 @@ int64_t host_deadline(const struct host *h)
 	return d;
 }
 
+/* Would action a change nothing now (with nothing running or waiting)? */
+static bool satisfied(const struct host *h, enum host_action a)
+{
+	switch (a) {
+	case HOST_ON: return h->on;
+	case HOST_OFF:
+	case HOST_SOFT:
+	case HOST_RESET: return !h->on;
+	default: return false;
+	}
+}
+
 int host_request(struct host *h, enum host_action a, const struct host_who *who)
 {
 	if ((unsigned)a >= HOST_ACTION_COUNT)
 		return -1;
 	if (!h->atx->ops->available(h->atx))
 		return -2;
-	if (h->qlen >= h->cfg.queue) {
-		log_warn("host: %s refused: %u actions already queued", host_action_name(a), h->qlen);
-		return -1;
-	}
-	struct host_queued *q = &h->q[(h->qhead + h->qlen) % HOST_QUEUE_MAX];
-	memset(q, 0, sizeof(*q));
-	q->action = (uint8_t)a;
-	q->origin = who ? who->origin : ORIGIN_BMC;
-	q->user_id = who ? who->user_id : 0;
+	struct host_queued q;
+	memset(&q, 0, sizeof(q));
+	q.action = (uint8_t)a;
+	q.origin = who ? who->origin : ORIGIN_BMC;
+	q.user_id = who ? who->user_id : 0;
 	if (who && who->user)
-		strncpy(q->user, who->user, USER_NAME_MAX);
-	h->qlen++;
-	if (h->running)
-		log_info("host: %s queued behind %s", host_action_name(a),
+		strncpy(q.user, who->user, USER_NAME_MAX);
+	const char *by = q.user[0] ? q.user : "-";
+	if (!h->running && !h->has_pending && satisfied(h, a)) {
+		log_info("host: %s requested by %s via %s: nothing to do (power is %s)",
+			 host_action_name(a), by, origin_names[q.origin & 3], h->on ? "on" : "off");
+		return 0;
+	}
+	if (h->has_pending)
+		log_notice("host: %s requested by %s via %s supersedes %s requested by %s via %s",
+			   host_action_name(a), by, origin_names[q.origin & 3],
+			   host_action_name(h->pending.action),
+			   h->pending.user[0] ? h->pending.user : "-",
+			   origin_names[h->pending.origin & 3]);
+	else if (h->running)
+		log_info("host: %s requested by %s via %s waits for %s to finish",
+			 host_action_name(a), by, origin_names[q.origin & 3],
 			 host_action_name(h->act.action));
+	h->pending = q;
+	h->has_pending = true;
 	host_service(h, h->now);
 	return 0;
 }
@@ -417,7 +449,7 @@ void host_get_status(struct host *h, struct host_status *st)
 	st->last_event = h->last_event;
 	st->identify = h->identify_force ? 2 : h->identify_until > h->now ? 1 : 0;
 	st->restart_cause = h->restart_cause;
-	st->queued = h->qlen;
+	st->queued = h->has_pending;
 	uint64_t ms = h->on_ms + (h->on ? (uint64_t)(h->now - h->on_since) : 0);
 	st->poh_minutes = (uint32_t)(ms / 60000);
 }

@@ -1,11 +1,11 @@
 /*
  * The host model's life-cycle side (proto/host.h is what protocols may ask of it).
  *
- * It owns: the power state seen on the LED, a bounded queue of requested actions, the
- * press sequence being run (press, release, busy hold-off, wait for the LED), identify,
- * the power-restore policy, the boot override and the event log. Actions are decided when
- * they run, not when they are requested: "on" queued behind "off" presses the button only
- * if the machine is off by then.
+ * It owns: the power state seen on the LED, the action being run and at most one pending
+ * action (a newer request replaces it), the press sequence being run (press, release,
+ * busy hold-off, wait for the LED), identify, the power-restore policy, the boot override
+ * and the event log. Actions are decided when they run, not when they are requested: "on"
+ * waiting behind "off" presses the button only if the machine is off by then.
  */
 #ifndef BMCD_HOST_MODEL_H
 #define BMCD_HOST_MODEL_H
@@ -21,7 +21,6 @@ struct host_cfg {
 	uint32_t short_press_ms, long_press_ms, busy_ms, power_cycle_off_ms;
 	uint32_t graceful_timeout_ms;
 	uint32_t cycle_timeout_ms;	/* how long a forced off may take to show on the LED */
-	uint32_t queue;			/* action queue length (<= HOST_QUEUE_MAX) */
 	uint8_t policy;			/* enum host_policy */
 	uint16_t sel_entries;
 };
@@ -64,8 +63,10 @@ struct host {
 	int64_t heading_until;		/* after the sequence: how long to keep heading */
 	bool did_power_on;		/* this sequence pressed power while off */
 
-	struct host_queued q[HOST_QUEUE_MAX];
-	uint8_t qhead, qlen;
+	/* Requests are intents: besides the action running, at most one waits, and a newer
+	 * request replaces it (the latest intent wins; a burst can never fill anything). */
+	struct host_queued pending;
+	bool has_pending;
 
 	struct boot_override boot;
 	bool identify_force;

@@ -783,7 +783,6 @@ int main(int argc, char **argv)
 		.busy_ms = b->cfg.busy_ms,
 		.power_cycle_off_ms = b->cfg.power_cycle_off_ms,
 		.graceful_timeout_ms = b->cfg.graceful_timeout_ms,
-		.queue = b->cfg.queue,
 		.policy = (uint8_t)b->cfg.policy,
 		.sel_entries = (uint16_t)b->cfg.sel_entries,
 	};

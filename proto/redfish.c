@@ -1659,7 +1659,7 @@ static void post_reset(struct ctx *x)
 	struct host_who h = who(x);
 	int rc = host_request(x->r->host, (enum host_action)reset_actions[i], &h);
 	if (rc < 0) {
-		/* -1: the press queue is full (it drains in seconds); -2: the backend is down */
+		/* -2: the backend (kvmd) is down; -1 cannot happen for a listed ResetType */
 		unsigned s = rc == -1 ? 10 : 30;
 		char a[8];
 		snprintf(a, sizeof(a), "%u", s);

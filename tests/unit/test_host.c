@@ -17,7 +17,8 @@ static void setup(struct host *h, bool on, uint8_t policy, uint32_t queue)
 {
 	struct host_cfg hc = { .short_press_ms = 50, .long_press_ms = 300, .busy_ms = 100,
 			       .power_cycle_off_ms = 200, .graceful_timeout_ms = 2000,
-			       .queue = queue, .policy = policy, .sel_entries = 64 };
+			       .policy = policy, .sel_entries = 64 };
+	(void)queue;
 	t = 0;
 	host_init(h, &hc, sim(on), selbuf, t);
 }
@@ -140,12 +141,40 @@ static void soft_reset_cycle(void)
 static void queue_and_boot(void)
 {
 	struct host h;
+	/* requests are intents (issue 13): a burst is never refused, at most one waits, and
+	 * the latest wins: on (running), then off/on many times, then off: ends off */
+	static const struct host_who rf_oper = { ORIGIN_REDFISH, 2, "oper" };
+	struct host_status st;
 	setup(&h, false, 0, 2);
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);   /* runs */
-	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);  /* queued 1 */
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);   /* queued 2 */
-	CHECK_EQ(host_request(&h, HOST_SOFT, &ipmi_admin), -1); /* full: refused */
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0); /* runs */
+	for (int i = 0; i < 40; i++)
+		CHECK_EQ(host_request(&h, i & 1 ? HOST_ON : HOST_CYCLE, &ipmi_admin), 0);
+	host_get_status(&h, &st);
+	CHECK(st.queued == 1 && st.busy);
+	CHECK_EQ(host_request(&h, HOST_OFF, &rf_oper), 0);
 	run(&h, 3000);
+	host_get_status(&h, &st);
+	CHECK(!st.on && !st.busy && st.queued == 0);
+	CHECK_EQ(stats(&h).power_ons, 1);
+	CHECK_EQ(stats(&h).forced_offs, 1);
+	/* the forced off is recorded as oper's via Redfish, never "not requested" */
+	const struct sel_entry *last = sel_at(&h.sel, (uint16_t)(h.sel.count - 1));
+	CHECK(last->text == SELT_POWER_OFF && last->origin == ORIGIN_REDFISH &&
+	      !strcmp(last->user, "oper"));
+	/* satisfied with nothing running or waiting: succeeds at once, presses nothing */
+	uint16_t n = h.sel.count;
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_SOFT, &ipmi_admin), 0);
+	host_get_status(&h, &st);
+	CHECK(!st.busy && st.queued == 0 && h.sel.count == n);
+	/* off, then on at once: ends on */
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	run(&h, 1000);
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	run(&h, 3000);
+	host_get_status(&h, &st);
+	CHECK(st.on && !st.busy);
 	h.atx->ops->destroy(h.atx);
 
 	/* a one-time boot override is consumed by the next power-on; a persistent one stays */
@@ -216,7 +245,7 @@ static void interrupt_wait(void)
 	struct host_status st;
 	struct host_cfg hc = { .short_press_ms = 50, .long_press_ms = 300, .busy_ms = 100,
 			       .power_cycle_off_ms = 200, .graceful_timeout_ms = 60000,
-			       .queue = 4, .sel_entries = 64 };
+			       .sel_entries = 64 };
 	struct atx_sim_cfg sc = { .force_off_ms = 200, .shutdown_ms = 30000, .boot_ms = 50,
 				  .power_on = true };
 	t = 0;

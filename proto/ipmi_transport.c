@@ -43,10 +43,13 @@ void lan_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		wr_bytes(&d, m->cfg.suites, m->cfg.nsuites);
 		break;
 	case 24: {
-		/* maximum privilege per cipher suite entry, a nibble each: ADMIN for ours */
+		/* maximum privilege per cipher suite ID (0..15), a nibble each, as FreeIPMI,
+		 * ipmitool and OpenBMC read it (not per entry of parameter 23): ADMIN for the
+		 * suites offered, 0 (unused) for the rest; IDs above 15 have no nibble */
 		uint8_t nib[16] = { 0 };
-		for (int i = 0; i < m->cfg.nsuites && i < 16; i++)
-			nib[i] = PRIV_ADMIN;
+		for (int i = 0; i < m->cfg.nsuites; i++)
+			if (m->cfg.suites[i] < 16)
+				nib[m->cfg.suites[i]] = PRIV_ADMIN;
 		wr_u8(&d, 0);
 		for (int i = 0; i < 16; i += 2)
 			wr_u8(&d, (uint8_t)(nib[i] | nib[i + 1] << 4));

@@ -41,10 +41,10 @@ def test_ipmitool_default_suite_is_17_from_cipher_list(bmcd):
 def test_off_then_on_ends_on(bmcd_factory):
     b = bmcd_factory(power_on=True)
     b.ipmitool("power", "off")
-    b.ipmitool("power", "on")  # queued behind the long press, not dropped
+    b.ipmitool("power", "on")  # waits for the long press, not dropped
     time.sleep(1.2)
     assert b.wait_power(True)
-    assert "power on queued behind power off" in b.log()
+    assert "power on requested by admin via IPMI waits for power off to finish" in b.log()
 
 
 def test_mc_info_guid_status_identify_session_channel(bmcd):

@@ -472,6 +472,7 @@ def test_boot_override_shared_with_ipmi(rf):
 def test_force_off_then_on_ends_on(rf):
     rf.ipmitool("power", "on")
     assert rf.wait_power(True)
+    time.sleep(0.3)  # past the power-on's hold-off: the ForceOff runs, it is not superseded
     assert request(rf, "POST", "/redfish/v1/Systems/0/Actions/ComputerSystem.Reset",
                    {"ResetType": "ForceOff"})[0] == 204
     st, h, d, _ = request(rf, "GET", "/redfish/v1/Systems/0")

@@ -455,6 +455,17 @@ static int setup_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_L
 	snprintf(rc.uuid, sizeof(rc.uuid), "%s", b->uuid_str);
 	snprintf(rc.name, sizeof(rc.name), "%s", c->name);
 	snprintf(rc.fw_version, sizeof(rc.fw_version), "%s", BMCD_VERSION);
+	/* the product area first, the board area where the product says nothing */
+	snprintf(rc.manufacturer, sizeof(rc.manufacturer), "%s",
+		 c->product_mfr[0] ? c->product_mfr : c->board_mfr);
+	snprintf(rc.model, sizeof(rc.model), "%s",
+		 c->product_name[0] ? c->product_name : c->board_product);
+	snprintf(rc.serial, sizeof(rc.serial), "%s",
+		 c->product_serial[0] ? c->product_serial : c->board_serial);
+	snprintf(rc.part, sizeof(rc.part), "%s", c->product_part[0] ? c->product_part : c->board_part);
+	snprintf(rc.asset_tag, sizeof(rc.asset_tag), "%s", c->asset_tag);
+	snprintf(rc.chassis_serial, sizeof(rc.chassis_serial), "%s", c->chassis_serial);
+	snprintf(rc.chassis_part, sizeof(rc.chassis_part), "%s", c->chassis_part);
 	uint8_t seed[SEED_LEN];
 	seed_derive(master, "redfish sessions", seed);
 	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));

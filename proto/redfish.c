@@ -896,6 +896,12 @@ static void str_array(struct jw *w, const char *key, const char *const *v, size_
 	jw_arr_end(w);
 }
 
+static void kstr_opt(struct jw *w, const char *key, const char *v)
+{
+	if (v[0])
+		jw_kstr(w, key, v);
+}
+
 static void get_system(struct ctx *x)
 {
 	struct redfish *r = x->r;
@@ -911,6 +917,13 @@ static void get_system(struct ctx *x)
 	jw_kstr(w, "SystemType", "Physical");
 	if (r->uuid_ok)
 		jw_kstr(w, "UUID", r->cfg.uuid);
+	/* what the [fru] settings say; BIOS, memory and processors are unknown to a BMC on
+	 * the ATX header and stay out */
+	kstr_opt(w, "Manufacturer", r->cfg.manufacturer);
+	kstr_opt(w, "Model", r->cfg.model);
+	kstr_opt(w, "SerialNumber", r->cfg.serial);
+	kstr_opt(w, "PartNumber", r->cfg.part);
+	kstr_opt(w, "AssetTag", r->cfg.asset_tag);
 	jw_kstr(w, "PowerState", power_names[power_state(&st)]);
 	status_obj(w, st.available);
 	jw_kstr(w, "IndicatorLED", led_names[st.identify < 3 ? st.identify : 2]);
@@ -1112,6 +1125,8 @@ static void get_chassis(struct ctx *x)
 	jw_kstr(w, "Id", sid);
 	jw_kstr(w, "Name", "Chassis");
 	jw_kstr(w, "ChassisType", "Other"); /* any computer with an ATX header */
+	kstr_opt(w, "SerialNumber", x->r->cfg.chassis_serial);
+	kstr_opt(w, "PartNumber", x->r->cfg.chassis_part);
 	jw_kstr(w, "PowerState", power_names[power_state(&st)]);
 	status_obj(w, st.available);
 	jw_kobj(w, "Links");
@@ -2109,6 +2124,10 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 	r->cfg.uuid[sizeof(r->cfg.uuid) - 1] = 0;
 	r->cfg.name[sizeof(r->cfg.name) - 1] = 0;
 	r->cfg.fw_version[sizeof(r->cfg.fw_version) - 1] = 0;
+	char *inv[] = { r->cfg.manufacturer, r->cfg.model, r->cfg.serial, r->cfg.part,
+			r->cfg.asset_tag, r->cfg.chassis_serial, r->cfg.chassis_part };
+	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++)
+		inv[i][63] = 0;
 	r->uuid_ok = uuid_valid(r->cfg.uuid);
 	r->sessions = sessions;
 	if (!sessions)

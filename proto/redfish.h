@@ -61,6 +61,9 @@ struct redfish_cfg {
 	/* facts for Managers/bmc and NetworkProtocol */
 	uint16_t ipmi_port, http_port, https_port;	/* 0: that service is off */
 	bool sol_enabled;
+	/* inventory, from the same [fru] settings IPMI serves ("" leaves a property out) */
+	char manufacturer[64], model[64], serial[64], part[64], asset_tag[64];
+	char chassis_serial[64], chassis_part[64];
 	uint8_t max_sse;		/* SSE subscribers the network layer allows */
 	bool http_remote;		/* plain HTTP may serve the API beyond loopback */
 	struct throttle_cfg throttle;	/* failed logins (per_user 0: not throttled) */

@@ -21,3 +21,24 @@ def test_cipher_suite_privileges_per_suite_id(bmcd):
     assert lines.get("Maximum_Privilege_Cipher_Suite_Id_3") == "Administrator", r.stdout
     assert all(v in ("Unused", "Administrator") for v in lines.values()), lines
     assert lines.get("Maximum_Privilege_Cipher_Suite_Id_0", "Unused") == "Unused", lines
+
+
+def test_redfish_inventory_matches_ipmi_fru(bmcd_factory):
+    """Systems/0 shows the [fru] settings IPMI serves, so Redfish inventory tools do not see
+    an empty machine; what bmcd cannot know stays out."""
+    import requests
+    from conftest import free_tcp_port
+    port = free_tcp_port()
+    b = bmcd_factory(extra="[fru]\nproduct_manufacturer = Acme\nproduct_name = Rack One\n"
+                     "product_serial = SN-42\nproduct_part_number = PN-7\nasset_tag = AT-9\n"
+                     "chassis_serial = CS-3\n"
+                     "[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\n" % port)
+    fru = b.ipmitool("fru", "print", "0").stdout
+    assert "Acme" in fru and "SN-42" in fru, fru
+    base = "http://127.0.0.1:%d/redfish/v1" % port
+    s = requests.get(base + "/Systems/0", auth=("admin", "admin"), timeout=5).json()
+    assert (s["Manufacturer"], s["Model"], s["SerialNumber"], s["PartNumber"], s["AssetTag"]) == \
+        ("Acme", "Rack One", "SN-42", "PN-7", "AT-9"), s
+    assert "BiosVersion" not in s and "ProcessorSummary" not in s
+    c = requests.get(base + "/Chassis/0", auth=("admin", "admin"), timeout=5).json()
+    assert c["SerialNumber"] == "CS-3"

@@ -1138,6 +1138,29 @@ static void test_throttle_forwarded(void)
 	}
 }
 
+/* Inventory from the [fru] settings (issue 13): shown when set, left out when not. */
+static void test_inventory_fields(void)
+{
+	setup();
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	CHECK_EQ(jpath("Manufacturer"), -1);
+	CHECK_EQ(jpath("AssetTag"), -1);
+	strcpy(cfg.manufacturer, "Acme");
+	strcpy(cfg.model, "Rack 1");
+	strcpy(cfg.serial, "S-1");
+	strcpy(cfg.part, "P-1");
+	strcpy(cfg.asset_tag, "tag 7");
+	strcpy(cfg.chassis_serial, "CS-1");
+	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	CHECK(jstr("Manufacturer", "Acme") && jstr("Model", "Rack 1") && jstr("SerialNumber", "S-1"));
+	CHECK(jstr("PartNumber", "P-1") && jstr("AssetTag", "tag 7"));
+	dump("system_inventory");
+	CHECK_EQ(GET("/redfish/v1/Chassis/0", USER), 200);
+	CHECK(jstr("SerialNumber", "CS-1"));
+	CHECK_EQ(jpath("PartNumber"), -1);
+}
+
 /* A read-only account cannot fill the pool (issue 12, finding 6): per-user caps replace
  * the account's own idlest session, a reserve stays for administrators, and an
  * administrator finding the pool full ends the idlest lower-privileged session. */
@@ -1683,6 +1706,7 @@ int main(void)
 	test_throttle();
 	test_throttle_other_user();
 	test_session_caps();
+	test_inventory_fields();
 	test_throttle_forwarded();
 	test_plain_http();
 	test_log();

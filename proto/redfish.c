@@ -270,7 +270,7 @@ static const struct route {
 	[R_ENTRY] = { EL "/Entries/*", MG, U, 0, false, T("LogEntry", "v1_21_0") },
 	[R_CLEARLOG] = { EL "/Actions/LogService.ClearLog", MPOST, U, A, false, NOTYPE },
 	[R_CHASSIS_ALL] = { V1 "/Chassis", MG, U, 0, true, C("ChassisCollection") },
-	[R_CHASSIS] = { V1 "/Chassis/%", MG, U, 0, false, T("Chassis", "v1_28_0") },
+	[R_CHASSIS] = { V1 "/Chassis/%", MG | MPATCH, U, O, false, T("Chassis", "v1_28_0") },
 	[R_MANAGERS] = { V1 "/Managers", MG, U, 0, true, C("ManagerCollection") },
 	[R_MANAGER] = { MGR, MG, U, 0, false, T("Manager", "v1_24_0") },
 	[R_NETPROTO] = { MGR "/NetworkProtocol", MG, U, 0, false, T("ManagerNetworkProtocol", "v1_12_0") },
@@ -1127,6 +1127,9 @@ static void get_chassis(struct ctx *x)
 	jw_kstr(w, "ChassisType", "Other"); /* any computer with an ATX header */
 	kstr_opt(w, "SerialNumber", x->r->cfg.chassis_serial);
 	kstr_opt(w, "PartNumber", x->r->cfg.chassis_part);
+	/* the same identify state IPMI's chassis identify and Systems/{id} show */
+	jw_kstr(w, "IndicatorLED", led_names[st.identify < 3 ? st.identify : 2]);
+	jw_kbool(w, "LocationIndicatorActive", st.identify != 0);
 	jw_kstr(w, "PowerState", power_names[power_state(&st)]);
 	status_obj(w, st.available);
 	jw_kobj(w, "Links");
@@ -1494,41 +1497,53 @@ static int lookup(const struct ctx *x, const struct json_tok *t, int i, const ch
 /* The writable properties of a ComputerSystem; vals NULL: a boolean. */
 enum { P_TARGET, P_ENABLED, P_MODE, P_LED, P_POLICY, P_LOCATION, P_COUNT };
 static const char *const modes[] = { "Legacy", "UEFI" };
+/* Where a property may be written: a ComputerSystem, its Boot object, a Chassis. */
+enum { IN_SYSTEM = 1, IN_BOOT = 2, IN_CHASSIS = 4 };
 static const struct prop {
 	const char *name;
-	bool in_boot;
+	uint8_t where;
 	const char *const *vals;
 	size_t n;
 } props[P_COUNT] = {
-	[P_TARGET] = { "BootSourceOverrideTarget", true, boot_targets, NTARGETS },
-	[P_ENABLED] = { "BootSourceOverrideEnabled", true, boot_enabled_names, 3 },
-	[P_MODE] = { "BootSourceOverrideMode", true, modes, 2 },
-	[P_LED] = { "IndicatorLED", false, led_names, 3 },
-	[P_POLICY] = { "PowerRestorePolicy", false, policy_names, 3 },
-	[P_LOCATION] = { "LocationIndicatorActive", false, NULL, 0 },
+	[P_TARGET] = { "BootSourceOverrideTarget", IN_BOOT, boot_targets, NTARGETS },
+	[P_ENABLED] = { "BootSourceOverrideEnabled", IN_BOOT, boot_enabled_names, 3 },
+	[P_MODE] = { "BootSourceOverrideMode", IN_BOOT, modes, 2 },
+	[P_LED] = { "IndicatorLED", IN_SYSTEM | IN_CHASSIS, led_names, 3 },
+	[P_POLICY] = { "PowerRestorePolicy", IN_SYSTEM, policy_names, 3 },
+	[P_LOCATION] = { "LocationIndicatorActive", IN_SYSTEM | IN_CHASSIS, NULL, 0 },
 };
 
-/* Checks the members of object obj (the system, or its Boot) into set[] (value indexes),
- * recording every problem in e. OData annotations are ignored (DSP0266: a PATCH of
- * annotations alone is a NoOperation). Returns the number of other members. */
-static int patch_check(struct ctx *x, const struct json_tok *t, int obj, bool boot, int *set,
+/* Checks the members of object obj (a system, its Boot, or a chassis: `where`) into set[]
+ * (value indexes), recording every problem in e. OData annotations are ignored (DSP0266: a
+ * PATCH of annotations alone is a NoOperation). Returns the number of other members. */
+static int patch_check(struct ctx *x, const struct json_tok *t, int obj, uint8_t where, int *set,
 		       struct elist *e)
 {
-	static const char *const ro[] = { "Id", "Name", "SystemType", "UUID", "PowerState",
-					  "Status", "Links", "Actions", "LogServices", "Description" };
-	int n = 0;
+	static const char *const ro_system[] = { "Id", "Name", "SystemType", "UUID", "PowerState",
+						 "Status", "Links", "Actions", "LogServices",
+						 "Description", "Manufacturer", "Model",
+						 "SerialNumber", "PartNumber", "AssetTag" };
 	static const char *const ro_boot[] = {
 		"BootSourceOverrideEnabled@Redfish.AllowableValues",
 		"BootSourceOverrideTarget@Redfish.AllowableValues",
 		"BootSourceOverrideMode@Redfish.AllowableValues",
 	};
+	static const char *const ro_chassis[] = { "Id", "Name", "ChassisType", "PowerState",
+						  "Status", "Links", "Description", "SerialNumber",
+						  "PartNumber" };
+	const char *const *ro = where == IN_BOOT ? ro_boot : where == IN_CHASSIS ? ro_chassis
+										  : ro_system;
+	size_t nro = where == IN_BOOT	   ? sizeof(ro_boot) / sizeof(ro_boot[0])
+		     : where == IN_CHASSIS ? sizeof(ro_chassis) / sizeof(ro_chassis[0])
+					   : sizeof(ro_system) / sizeof(ro_system[0]);
+	int n = 0;
 	for (int k = json_first(t, obj); k >= 0; k = json_next(t, k)) {
 		int v = k + 1, p = 0, i;
 		char key[16];
 		if (json_str(x->rq->body, t, k, key, sizeof(key)) && !strncmp(key, "@odata.", 7))
 			continue;
 		n++;
-		while (p < P_COUNT && (props[p].in_boot != boot ||
+		while (p < P_COUNT && (!(props[p].where & where) ||
 				       !json_str_eq(x->rq->body, t, k, props[p].name)))
 			p++;
 		if (p < P_COUNT && props[p].vals) {
@@ -1540,13 +1555,12 @@ static int patch_check(struct ctx *x, const struct json_tok *t, int obj, bool bo
 			if (t[v].type != JSON_TRUE && t[v].type != JSON_FALSE)
 				add(e, M_TYPE, tok_text(e, x, t, v), props[p].name, NULL);
 			set[p] = t[v].type == JSON_TRUE;
-		} else if (!boot && json_str_eq(x->rq->body, t, k, "Boot")) {
+		} else if (where == IN_SYSTEM && json_str_eq(x->rq->body, t, k, "Boot")) {
 			if (t[v].type == JSON_OBJECT)
-				patch_check(x, t, v, true, set, e);
+				patch_check(x, t, v, IN_BOOT, set, e);
 			else
 				add(e, M_TYPE, tok_text(e, x, t, v), "Boot", NULL);
-		} else if (boot ? lookup(x, t, k, ro_boot, 3) >= 0
-				: lookup(x, t, k, ro, sizeof(ro) / sizeof(ro[0])) >= 0) {
+		} else if (lookup(x, t, k, ro, nro) >= 0) {
 			add(e, M_NOT_WRITABLE, tok_text(e, x, t, k), NULL, NULL);
 		} else {
 			add(e, M_PROP_UNKNOWN, tok_text(e, x, t, k), NULL, NULL);
@@ -1555,13 +1569,19 @@ static int patch_check(struct ctx *x, const struct json_tok *t, int obj, bool bo
 	return n;
 }
 
-static void patch_system(struct ctx *x)
+/* PATCH of a ComputerSystem or a Chassis: If-Match against the representation a GET would
+ * give now, the whole body checked first, nothing applied when anything is wrong. */
+static void patch(struct ctx *x)
 {
 	struct redfish *r = x->r;
 	struct json_tok t[TOKENS];
+	bool chassis = x->rid == R_CHASSIS;
 	const struct http_header *im = http_header_get(x->rq, "If-Match");
 	if (im) { /* the tag of the representation a GET would give now */
-		get_system(x);
+		if (chassis)
+			get_chassis(x);
+		else
+			get_system(x);
 		set_etag(x);
 		x->b.len = 0;
 		jw_init(&x->w, &x->b);
@@ -1583,7 +1603,7 @@ static void patch_system(struct ctx *x)
 	int set[P_COUNT];
 	for (int i = 0; i < P_COUNT; i++)
 		set[i] = -1;
-	int n_props = patch_check(x, t, 0, false, set, &e);
+	int n_props = patch_check(x, t, 0, chassis ? IN_CHASSIS : IN_SYSTEM, set, &e);
 	if (e.n || !n_props) {
 		if (!n_props)
 			add(&e, M_NO_OPERATION, NULL, NULL, NULL);
@@ -2072,7 +2092,7 @@ static void dispatch(struct ctx *x)
 		get(x);
 		break;
 	case MPATCH:
-		patch_system(x);
+		patch(x);
 		break;
 	case MPOST:
 		if (x->rid == R_RESET)

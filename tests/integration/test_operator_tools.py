@@ -42,3 +42,30 @@ def test_redfish_inventory_matches_ipmi_fru(bmcd_factory):
     assert "BiosVersion" not in s and "ProcessorSummary" not in s
     c = requests.get(base + "/Chassis/0", auth=("admin", "admin"), timeout=5).json()
     assert c["SerialNumber"] == "CS-3"
+
+
+def test_chassis_identify_from_redfishtool_and_ipmi(bmcd_factory):
+    """Chassis/0 IndicatorLED / LocationIndicatorActive: the one identify state that IPMI's
+    chassis identify and Systems/0 show; redfishtool's Chassis setIndicatorLed works."""
+    import subprocess
+
+    import requests
+    from conftest import free_tcp_port
+    port = free_tcp_port()
+    b = bmcd_factory(extra="[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\n" % port)
+    base = "http://127.0.0.1:%d/redfish/v1" % port
+    r = subprocess.run(["redfishtool", "-r", "127.0.0.1:%d" % port, "-u", "admin", "-p", "admin",
+                        "-S", "Never", "Chassis", "-I", "0", "setIndicatorLed", "Lit"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    c = requests.get(base + "/Chassis/0", auth=("admin", "admin"), timeout=5).json()
+    assert c["IndicatorLED"] == "Lit" and c["LocationIndicatorActive"] is True
+    s = requests.get(base + "/Systems/0", auth=("admin", "admin"), timeout=5).json()
+    assert s["IndicatorLED"] == "Lit"
+    b.ipmitool("chassis", "identify", "0")
+    c = requests.get(base + "/Chassis/0", auth=("admin", "admin"), timeout=5).json()
+    assert c["IndicatorLED"] == "Off" and c["LocationIndicatorActive"] is False
+    # a read-only account may not change it
+    r = requests.patch(base + "/Chassis/0", json={"LocationIndicatorActive": True},
+                       auth=("user", "user"), timeout=5)
+    assert r.status_code == 403

@@ -1138,6 +1138,39 @@ static void test_throttle_forwarded(void)
 	}
 }
 
+/* Chassis identify (issue 13; Ansible's Chassis LED commands): the same state IPMI and
+ * Systems/{id} show, writable with PATCH by an operator. */
+static void test_chassis_led(void)
+{
+	setup();
+	CHECK_EQ(GET("/redfish/v1/Chassis/0", USER), 200);
+	CHECK(jstr("IndicatorLED", "Off"));
+	CHECK(hdr("Allow") && strstr(hdr("Allow"), "PATCH"));
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/0", USER, "{\"IndicatorLED\":\"Lit\"}"), 403);
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/0", OPER, "{\"IndicatorLED\":\"Lit\"}"), 200);
+	CHECK(jstr("IndicatorLED", "Lit"));
+	CHECK_EQ(jtype("LocationIndicatorActive"), JSON_TRUE);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	CHECK(jstr("IndicatorLED", "Lit"));
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/0", OPER,
+			  "{\"LocationIndicatorActive\":false}"), 200);
+	CHECK(jstr("IndicatorLED", "Off"));
+	/* what a chassis does not have, or cannot change */
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/0", OPER,
+			  "{\"PowerRestorePolicy\":\"AlwaysOn\"}"), 400);
+	CHECK(err_is("PropertyUnknown"));
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/0", OPER, "{\"ChassisType\":\"Rack\"}"), 400);
+	CHECK(err_is("PropertyNotWritable"));
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/0", OPER, "{\"IndicatorLED\":\"Blue\"}"), 400);
+	CHECK(err_is("PropertyValueNotInList"));
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/9", OPER, "{\"IndicatorLED\":\"Lit\"}"), 404);
+	/* If-Match against the chassis' own ETag */
+	CHECK_EQ(GET("/redfish/v1/Chassis/0", USER), 200);
+	char h[300];
+	snprintf(h, sizeof(h), "%sIf-Match: \"0000000000000000\"\r\n", OPER);
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/0", h, "{\"IndicatorLED\":\"Lit\"}"), 412);
+}
+
 /* Inventory from the [fru] settings (issue 13): shown when set, left out when not. */
 static void test_inventory_fields(void)
 {
@@ -1707,6 +1740,7 @@ int main(void)
 	test_throttle_other_user();
 	test_session_caps();
 	test_inventory_fields();
+	test_chassis_led();
 	test_throttle_forwarded();
 	test_plain_http();
 	test_log();

@@ -60,6 +60,8 @@ static const struct key keys[] = {
 	PATH("redfish", "key", key),
 	U32("redfish", "max_connections", rf_max_conns, 2, 1000),
 	U32("redfish", "session_timeout", rf_session_timeout, 30, 86400),
+	U32("redfish", "session_timeout_min", rf_session_timeout_min, 30, 86400),
+	U32("redfish", "session_timeout_max", rf_session_timeout_max, 30, 86400),
 	U32("redfish", "max_sessions", rf_max_sessions, 1, RF_SESSIONS_HARD_MAX),
 	U32("redfish", "max_sse", rf_max_sse, 0, 64),
 	U32("redfish", "max_sessions_per_user", rf_per_user_sessions, 0, RF_SESSIONS_HARD_MAX),
@@ -213,6 +215,8 @@ void config_defaults(struct config *c)
 	c->rf_session_timeout = 1800;
 	c->rf_max_sessions = 16;
 	c->rf_admin_reserve = 2;
+	c->rf_session_timeout_min = 30;
+	c->rf_session_timeout_max = 86400;
 	c->rf_failed_logins = 5;
 	c->rf_failed_login_window_s = 60;
 	c->rf_lockout_max_s = 256;

@@ -436,6 +436,8 @@ static int setup_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_L
 		return -1;
 	struct redfish_cfg rc = {
 		.session_timeout_s = c->rf_session_timeout,
+		.session_timeout_min = c->rf_session_timeout_min,
+		.session_timeout_max = c->rf_session_timeout_max,
 		.max_sessions = (uint16_t)c->rf_max_sessions,
 		.ipmi_port = c->ipmi_enabled ? (uint16_t)c->ipmi_port : 0,
 		.http_port = (uint16_t)c->http_port,

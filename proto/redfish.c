@@ -74,7 +74,7 @@ enum {
 	M_ACT_UNKNOWN, M_NOT_FOUND, M_NOT_ALLOWED, M_PRECONDITION, M_PRIVILEGE, M_NO_SESSION,
 	M_UNAUTHORIZED, M_UNAVAILABLE, M_SESSION_LIMIT, M_QUERY, M_QUERY_RESOURCE,
 	M_QUERY_OPERATION, M_QUERY_TYPE, M_HEADER_INVALID, M_HEADER_MISSING, M_TOO_LARGE,
-	M_INTERNAL,
+	M_INTERNAL, M_OUT_OF_RANGE,
 };
 
 static const struct msgdef {
@@ -190,6 +190,11 @@ static const struct msgdef {
 	[M_TOO_LARGE] = { "PayloadTooLarge",
 		"The supplied payload exceeds the maximum size supported by the service.",
 		"Check that the supplied payload is correct and supported by this service.", false },
+	[M_OUT_OF_RANGE] = { "PropertyValueOutOfRange",
+		"The value '%1' for the property %2 is not in the supported range of acceptable "
+		"values.",
+		"Correct the value for the property in the request body and resubmit the request "
+		"if the operation failed.", true },
 	[M_INTERNAL] = { "InternalError",
 		"The request failed due to an internal service error.  The service is still "
 		"operational.",
@@ -279,7 +284,7 @@ static const struct route {
 	[R_ACCOUNT] = { V1 "/AccountService/Accounts/*", MG, U, 0, false, T("ManagerAccount", "v1_14_1") },
 	[R_ROLES] = { V1 "/AccountService/Roles", MG, U, 0, true, C("RoleCollection") },
 	[R_ROLE] = { V1 "/AccountService/Roles/*", MG, U, 0, false, T("Role", "v1_3_3") },
-	[R_SESSIONSVC] = { V1 "/SessionService", MG, U, 0, false, T("SessionService", "v1_2_0") },
+	[R_SESSIONSVC] = { V1 "/SessionService", MG | MPATCH, U, A, false, T("SessionService", "v1_2_0") },
 	[R_SESSIONS] = { V1 "/SessionService/Sessions", MG | MPOST, U, 0, true, C("SessionCollection") },
 	[R_SESSIONS_MEMBERS] = { V1 "/SessionService/Sessions/Members", MPOST, U, 0, false, NOTYPE },
 	[R_SESSION] = { V1 "/SessionService/Sessions/*", MG | MDEL, U, U, false, T("Session", "v1_8_0") },
@@ -1569,8 +1574,47 @@ static int patch_check(struct ctx *x, const struct json_tok *t, int obj, uint8_t
 	return n;
 }
 
-/* PATCH of a ComputerSystem or a Chassis: If-Match against the representation a GET would
- * give now, the whole body checked first, nothing applied when anything is wrong. */
+/* SessionService: SessionTimeout within the configured range (Ansible's
+ * SetSessionService), kept in RAM; the rest is read-only. */
+static void patch_sessionsvc(struct ctx *x, const struct json_tok *t)
+{
+	static const char *const ro[] = { "Id", "Name", "Description", "ServiceEnabled", "Status",
+					  "Sessions" };
+	struct redfish *r = x->r;
+	struct elist e = { 0 };
+	int n = 0;
+	int64_t v = -1;
+	for (int k = json_first(t, 0); k >= 0; k = json_next(t, k)) {
+		char key[16];
+		if (json_str(x->rq->body, t, k, key, sizeof(key)) && !strncmp(key, "@odata.", 7))
+			continue;
+		n++;
+		if (json_str_eq(x->rq->body, t, k, "SessionTimeout")) {
+			if (t[k + 1].type != JSON_NUMBER ||
+			    !json_int(x->rq->body, t, k + 1, INT64_MIN, INT64_MAX, &v))
+				add(&e, M_TYPE, tok_text(&e, x, t, k + 1), "SessionTimeout", NULL);
+			else if (v < r->cfg.session_timeout_min || v > r->cfg.session_timeout_max)
+				add(&e, M_OUT_OF_RANGE, tok_text(&e, x, t, k + 1), "SessionTimeout", NULL);
+		} else if (lookup(x, t, k, ro, sizeof(ro) / sizeof(ro[0])) >= 0) {
+			add(&e, M_NOT_WRITABLE, tok_text(&e, x, t, k), NULL, NULL);
+		} else {
+			add(&e, M_PROP_UNKNOWN, tok_text(&e, x, t, k), NULL, NULL);
+		}
+	}
+	if (e.n || !n) {
+		if (!n)
+			add(&e, M_NO_OPERATION, NULL, NULL, NULL);
+		fail_list(x, 400, &e);
+		return;
+	}
+	r->cfg.session_timeout_s = (uint32_t)v;
+	rlog(r, 5, "redfish: session timeout set to %u s by %s", r->cfg.session_timeout_s, x->uname);
+	get(x);
+}
+
+/* PATCH of a ComputerSystem, a Chassis or the SessionService: If-Match against the
+ * representation a GET would give now, the whole body checked first, nothing applied when
+ * anything is wrong. */
 static void patch(struct ctx *x)
 {
 	struct redfish *r = x->r;
@@ -1580,6 +1624,8 @@ static void patch(struct ctx *x)
 	if (im) { /* the tag of the representation a GET would give now */
 		if (chassis)
 			get_chassis(x);
+		else if (x->rid == R_SESSIONSVC)
+			get_sessionsvc(x);
 		else
 			get_system(x);
 		set_etag(x);
@@ -1597,6 +1643,10 @@ static void patch(struct ctx *x)
 		return;
 	if (n == 0 || t[0].size == 0) {
 		fail(x, 400, n ? M_EMPTY : M_MALFORMED, NULL, NULL, NULL);
+		return;
+	}
+	if (x->rid == R_SESSIONSVC) {
+		patch_sessionsvc(x, t);
 		return;
 	}
 	struct elist e = { 0 };
@@ -2138,6 +2188,13 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 		r->cfg.max_sessions = RF_SESSIONS_HARD_MAX;
 	if (r->cfg.session_timeout_s == 0)
 		r->cfg.session_timeout_s = 1800;
+	/* the schema's range for SessionTimeout is 30..86400 */
+	if (r->cfg.session_timeout_min < 30)
+		r->cfg.session_timeout_min = 30;
+	if (!r->cfg.session_timeout_max || r->cfg.session_timeout_max > 86400)
+		r->cfg.session_timeout_max = 86400;
+	if (r->cfg.session_timeout_min > r->cfg.session_timeout_max)
+		r->cfg.session_timeout_min = r->cfg.session_timeout_max;
 	r->cfg.system_id[sizeof(r->cfg.system_id) - 1] = 0;
 	if (!r->cfg.system_id[0])
 		strcpy(r->cfg.system_id, "0");

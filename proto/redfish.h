@@ -54,6 +54,7 @@ struct redfish_cfg {
 	char name[64];			/* the BMC's name */
 	char fw_version[16];
 	uint32_t session_timeout_s;	/* Redfish session inactivity timeout */
+	uint32_t session_timeout_min, session_timeout_max; /* what PATCH may set (max 0: 86400) */
 	uint16_t max_sessions;		/* <= RF_SESSIONS_HARD_MAX */
 	uint16_t per_user_max;		/* sessions per account: a login past it replaces the
 					 * account's idlest one (0: no cap) */

@@ -69,3 +69,23 @@ def test_chassis_identify_from_redfishtool_and_ipmi(bmcd_factory):
     r = requests.patch(base + "/Chassis/0", json={"LocationIndicatorActive": True},
                        auth=("user", "user"), timeout=5)
     assert r.status_code == 403
+
+
+def test_session_timeout_patch(bmcd_factory):
+    """PATCH SessionService SessionTimeout (Ansible's SetSessionService) within the
+    configured range; kept in RAM; an administrator's job."""
+    import requests
+    from conftest import free_tcp_port
+    port = free_tcp_port()
+    bmcd_factory(extra="[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\nsession_timeout_max = 3600\n"
+                 % port)
+    url = "http://127.0.0.1:%d/redfish/v1/SessionService" % port
+    r = requests.patch(url, json={"SessionTimeout": 900}, auth=("admin", "admin"), timeout=5)
+    assert r.status_code == 200 and r.json()["SessionTimeout"] == 900, r.text
+    assert requests.get(url, auth=("user", "user"), timeout=5).json()["SessionTimeout"] == 900
+    r = requests.patch(url, json={"SessionTimeout": 7200}, auth=("admin", "admin"), timeout=5)
+    assert r.status_code == 400
+    assert r.json()["error"]["@Message.ExtendedInfo"][0]["MessageId"].endswith(
+        "PropertyValueOutOfRange")
+    r = requests.patch(url, json={"SessionTimeout": 600}, auth=("operator", "operator"), timeout=5)
+    assert r.status_code == 403

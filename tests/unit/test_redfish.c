@@ -1171,6 +1171,35 @@ static void test_chassis_led(void)
 	CHECK_EQ(send_req("PATCH", "/redfish/v1/Chassis/0", h, "{\"IndicatorLED\":\"Lit\"}"), 412);
 }
 
+/* SessionService PATCH of SessionTimeout (issue 13; Ansible's SetSessionService). */
+static void test_session_timeout_patch(void)
+{
+	setup();
+	rf.cfg.session_timeout_min = 30;
+	rf.cfg.session_timeout_max = 86400;
+	const char *p = "/redfish/v1/SessionService";
+	CHECK_EQ(send_req("PATCH", p, OPER, "{\"SessionTimeout\":600}"), 403);
+	CHECK_EQ(send_req("PATCH", p, ADMIN, "{\"SessionTimeout\":600}"), 200);
+	CHECK_EQ(jint("SessionTimeout"), 600);
+	CHECK_EQ(rf.cfg.session_timeout_s, 600);
+	CHECK_EQ(send_req("PATCH", p, ADMIN, "{\"SessionTimeout\":10}"), 400);
+	CHECK(err_is("PropertyValueOutOfRange"));
+	dump("error_out_of_range");
+	CHECK_EQ(send_req("PATCH", p, ADMIN, "{\"SessionTimeout\":\"600\"}"), 400);
+	CHECK(err_is("PropertyValueTypeError"));
+	CHECK_EQ(send_req("PATCH", p, ADMIN, "{\"SessionTimeout\":1.5}"), 400);
+	CHECK_EQ(send_req("PATCH", p, ADMIN, "{\"ServiceEnabled\":false}"), 400);
+	CHECK(err_is("PropertyNotWritable"));
+	CHECK_EQ(send_req("PATCH", p, ADMIN, "{\"Foo\":1}"), 400);
+	CHECK(err_is("PropertyUnknown"));
+	CHECK_EQ(rf.cfg.session_timeout_s, 600);
+	/* sessions follow the new timeout */
+	char t[40], l[120];
+	CHECK_EQ(login("user", "userpw", NULL, NULL, t, l), 201);
+	now += 601 * 1000;
+	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t)), 401);
+}
+
 /* Inventory from the [fru] settings (issue 13): shown when set, left out when not. */
 static void test_inventory_fields(void)
 {
@@ -1577,7 +1606,8 @@ static void test_http_rules(void)
 	CHECK_EQ(send_req("POST", "/redfish/v1/Systems/0", ADMIN, "{}"), 405);
 	CHECK_EQ(send_req("PATCH", "/redfish/v1/AccountService", ADMIN, "{\"MinPasswordLength\":3}"), 405);
 	CHECK(hdr_is("Allow", "GET, HEAD"));
-	CHECK_EQ(send_req("PATCH", "/redfish/v1/SessionService", ADMIN, "{\"SessionTimeout\":3}"), 405);
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/SessionService", ADMIN, "{\"SessionTimeout\":3}"), 400);
+	CHECK(err_is("PropertyValueOutOfRange"));
 	CHECK_EQ(send_req("OPTIONS", "/redfish/v1/Systems/0", ADMIN, NULL), 204);
 	CHECK(hdr_is("Allow", "GET, HEAD, PATCH"));
 	/* the network layer's early errors */
@@ -1741,6 +1771,7 @@ int main(void)
 	test_session_caps();
 	test_inventory_fields();
 	test_chassis_led();
+	test_session_timeout_patch();
 	test_throttle_forwarded();
 	test_plain_http();
 	test_log();

@@ -247,7 +247,8 @@ enum {
 	R_VERSIONS, R_ROOT, R_ODATA, R_METADATA, R_SYSTEMS, R_SYSTEM, R_RESET_INFO, R_RESET,
 	R_LOGSERVICES, R_EVENTLOG, R_ENTRIES, R_ENTRY, R_CLEARLOG, R_CHASSIS_ALL, R_CHASSIS,
 	R_MANAGERS, R_MANAGER, R_NETPROTO, R_ACCOUNTSVC, R_ACCOUNTS, R_ACCOUNT, R_ROLES, R_ROLE,
-	R_SESSIONSVC, R_SESSIONS, R_SESSIONS_MEMBERS, R_SESSION, R_EVENTSVC, R_SSE, R_COUNT
+	R_SESSIONSVC, R_SESSIONS, R_SESSIONS_MEMBERS, R_SESSION, R_EVENTSVC, R_SSE, R_SCHEMAS,
+	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_COUNT
 };
 
 /* schema family f, version v: @odata.type, Link file, family, version (all literals) */
@@ -290,6 +291,10 @@ static const struct route {
 	[R_SESSION] = { V1 "/SessionService/Sessions/*", MG | MDEL, U, U, false, T("Session", "v1_8_0") },
 	[R_EVENTSVC] = { V1 "/EventService", MG, U, 0, false, T("EventService", "v1_12_0") },
 	[R_SSE] = { V1 "/EventService/SSE", MG, U, 0, false, NOTYPE },
+	[R_SCHEMAS] = { V1 "/JsonSchemas", MG, U, 0, true, C("JsonSchemaFileCollection") },
+	[R_SCHEMA] = { V1 "/JsonSchemas/*", MG, U, 0, false, T("JsonSchemaFile", "v1_1_5") },
+	[R_REGISTRIES] = { V1 "/Registries", MG, U, 0, true, C("MessageRegistryFileCollection") },
+	[R_REGISTRY] = { V1 "/Registries/*", MG, U, 0, false, T("MessageRegistryFile", "v1_1_5") },
 };
 
 struct seg {
@@ -994,6 +999,8 @@ static void get_root(struct ctx *x)
 	jw_link(w, "SessionService", V1 "/SessionService");
 	jw_link(w, "AccountService", V1 "/AccountService");
 	jw_link(w, "EventService", V1 "/EventService");
+	jw_link(w, "JsonSchemas", V1 "/JsonSchemas");
+	jw_link(w, "Registries", V1 "/Registries");
 	jw_kobj(w, "Links");
 	jw_link(w, "Sessions", V1 "/SessionService/Sessions");
 	jw_obj_end(w);
@@ -1006,6 +1013,7 @@ static void get_odata(struct ctx *x)
 		{ "Service", V1 "/" }, { "Systems", V1 "/Systems" }, { "Chassis", V1 "/Chassis" },
 		{ "Managers", V1 "/Managers" }, { "SessionService", V1 "/SessionService" },
 		{ "AccountService", V1 "/AccountService" }, { "EventService", V1 "/EventService" },
+		{ "JsonSchemas", V1 "/JsonSchemas" }, { "Registries", V1 "/Registries" },
 		{ "Sessions", V1 "/SessionService/Sessions" },
 	};
 	struct jw *w = &x->w;
@@ -1034,13 +1042,124 @@ static void metadata_ref(struct buf *b, const char *family, const char *ver, con
 	buf_str(b, "</edmx:Reference>\n");
 }
 
+/* Schemas the resources embed without a route of their own. */
+static const char *const more[][2] = {
+	{ "Resource", "v1_23_0" }, { "Message", "v1_3_0" }, { "Privileges", "v1_0_6" },
+	{ "Event", "v1_13_0" },
+};
+#define NMORE (sizeof(more) / sizeof(more[0]))
+
+/* The i-th schema the service uses (the routes', then the embedded ones): false past the
+ * end. ver is NULL for the unversioned collection schemas. */
+static bool schema_at(unsigned i, const char **type, const char **ver)
+{
+	for (int r = 0; r < R_COUNT; r++)
+		if (routes[r].type && i-- == 0) {
+			*type = routes[r].type, *ver = routes[r].ver;
+			return true;
+		}
+	if (i >= NMORE)
+		return false;
+	*type = more[i][0], *ver = more[i][1];
+	return true;
+}
+
+static unsigned schema_count(void)
+{
+	unsigned n = 0;
+	const char *t, *v;
+	while (schema_at(n, &t, &v))
+		n++;
+	return n;
+}
+
+/* The DMTF registries the messages come from, as published. */
+static const char *const registries[][2] = {
+	{ "Base", "1.22.1" }, { "ResourceEvent", "1.4.3" },
+};
+#define NREGISTRIES (sizeof(registries) / sizeof(registries[0]))
+
+/* JsonSchemas and Registries (HPE's ilorest logs in only when the service root links
+ * them): where DMTF publishes what the service uses; nothing is copied here. */
+static void m_schema(struct ctx *x, unsigned i)
+{
+	const char *t, *v;
+	if (schema_at(i, &t, &v))
+		jw_link(&x->w, NULL, V1 "/JsonSchemas/%s", t);
+}
+
+static void m_registry(struct ctx *x, unsigned i)
+{
+	jw_link(&x->w, NULL, V1 "/Registries/%s", registries[i][0]);
+}
+
+static void location(struct jw *w, const char *uri)
+{
+	jw_karr(w, "Location");
+	jw_obj(w);
+	jw_kstr(w, "Language", "en");
+	jw_kstr(w, "PublicationUri", uri);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_key(w, "Languages");
+	jw_raw(w, "[\"en\"]");
+}
+
+static void get_schema_file(struct ctx *x)
+{
+	const char *t = NULL, *v = NULL;
+	unsigned i = 0;
+	while (schema_at(i, &t, &v) && strcmp(t, x->arg))
+		i++;
+	if (!t || strcmp(t, x->arg)) {
+		fail(x, 404, M_NOT_FOUND, "JsonSchemaFile", x->arg, NULL);
+		return;
+	}
+	struct jw *w = &x->w;
+	char s[160];
+	hdr(x, R_SCHEMA, V1 "/JsonSchemas/%s", t);
+	jw_kstr(w, "Id", t);
+	snprintf(s, sizeof(s), "%s Schema File", t);
+	jw_kstr(w, "Name", s);
+	if (v)
+		snprintf(s, sizeof(s), "#%s.%s.%s", t, v, t);
+	else
+		snprintf(s, sizeof(s), "#%s.%s", t, t);
+	jw_kstr(w, "Schema", s);
+	if (v)
+		snprintf(s, sizeof(s), SCHEMAS "%s.%s.json", t, v);
+	else
+		snprintf(s, sizeof(s), SCHEMAS "%s.json", t);
+	location(w, s);
+	jw_obj_end(w);
+}
+
+static void get_registry_file(struct ctx *x)
+{
+	size_t i = 0;
+	while (i < NREGISTRIES && strcmp(registries[i][0], x->arg))
+		i++;
+	if (i == NREGISTRIES) {
+		fail(x, 404, M_NOT_FOUND, "MessageRegistryFile", x->arg, NULL);
+		return;
+	}
+	struct jw *w = &x->w;
+	char s[160];
+	const char *n = registries[i][0], *v = registries[i][1];
+	hdr(x, R_REGISTRY, V1 "/Registries/%s", n);
+	jw_kstr(w, "Id", n);
+	snprintf(s, sizeof(s), "%s Message Registry File", n);
+	jw_kstr(w, "Name", s);
+	snprintf(s, sizeof(s), "%s.%.*s", n, (int)(strrchr(v, '.') - v), v); /* Base.1.22 */
+	jw_kstr(w, "Registry", s);
+	snprintf(s, sizeof(s), "http://redfish.dmtf.org/registries/%s.%s.json", n, v);
+	location(w, s);
+	jw_obj_end(w);
+}
+
 /* CSDL referencing every schema the service uses: the routes' and the ones they embed. */
 static void get_metadata(struct ctx *x)
 {
-	static const char *const more[][2] = {
-		{ "Resource", "v1_23_0" }, { "Message", "v1_3_0" }, { "Privileges", "v1_0_6" },
-		{ "Event", "v1_13_0" },
-	};
 	struct buf *b = &x->b;
 	x->p.ctype = "application/xml";
 	buf_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edmx:Edmx "
@@ -1049,7 +1168,7 @@ static void get_metadata(struct ctx *x)
 		if (routes[i].type)
 			metadata_ref(b, routes[i].type, routes[i].ver,
 				     i == R_ROOT ? "ServiceRoot.v1_0_0" : NULL);
-	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+	for (size_t i = 0; i < NMORE; i++)
 		metadata_ref(b, more[i][0], more[i][1], NULL);
 	buf_str(b, "<edmx:Reference Uri=\"" SCHEMAS "RedfishExtensions_v1.xml\"><edmx:Include "
 		   "Namespace=\"RedfishExtensions.v1_0_0\" Alias=\"Redfish\"/></edmx:Reference>\n"
@@ -1437,6 +1556,12 @@ static void get(struct ctx *x)
 		break;
 	}
 	case R_EVENTSVC: get_eventsvc(x); break;
+	case R_SCHEMAS: collection(x, "JSON Schema Files", schema_count(), m_schema, 100); break;
+	case R_SCHEMA: get_schema_file(x); break;
+	case R_REGISTRIES:
+		collection(x, "Message Registry Files", NREGISTRIES, m_registry, 100);
+		break;
+	case R_REGISTRY: get_registry_file(x); break;
 	case R_SSE:
 		/* whose stream this is: it ends with that session, or those credentials */
 		x->c->sse_session = x->sess ? x->sess->id : 0;

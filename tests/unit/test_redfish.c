@@ -419,6 +419,13 @@ static void crawl(void)
 		{ "/redfish/v1/Systems/0/LogServices/EventLog/Entries/1", "log_entry_1" },
 		{ "/redfish/v1/Systems/0/LogServices/EventLog/Entries/2", "log_entry_2" },
 		{ "/redfish/v1/Systems/0/LogServices/EventLog/Entries/3", "log_entry_3" },
+		{ "/redfish/v1/JsonSchemas", "json_schemas" },
+		{ "/redfish/v1/JsonSchemas/ComputerSystem", "json_schema_file" },
+		{ "/redfish/v1/JsonSchemas/ComputerSystemCollection", "json_schema_file_coll" },
+		{ "/redfish/v1/JsonSchemas/Event", "json_schema_file_event" },
+		{ "/redfish/v1/Registries", "registries" },
+		{ "/redfish/v1/Registries/Base", "registry_file" },
+		{ "/redfish/v1/Registries/ResourceEvent", "registry_file_resource_event" },
 		{ "/redfish/v1/Chassis", "chassis_collection" },
 		{ "/redfish/v1/Chassis/0", "chassis" },
 		{ "/redfish/v1/Managers", "managers" },
@@ -1200,6 +1207,28 @@ static void test_session_timeout_patch(void)
 	CHECK_EQ(GET("/redfish/v1/Systems/0", token_hdr(t)), 401);
 }
 
+/* JsonSchemas and Registries (issue 13; ilorest needs the links): every schema the
+ * service uses, where DMTF publishes it. */
+static void test_schema_files(void)
+{
+	setup();
+	CHECK_EQ(GET("/redfish/v1/", NULL), 200);
+	CHECK(jstr("JsonSchemas/@odata.id", "/redfish/v1/JsonSchemas"));
+	CHECK(jstr("Registries/@odata.id", "/redfish/v1/Registries"));
+	CHECK_EQ(GET("/redfish/v1/JsonSchemas", USER), 200);
+	CHECK(jint("Members@odata.count") > 20);
+	CHECK_EQ(GET("/redfish/v1/JsonSchemas/ComputerSystem", USER), 200);
+	CHECK(jstr("Schema", "#ComputerSystem.v1_27_0.ComputerSystem"));
+	CHECK(jstr("Location/0/PublicationUri",
+		   "http://redfish.dmtf.org/schemas/v1/ComputerSystem.v1_27_0.json"));
+	CHECK_EQ(GET("/redfish/v1/JsonSchemas/Nope", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/Registries/Base", USER), 200);
+	CHECK(jstr("Registry", "Base.1.22"));
+	CHECK(jstr("Location/0/PublicationUri", "http://redfish.dmtf.org/registries/Base.1.22.1.json"));
+	CHECK_EQ(GET("/redfish/v1/Registries/Nope", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/Registries", NULL), 401);
+}
+
 /* Inventory from the [fru] settings (issue 13): shown when set, left out when not. */
 static void test_inventory_fields(void)
 {
@@ -1772,6 +1801,7 @@ int main(void)
 	test_inventory_fields();
 	test_chassis_led();
 	test_session_timeout_patch();
+	test_schema_files();
 	test_throttle_forwarded();
 	test_plain_http();
 	test_log();

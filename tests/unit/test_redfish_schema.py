@@ -34,7 +34,8 @@ EXPECTED = [
     "session_service", "sessions", "session", "session_created", "event_service",
     "error_401", "error_403", "error_404", "error_405", "error_412", "error_429",
     "error_501", "error_503", "error_malformed", "error_patch_many", "error_plain_http",
-    "error_early_411", "sse_power_on", "sse_log",
+    "error_early_411", "sse_power_on", "sse_log", "json_schemas", "json_schema_file",
+    "json_schema_file_coll", "registries", "registry_file", "system_inventory",
 ]
 
 
@@ -146,3 +147,16 @@ def test_validator_rejects_broken_bodies(dumps):
     cases["event message"] = dict(event, Events=[rec])
     passed = [name for name, body in cases.items() if not rf_schema.validate(body)]
     assert not passed, f"accepted although broken: {passed}"
+
+
+def test_schema_files_point_at_shipped_schemas(dumps):
+    """Every JsonSchemaFile names a schema file DMTF publishes (checked against the copy)."""
+    rf_schema.require()
+    coll = json.loads((dumps / "json_schemas.json").read_text(encoding="utf-8"))
+    assert coll["Members@odata.count"] == len(coll["Members"]) > 20
+    f = json.loads((dumps / "json_schema_file.json").read_text(encoding="utf-8"))
+    name = f["Location"][0]["PublicationUri"].rsplit("/", 1)[1]
+    assert (rf_schema.SCHEMA_DIR / name).exists(), name
+    reg = json.loads((dumps / "registry_file.json").read_text(encoding="utf-8"))
+    name = reg["Location"][0]["PublicationUri"].rsplit("/", 1)[1]
+    assert (rf_schema.REGISTRY_DIR / name).exists(), name

@@ -468,6 +468,8 @@ static int setup_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_L
 	snprintf(rc.asset_tag, sizeof(rc.asset_tag), "%s", c->asset_tag);
 	snprintf(rc.chassis_serial, sizeof(rc.chassis_serial), "%s", c->chassis_serial);
 	snprintf(rc.chassis_part, sizeof(rc.chassis_part), "%s", c->chassis_part);
+	if (gethostname(rc.hostname, sizeof(rc.hostname) - 1) < 0)
+		rc.hostname[0] = 0;
 	uint8_t seed[SEED_LEN];
 	seed_derive(master, "redfish sessions", seed);
 	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));

@@ -819,6 +819,18 @@ static void entry_message(const struct sel_entry *e, char *m, size_t cap)
 	m[b.len] = 0;
 }
 
+/* OK for bmcd's own records; a threshold event's level for IPMI sensor events (the OCP
+ * baseline asks for Severity on every entry). */
+static const char *entry_severity(const uint8_t *r)
+{
+	if (r[2] != 0x02 || (r[12] & 0x7F) != 0x01)
+		return "OK";
+	unsigned off = r[13] & 0x0F; /* 0,1,6,7 non-critical; 2..5, 8..11 critical or worse */
+	if (off > 11)
+		return "OK";
+	return off == 0 || off == 1 || off == 6 || off == 7 ? "Warning" : "Critical";
+}
+
 static void entry_json(struct ctx *x, const struct sel_entry *e)
 {
 	struct jw *w = &x->w;
@@ -832,6 +844,7 @@ static void entry_json(struct ctx *x, const struct sel_entry *e)
 	snprintf(m, sizeof(m), "Log Entry %u", id);
 	jw_kstr(w, "Name", m);
 	jw_kstr(w, "EntryType", "SEL");
+	jw_kstr(w, "Severity", entry_severity(r));
 	if (ts >= 0x20000000) { /* below: seconds since BMC start, not a date (IPMI 31.2) */
 		iso_time(ts, t);
 		jw_kstr(w, "Created", t);
@@ -1316,6 +1329,10 @@ static void get_netproto(struct ctx *x)
 	jw_kstr(w, "Id", "NetworkProtocol");
 	jw_kstr(w, "Name", "Manager Network Protocol");
 	status_obj(w, true);
+	if (c->hostname[0]) {
+		jw_kstr(w, "HostName", c->hostname);
+		jw_kstr(w, "FQDN", c->hostname);
+	}
 	protocol(w, "HTTP", c->http_port);
 	protocol(w, "HTTPS", c->https_port);
 	protocol(w, "IPMI", c->ipmi_port);
@@ -2327,7 +2344,7 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 	r->cfg.name[sizeof(r->cfg.name) - 1] = 0;
 	r->cfg.fw_version[sizeof(r->cfg.fw_version) - 1] = 0;
 	char *inv[] = { r->cfg.manufacturer, r->cfg.model, r->cfg.serial, r->cfg.part,
-			r->cfg.asset_tag, r->cfg.chassis_serial, r->cfg.chassis_part };
+			r->cfg.asset_tag, r->cfg.chassis_serial, r->cfg.chassis_part, r->cfg.hostname };
 	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++)
 		inv[i][63] = 0;
 	r->uuid_ok = uuid_valid(r->cfg.uuid);

@@ -65,6 +65,7 @@ struct redfish_cfg {
 	/* inventory, from the same [fru] settings IPMI serves ("" leaves a property out) */
 	char manufacturer[64], model[64], serial[64], part[64], asset_tag[64];
 	char chassis_serial[64], chassis_part[64];
+	char hostname[64];		/* NetworkProtocol HostName and FQDN ("": left out) */
 	uint8_t max_sse;		/* SSE subscribers the network layer allows */
 	bool http_remote;		/* plain HTTP may serve the API beyond loopback */
 	struct throttle_cfg throttle;	/* failed logins (per_user 0: not throttled) */

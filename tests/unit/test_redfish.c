@@ -1242,7 +1242,10 @@ static void test_inventory_fields(void)
 	strcpy(cfg.part, "P-1");
 	strcpy(cfg.asset_tag, "tag 7");
 	strcpy(cfg.chassis_serial, "CS-1");
+	strcpy(cfg.hostname, "pikvm");
 	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc/NetworkProtocol", USER), 200);
+	CHECK(jstr("HostName", "pikvm") && jstr("FQDN", "pikvm"));
 	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
 	CHECK(jstr("Manufacturer", "Acme") && jstr("Model", "Rack 1") && jstr("SerialNumber", "S-1"));
 	CHECK(jstr("PartNumber", "P-1") && jstr("AssetTag", "tag 7"));

@@ -160,3 +160,15 @@ def test_schema_files_point_at_shipped_schemas(dumps):
     reg = json.loads((dumps / "registry_file.json").read_text(encoding="utf-8"))
     name = reg["Location"][0]["PublicationUri"].rsplit("/", 1)[1]
     assert (rf_schema.REGISTRY_DIR / name).exists(), name
+
+
+def test_every_log_entry_has_severity(dumps):
+    """The OCP baseline wants Severity on every LogEntry (embedded in collections too)."""
+    seen = 0
+    for f in sorted(dumps.glob("log_entr*.json")):
+        body = json.loads(f.read_text(encoding="utf-8"))
+        for e in body.get("Members", [body]):
+            if "@odata.type" in e and ".LogEntry" in e["@odata.type"]:
+                seen += 1
+                assert e.get("Severity") in ("OK", "Warning", "Critical"), (f.name, e)
+    assert seen >= 3

@@ -561,6 +561,29 @@ static void flood_and_throttle(void)
 	set_peer(0x7F000001);
 }
 
+/* Accounts below ADMINISTRATOR cannot fill the table (issue 12, finding 6): a per-account
+ * cap and a reserve for administrators, refused at RAKP 1 with status 0x01 and not
+ * counted as failed logins. */
+static void session_caps(void)
+{
+	struct keys k;
+	uint8_t st;
+	setup(4);
+	m.cfg.per_user_max = 2;
+	m.cfg.admin_reserve = 1;
+	for (int i = 0; i < 2; i++)
+		CHECK_EQ(login("viewer", "viewpass", 0x14, &k, &st), 0);
+	uint64_t failed = m.st.logins_failed;
+	CHECK_EQ(login("viewer", "viewpass", 0x14, &k, &st), -1); /* its own cap */
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	CHECK_EQ(login("op", "oppass", 0x14, &k, &st), 0);
+	CHECK_EQ(login("op", "oppass", 0x14, &k, &st), -1); /* the last one is the reserve */
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	CHECK_EQ(m.st.logins_failed, failed);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+	CHECK_EQ(ipmi_active_sessions(&m), 4);
+}
+
 static void open_session_errors(void)
 {
 	setup(4);
@@ -694,6 +717,7 @@ int main(void)
 	sessions_full();
 	open_session_errors();
 	flood_and_throttle();
+	session_caps();
 	presession();
 	sequence_window();
 	truncations();

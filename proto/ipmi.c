@@ -280,7 +280,9 @@ static void login_succeeded(struct ipmi *m, const struct ipmi_session *s)
 }
 
 /* Would one more session for user u (besides self) break the caps for accounts below
- * ADMINISTRATOR? Sessions count from RAKP 1 on (the user is known then). */
+ * ADMINISTRATOR? Only completed sessions count: RAKP 1 needs no password, so a handshake
+ * in progress must not use up an account's share (anyone could lock it out). Checked at
+ * RAKP 1 (early refusal) and again at RAKP 3 (concurrent handshakes). */
 static bool over_cap(const struct ipmi *m, const struct ipmi_session *self, int u)
 {
 	const struct users *us = m->users;
@@ -289,8 +291,7 @@ static bool over_cap(const struct ipmi *m, const struct ipmi_session *self, int 
 	int mine = 0, low = 0;
 	for (int i = 0; i < m->cfg.max_sessions; i++) {
 		const struct ipmi_session *t = &m->sess[i];
-		if (t == self || t->user < 0 || t->user >= us->n ||
-		    (t->state != SESS_RAKP2 && t->state != SESS_ACTIVE))
+		if (t == self || t->user < 0 || t->user >= us->n || t->state != SESS_ACTIVE)
 			continue;
 		mine += t->user == u;
 		low += us->u[t->user].priv < PRIV_ADMIN;
@@ -860,6 +861,15 @@ static void rakp3(struct ipmi *m, const uint8_t *p, size_t n, const struct peer 
 		LOG(m, 5, "ipmi: login failed for user '%s': bad password (RAKP 3)", s->user_name);
 		ipmi_session_close(m, s, "bad password");
 		rakp_error(m, from, 0x15, tag, RMCPP_BAD_ICV, con_sid);
+		return;
+	}
+	if (!again && over_cap(m, s, s->user)) {
+		/* other handshakes of this account completed meanwhile: its share is taken */
+		uint32_t con_sid = s->con_sid;
+		LOG(m, 6, "ipmi: login of '%s' refused: the account holds its share of sessions",
+		    s->user_name);
+		ipmi_session_close(m, s, "session cap");
+		rakp_error(m, from, 0x15, tag, RMCPP_NO_RESOURCES, con_sid);
 		return;
 	}
 	struct hmac_key sikk, *sikp = NULL;

@@ -582,6 +582,30 @@ static void session_caps(void)
 	CHECK_EQ(m.st.logins_failed, failed);
 	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
 	CHECK_EQ(ipmi_active_sessions(&m), 4);
+
+	/* handshakes in progress (RAKP 1 needs no password) use up nothing: three RAKP 1s
+	 * naming "viewer" left hanging do not stop viewer's real login */
+	setup(4);
+	m.cfg.per_user_max = 1;
+	m.cfg.admin_reserve = 0;
+	for (int i = 0; i < 3; i++) {
+		unsigned char p[64] = { 6, 0, 0xFF, 7, 6, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0,
+					1, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 8, 3, 0, 0, 0,
+					1, 0, 0, 8, 4, 0, 0, 0, 2, 0, 0, 8, 1, 0, 0, 0 };
+		p[20] = (unsigned char)(0x10 + i);
+		feed(p, 48);
+		CHECK(nout == 1 && out[0][17] == 0);
+		unsigned char r1[16 + 34] = { 6, 0, 0xFF, 7, 6, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 34, 0 };
+		memcpy(r1 + 20, out[0] + 16 + 8, 4); /* the BMC's session ID */
+		r1[16 + 24] = 0x14;
+		r1[16 + 27] = 6;
+		memcpy(r1 + 16 + 28, "viewer", 6);
+		feed(r1, sizeof(r1));
+		CHECK(nout == 1 && out[0][17] == 0);
+	}
+	CHECK_EQ(login("viewer", "viewpass", 0x14, &k, &st), 0);
+	CHECK_EQ(login("viewer", "viewpass", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
 }
 
 static void open_session_errors(void)

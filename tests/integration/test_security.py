@@ -339,14 +339,20 @@ def test_redfish_failed_logins_not_reset_by_another_user(bmcd_factory):
 
 # --- 4. reloading the users file revokes ------------------------------------------------------
 
-def test_reload_password_change_revokes_sessions(bmcd_factory):
-    b = rf_factory(bmcd_factory)
+def open_both(b, user, password):
+    """An IPMI session and a Redfish token for one account, both checked to work."""
     c = Rmcp(b.port)
-    assert c.login("admin", "admin") == 0
+    assert c.login(user, password) == 0
     assert get_device_id(c) == 0
-    token, _ = rf_token(b, "admin", "admin")
+    token, _ = rf_token(b, user, password)
     assert requests.get(b.url + "/redfish/v1/Systems/0", headers={"X-Auth-Token": token},
                         timeout=5).status_code == 200
+    return c, token
+
+
+def test_reload_password_change_revokes_sessions(bmcd_factory):
+    b = rf_factory(bmcd_factory)
+    c, token = open_both(b, "admin", "admin")
     reload_users(b, "admin:N3wPassw0rd\noperator:operator:operator\nuser:user:user\n")
     t0 = time.monotonic()
     cc = get_device_id(c)  # Rmcp waits 1 s for an answer
@@ -360,12 +366,7 @@ def test_reload_password_change_revokes_sessions(bmcd_factory):
 
 def test_reload_privilege_change_revokes_sessions(bmcd_factory):
     b = rf_factory(bmcd_factory)
-    c = Rmcp(b.port)
-    assert c.login("operator", "operator") == 0
-    assert get_device_id(c) == 0
-    token, _ = rf_token(b, "operator", "operator")
-    assert requests.get(b.url + "/redfish/v1/Systems/0", headers={"X-Auth-Token": token},
-                        timeout=5).status_code == 200
+    c, token = open_both(b, "operator", "operator")
     reload_users(b, "admin:admin\noperator:operator:user\nuser:user:user\n")
     cc = get_device_id(c)
     st = requests.get(b.url + "/redfish/v1/Systems/0", headers={"X-Auth-Token": token},

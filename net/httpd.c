@@ -10,9 +10,19 @@
  * - Deadlines instead of sleeps: a request must arrive whole within header_timeout_ms of
  *   its first byte (or of the connection), a connection with nothing to do closes after
  *   idle_timeout_ms, and a client that stops reading its response gets the same.
- * - A full pool never starves newcomers: an idle keep-alive connection is closed first,
- *   then the oldest one that is still trickling in a request head. Only if every slot is
- *   busy with real work does the listener leave the poll set until one frees.
+ * - A full pool never starves newcomers and never thrashes. A newcomer takes the slot of
+ *   a connection that is lingering after its last answer, else of the oldest one still
+ *   trickling in a request head (slowloris goes first), else of a keep-alive connection
+ *   idle for IDLE_EVICT_MS. A connection merely between two requests is never evicted:
+ *   when every slot does real work, the listener leaves the poll set (the kernel queues
+ *   the newcomers) and the connection served longest (at least a turn) answers its
+ *   next request with `Connection: close`; the freed slot goes to the next in the queue.
+ *   So with more clients than slots they take turns and throughput stays that of a full
+ *   pool (measured in `make bench`, docs/PERFORMANCE.md).
+ * - Lingering close: after an answer that ends the connection (an error before the body
+ *   was read, or `Connection: close`), the write side is shut and whatever the client is
+ *   still sending is read and dropped for at most LINGER_MS (LINGER_IDLE_MS of silence),
+ *   so the client finishes sending and reads the answer instead of a reset.
  * - SSE streams share the response buffer: events are appended; a stream with no room for
  *   the next event is closed rather than allowed to hold the loop back.
  */
@@ -31,6 +41,15 @@
 
 enum cstate { C_FREE = 0, C_ACTIVE, C_SSE, C_CLOSING };
 
+#define LISTEN_BACKLOG 1024	/* newcomers wait here while every slot does real work */
+#define EVICT_AFTER_MS 200	/* a request head still incomplete after this may be evicted */
+#define IDLE_EVICT_MS 500	/* a keep-alive connection idle this long may be evicted */
+#define TURN_WAIT_MS 1500	/* with clients waiting, turns come round within about this */
+#define TURN_MIN_MS 100		/* a connection is served at least this long, */
+#define TURN_MAX_MS 2000	/* and need not wait longer than this to take turns */
+#define LINGER_MS 5000		/* lingering close: at most this long ... */
+#define LINGER_IDLE_MS 1000	/* ... and this long without input */
+
 struct hconn {
 	struct httpd_io io;
 	uint8_t state;
@@ -39,12 +58,16 @@ struct hconn {
 	struct tls_conn *t;
 	char *in, *out;
 	size_t inlen, outlen, outoff;
+	bool rotate;		/* others wait for a slot: close after the next answer */
 	int64_t started;	/* first byte of the current request (or accept time) */
 	int64_t last_active;	/* last progress in either direction */
+	int64_t accepted;	/* accept time (turns among clients when the pool is full) */
+	int64_t linger_end;	/* C_CLOSING: drop input until then */
 	struct rf_conn info;
 };
 
 static void set_events(struct httpd *h, struct hconn *c);
+static void conn_event(struct httpd *h, struct hconn *c, short revents, int64_t now);
 
 int httpd_init(struct httpd *h, const struct httpd_cfg *cfg, struct tls_ctx *tls,
 	       httpd_handler handle, httpd_error error, void *hctx, const struct httpd_poll *poll)
@@ -108,7 +131,7 @@ int httpd_listen(struct httpd *h, const char *addr, uint16_t port, bool tls, cha
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0) {
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
 		snprintf(err, errlen, "listen on %s port %u: %s", addr, port, strerror(errno));
 		close(fd);
 		return -1;
@@ -166,37 +189,74 @@ static void conn_free(struct httpd *h, struct hconn *c)
 	}
 }
 
-#define EVICT_AFTER_MS 200 /* a request head still incomplete after this may be evicted */
-
-/* Frees a slot for a newcomer: an idle keep-alive connection first, else the oldest
- * connection still sending its request head after EVICT_AFTER_MS. When more than half the
- * pool is such incomplete connections (slowloris), the oldest of them goes whatever its
- * age: real clients send a whole request head at once, so only the trickle loses. */
+/* Frees a slot for a newcomer: a lingering connection first, else the oldest connection
+ * still sending its request head after EVICT_AFTER_MS, else a keep-alive connection idle
+ * for IDLE_EVICT_MS. When more than half the pool is incomplete connections (slowloris),
+ * the oldest of them goes whatever its age: real clients send a whole request head at
+ * once, so only the trickle loses. */
 static bool evict(struct httpd *h, int64_t now)
 {
-	struct hconn *idle = NULL, *slow = NULL, *oldest = NULL;
+	struct hconn *idle = NULL, *slow = NULL, *oldest = NULL, *closing = NULL;
 	int incomplete = 0;
 	for (int i = 0; i < h->cfg.max_conns; i++) {
 		struct hconn *c = &h->conns[i];
+		if (c->state == C_CLOSING) {
+			closing = c;
+			continue;
+		}
 		if (c->state != C_ACTIVE || c->outlen)
 			continue;
 		if (c->got_request && c->inlen == 0) {
-			if (!idle || c->last_active < idle->last_active)
+			if (now - c->last_active >= IDLE_EVICT_MS &&
+			    (!idle || c->last_active < idle->last_active))
 				idle = c;
 			continue;
 		}
+		if (c->accepted == now && c->inlen == 0)
+			continue; /* accepted in this round: it has not had a chance to send yet */
 		incomplete++;
 		if (!oldest || c->started < oldest->started)
 			oldest = c;
 		if (now - c->started >= EVICT_AFTER_MS && (!slow || c->started < slow->started))
 			slow = c;
 	}
-	struct hconn *v = idle ? idle : slow ? slow : incomplete * 2 > h->cfg.max_conns ? oldest : NULL;
+	struct hconn *v = closing ? closing : slow ? slow : idle ? idle :
+			  incomplete * 2 > h->cfg.max_conns ? oldest : NULL;
 	if (!v)
 		return false;
-	h->evicted++;
+	if (v != closing)
+		h->evicted++;
 	conn_free(h, v);
 	return true;
+}
+
+/* Every slot does real work and newcomers wait: the connection served longest (at least a
+ * turn) closes after its next answer, so clients take turns, one at a time. A turn is as
+ * long as lets everyone waiting in the listener's queue (the kernel counts them) in within
+ * TURN_WAIT_MS, between TURN_MIN_MS and TURN_MAX_MS: few waiters, few reconnects (each
+ * costs a TLS handshake over HTTPS); many, shorter turns. */
+static void take_turns(struct httpd *h, struct httpd_listener *l, int64_t now)
+{
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	uint32_t waiting = 1;
+	if (getsockopt(l->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && ti.tcpi_unacked > 1)
+		waiting = ti.tcpi_unacked; /* on a listening socket: its accept queue */
+	int64_t turn = (int64_t)TURN_WAIT_MS * h->cfg.max_conns / waiting;
+	h->turn_ms = turn < TURN_MIN_MS ? TURN_MIN_MS : turn > TURN_MAX_MS ? TURN_MAX_MS : turn;
+	struct hconn *v = NULL;
+	for (int i = 0; i < h->cfg.max_conns; i++) {
+		struct hconn *c = &h->conns[i];
+		if (c->state != C_ACTIVE || c->close_after)
+			continue;
+		if (c->rotate)
+			return; /* one turn in progress */
+		if (c->got_request && now - c->accepted >= h->turn_ms &&
+		    (!v || c->accepted < v->accepted))
+			v = c;
+	}
+	if (v)
+		v->rotate = true;
 }
 
 static void accept_some(struct httpd *h, struct httpd_listener *l, int64_t now)
@@ -205,6 +265,7 @@ static void accept_some(struct httpd *h, struct httpd_listener *l, int64_t now)
 		if (h->nconns >= h->cfg.max_conns && !evict(h, now)) {
 			l->paused = true; /* every slot does real work: wait for one to free */
 			h->poll.set(h->poll.ctx, l->handle, 0);
+			take_turns(h, l, now);
 			return;
 		}
 		struct sockaddr_storage ss;
@@ -227,8 +288,9 @@ static void accept_some(struct httpd *h, struct httpd_listener *l, int64_t now)
 		c->fd = fd;
 		c->tls = l->tls;
 		c->close_after = c->sent_continue = c->got_request = c->peer_done = false;
+		c->rotate = false;
 		c->inlen = c->outlen = c->outoff = 0;
-		c->started = c->last_active = now;
+		c->started = c->last_active = c->accepted = now;
 		c->info.tls = l->tls;
 		peer_info(c, &ss);
 		if (c->tls)
@@ -243,6 +305,7 @@ static void accept_some(struct httpd *h, struct httpd_listener *l, int64_t now)
 		}
 		h->nconns++;
 		h->accepted++;
+		conn_event(h, c, POLLIN, now); /* the request may be here already */
 	}
 }
 
@@ -287,6 +350,23 @@ static bool out_idle(const struct hconn *c)
 	return c->outlen == 0 && (!c->tls || !(tls_events(c->t) & POLLOUT));
 }
 
+/* Ends the connection after this answer: `Connection: close` goes into its head (an answer
+ * too big for one more header line just ends, which HTTP/1.1 allows). */
+static void close_after_answer(struct hconn *c)
+{
+	static const char hdr[] = "Connection: close\r\n";
+	const size_t hl = sizeof(hdr) - 1;
+	c->close_after = true;
+	const char *end = memmem(c->out, c->outlen, "\r\n\r\n", 4);
+	if (!end || c->outlen + hl > HTTPD_OUT_MAX ||
+	    memmem(c->out, (size_t)(end - c->out), "\r\nConnection: close", 19))
+		return;
+	size_t at = (size_t)(end - c->out) + 2;
+	memmove(c->out + at + hl, c->out + at, c->outlen - at);
+	memcpy(c->out + at, hdr, hl);
+	c->outlen += hl;
+}
+
 /* Parses and answers the next request if the previous answer is out. */
 static void process(struct httpd *h, struct hconn *c, int64_t now)
 {
@@ -324,6 +404,10 @@ static void process(struct httpd *h, struct hconn *c, int64_t now)
 		c->started = now;
 		if (fl & RF_CLOSE)
 			c->close_after = true;
+		else if (c->rotate && !(fl & RF_SSE)) {
+			close_after_answer(c);
+			h->rotated++;
+		}
 		if (fl & RF_SSE) {
 			if (h->nsse >= h->cfg.max_sse) {
 				buf_init(&out, c->out, HTTPD_OUT_MAX);
@@ -338,8 +422,47 @@ static void process(struct httpd *h, struct hconn *c, int64_t now)
 	}
 }
 
+/* The answer that ends the connection is out: shut the write side and drop what the client
+ * still sends (see the notes at the top). */
+static void linger(struct httpd *h, struct hconn *c, int64_t now)
+{
+	if (c->peer_done) {
+		conn_free(h, c);
+		return;
+	}
+	if (c->tls)
+		tls_close(c->t, c->fd); /* close_notify; from here on raw bytes are dropped */
+	shutdown(c->fd, SHUT_WR);
+	c->state = C_CLOSING;
+	c->inlen = 0;
+	c->linger_end = now + LINGER_MS;
+	c->last_active = now;
+	h->poll.set(h->poll.ctx, c->handle, POLLIN);
+}
+
+static void drain(struct httpd *h, struct hconn *c, int64_t now)
+{
+	for (int k = 0; k < 8; k++) {
+		ssize_t n = recv(c->fd, c->in, HTTPD_IN_MAX, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_free(h, c);
+			return;
+		}
+		if (n < 0)
+			return;
+		c->last_active = now;
+	}
+}
+
 static void conn_event(struct httpd *h, struct hconn *c, short revents, int64_t now)
 {
+	if (c->state == C_CLOSING) {
+		drain(h, c, now);
+		return;
+	}
+	if (c->close_after)
+		c->inlen = 0; /* the last answer is decided: what follows is dropped (and read, so
+				 * a TLS engine holding unread records can send that answer) */
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
 		for (int k = 0; k < 8 && !c->peer_done && c->inlen < HTTPD_IN_MAX; k++) {
 			ssize_t n;
@@ -358,8 +481,8 @@ static void conn_event(struct httpd *h, struct hconn *c, short revents, int64_t 
 				c->started = now; /* a new request begins */
 			c->inlen += (size_t)n;
 			c->last_active = now;
-			if (c->state == C_SSE)
-				c->inlen = 0; /* an event stream's client has nothing to say */
+			if (c->state == C_SSE || c->close_after)
+				c->inlen = 0; /* nothing more to read: an event stream, or the end */
 		}
 	}
 	if (c->tls && !c->peer_done && tls_flush(c->t, c->fd) < 0)
@@ -376,9 +499,12 @@ static void conn_event(struct httpd *h, struct hconn *c, short revents, int64_t 
 		if (c->outlen || c->inlen == 0 || c->inlen == before || c->state != C_ACTIVE)
 			break;
 	}
-	if ((c->peer_done && (c->outlen == 0 || c->state == C_SSE)) ||
-	    (c->close_after && out_idle(c))) {
+	if (c->peer_done && (c->outlen == 0 || c->state == C_SSE)) {
 		conn_free(h, c);
+		return;
+	}
+	if (c->close_after && out_idle(c)) {
+		linger(h, c, now);
 		return;
 	}
 	set_events(h, c);
@@ -397,7 +523,7 @@ static void set_events(struct httpd *h, struct hconn *c)
 	if (!c->peer_done && c->inlen < HTTPD_IN_MAX)
 		ev |= POLLIN;
 	if (c->tls)
-		ev |= tls_events(c->t);
+		ev |= tls_events(c->t) & (c->inlen < HTTPD_IN_MAX ? POLLIN | POLLOUT : POLLOUT);
 	if (c->outlen || more_to_do(c))
 		ev |= POLLOUT;
 	h->poll.set(h->poll.ctx, c->handle, ev);
@@ -415,6 +541,10 @@ void httpd_io(void *ctx, int fd, short revents, int64_t now)
 
 static int64_t conn_deadline(const struct httpd *h, const struct hconn *c)
 {
+	if (c->state == C_CLOSING) {
+		int64_t idle = c->last_active + LINGER_IDLE_MS;
+		return idle < c->linger_end ? idle : c->linger_end;
+	}
 	if (c->state == C_SSE)
 		return c->outlen ? c->last_active + h->cfg.idle_timeout_ms : INT64_MAX;
 	if (c->outlen)		/* a client that does not read its answer */
@@ -437,16 +567,25 @@ int64_t httpd_deadline(const struct httpd *h)
 	int64_t d = INT64_MAX;
 	if (h->nconns == 0)
 		return d; /* nothing to time out (a paused listener implies connections) */
-	bool paused = any_paused(h);
+	bool paused = any_paused(h), turning = false;
+	for (int i = 0; i < h->cfg.max_conns; i++)
+		turning |= h->conns[i].state == C_ACTIVE && h->conns[i].rotate;
 	for (int i = 0; i < h->cfg.max_conns; i++) {
 		const struct hconn *c = &h->conns[i];
 		if (c->state == C_FREE)
 			continue;
 		int64_t t = conn_deadline(h, c);
-		/* a paused listener comes back as soon as some slot becomes evictable */
-		if (paused && c->state == C_ACTIVE && !c->outlen && (c->inlen || !c->got_request) &&
-		    c->started + EVICT_AFTER_MS < t)
-			t = c->started + EVICT_AFTER_MS;
+		/* a paused listener comes back as soon as some slot becomes evictable, or a
+		 * connection has been served long enough to take turns */
+		if (paused && c->state == C_ACTIVE && !c->outlen) {
+			int64_t e = c->inlen || !c->got_request ? c->started + EVICT_AFTER_MS
+								: c->last_active + IDLE_EVICT_MS;
+			if (e < t)
+				t = e;
+		}
+		if (paused && !turning && c->state == C_ACTIVE && c->got_request && !c->close_after &&
+		    c->accepted + h->turn_ms < t)
+			t = c->accepted + h->turn_ms;
 		if (t < d)
 			d = t;
 	}

@@ -5,9 +5,11 @@
  * business (the Redfish engine, wired by firmware/main.c); this layer moves bytes.
  *
  * Limits: request head HTTP_HEAD_MAX, body HTTP_BODY_MAX (answered by the handler's error
- * responses); max_conns connections; a full pool first evicts an idle keep-alive
- * connection, then the oldest connection still trickling in its first request head
- * (slowloris), and only when neither exists stops accepting until a slot frees.
+ * responses, then a lingering close so the client reads them); max_conns connections. A
+ * full pool gives a newcomer the slot of a lingering connection, else of the oldest one
+ * still trickling in a request head (slowloris), else of a keep-alive connection idle for
+ * a while; when every slot does real work, newcomers wait in the kernel's queue and the
+ * clients take turns (the longest-served gets `Connection: close`). See httpd.c.
  */
 #ifndef BMCD_HTTPD_H
 #define BMCD_HTTPD_H
@@ -71,11 +73,12 @@ struct httpd {
 	struct tls_conn *tls;		/* one per connection slot (only if a TLS listener) */
 	struct tls_ctx *tls_ctx;
 	int nconns, nsse;
+	int64_t turn_ms;		/* how long a connection is served while others wait */
 	httpd_handler handle;
 	httpd_error error;
 	void *hctx;
 	struct httpd_poll poll;
-	uint64_t requests, accepted, evicted, refused;
+	uint64_t requests, accepted, evicted, refused, rotated;
 };
 
 int httpd_init(struct httpd *h, const struct httpd_cfg *cfg, struct tls_ctx *tls,

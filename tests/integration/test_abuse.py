@@ -378,3 +378,105 @@ def test_clients_that_stop_reading(bmcd_factory):
     e.close()
     c.close()
     assert curl_ok()
+
+
+@pytest.mark.parametrize("size", [1 << 20, 4 << 20], ids=["1MiB", "4MiB"])
+def test_refusal_of_a_large_body_reaches_the_client(bmcd_factory, tmp_path, size):
+    """Issue 13.5: a body far over the limit gets its 413 over HTTP and HTTPS, every time. The
+    server answers before the body is read; it then drops the rest of the body (lingering
+    close) instead of closing with unread data (a reset loses the answer) or stalling the
+    TLS engine behind the unread records (the client then waited for ever)."""
+    http, https = free_tcp_port(), free_tcp_port()
+    b = bmcd_factory(extra="[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\nhttps_port = %d\n"
+                     % (http, https))
+    body = tmp_path / "body"
+    body.write_bytes(b"{" * size)
+    seen = {}
+    for _ in range(5):
+        for url in ("http://127.0.0.1:%d" % http, "https://127.0.0.1:%d" % https):
+            r = subprocess.run(["curl", "-sk", "--max-time", "10", "-o", "/dev/null", "-w",
+                                "%{http_code}", "-u", "admin:admin", "-H",
+                                "Content-Type: application/json", "--data-binary", "@%s" % body,
+                                url + "/redfish/v1/SessionService/Sessions"],
+                               capture_output=True, text=True, timeout=20)
+            key = (url.split(":")[0], r.returncode, r.stdout)
+            seen[key] = seen.get(key, 0) + 1
+    assert seen == {("http", 0, "413"): 5, ("https", 0, "413"): 5}, seen
+    # the same without curl's timing: the whole request, head and 8 MiB of body, is sent
+    # before anything is read, as a client that does not look for early answers does
+    import ssl
+    head = (b"POST /redfish/v1/SessionService/Sessions HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (8 << 20))
+    for tls in (False, True):
+        s = socket.create_connection(("127.0.0.1", https if tls else http), timeout=10)
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s = ctx.wrap_socket(s)
+        try:
+            s.sendall(head + b"{" * (8 << 20))
+            out = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except OSError as e:
+            pytest.fail("%s: %r after the server's refusal (the answer was lost)" %
+                        ("https" if tls else "http", e))
+        finally:
+            s.close()
+        assert out.startswith(b"HTTP/1.1 413 "), out[:100]
+        assert b"PayloadTooLarge" in out
+    assert b.proc.poll() is None
+
+
+def test_more_keepalive_clients_than_slots_take_turns(bmcd_factory):
+    """Issue 13.4: three times as many keep-alive clients as connection slots. A connection
+    between two requests is not evicted (that made every client reconnect and lose requests:
+    the pool thrashed); the longest-served one is told `Connection: close` when others wait.
+    Every client is served, none sees a connection dropped without an answer."""
+    import http.client
+    port = free_tcp_port()
+    b = bmcd_factory(extra="[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\nhttps_port = 0\n"
+                     "max_connections = 4\n" % port)
+    auth = {"Authorization": "Basic " + base64.b64encode(b"admin:admin").decode()}
+    clients = 12
+    served = [0] * clients
+    errors = []
+    closes = [0] * clients
+    stop = threading.Event()
+
+    def client(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while not stop.is_set():
+            try:
+                conn.request("GET", "/redfish/v1/Systems/0", headers=auth)
+                r = conn.getresponse()
+                r.read()
+                if r.status != 200:
+                    errors.append("client %d: status %d" % (i, r.status))
+                    return
+                served[i] += 1
+                if r.getheader("Connection", "").lower() == "close":
+                    closes[i] += 1
+                    conn.close()
+            except (OSError, http.client.HTTPException) as e:
+                errors.append("client %d: %r" % (i, e))
+                conn.close()
+                return
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    time.sleep(6 if os.environ.get("BMCD_SANITIZED") or os.environ.get("BMCD_VALGRIND") else 3)
+    stop.set()
+    for t in threads:
+        t.join(timeout=20)
+    print("served per client:", served, "turns (Connection: close) per client:", closes)
+    assert not errors, (errors[:5], b.log()[-1500:])
+    assert all(n > 0 for n in served), served
+    assert sum(closes) > 0, closes
+    assert b.proc.poll() is None

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "../proto/bmclog.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -68,6 +70,7 @@ static const struct key keys[] = {
 	U32("redfish", "admin_reserve", rf_admin_reserve, 0, RF_SESSIONS_HARD_MAX),
 	U32("redfish", "failed_logins", rf_failed_logins, 0, 1000),
 	U32("redfish", "failed_login_window", rf_failed_login_window_s, 1, 86400),
+	U32("redfish", "bmc_log_entries", bmc_log_entries, 0, BMCLOG_MAX),
 	U32("redfish", "lockout_max", rf_lockout_max_s, 1, 86400),
 	U32("redfish", "header_timeout_ms", rf_header_timeout_ms, 100, 120000),
 	U32("redfish", "idle_timeout_ms", rf_idle_timeout_ms, 100, 600000),
@@ -220,6 +223,7 @@ void config_defaults(struct config *c)
 	c->rf_failed_logins = 5;
 	c->rf_failed_login_window_s = 60;
 	c->rf_lockout_max_s = 256;
+	c->bmc_log_entries = 128;
 	c->rf_max_sse = 4;
 	c->rf_header_timeout_ms = 10000;
 	c->rf_idle_timeout_ms = 30000;

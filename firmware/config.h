@@ -79,6 +79,7 @@ struct config {
 	uint32_t rf_max_conns, rf_session_timeout, rf_max_sessions, rf_max_sse;
 	uint32_t rf_failed_logins, rf_failed_login_window_s, rf_lockout_max_s;
 	uint32_t rf_per_user_sessions, rf_admin_reserve;
+	uint32_t bmc_log_entries;	/* [redfish] bmc_log_entries: the BMC's own log ring */
 	uint32_t rf_session_timeout_min, rf_session_timeout_max;
 	uint32_t rf_header_timeout_ms, rf_idle_timeout_ms, tls_cache;
 	char system_id[32];

@@ -8,6 +8,14 @@
 
 int log_level = LOG_INFO;
 static int journal;
+static void (*sink)(void *ctx, int level, const char *line);
+static void *sink_ctx;
+
+void log_set_sink(void (*fn)(void *ctx, int level, const char *line), void *ctx)
+{
+	sink = fn;
+	sink_ctx = ctx;
+}
 
 void log_init(void)
 {
@@ -18,6 +26,13 @@ static void vlog(int level, const char *fmt, va_list ap)
 {
 	char buf[512];
 	int n;
+	if (sink && level <= LOG_INFO) {
+		va_list cp;
+		va_copy(cp, ap);
+		if (vsnprintf(buf, sizeof(buf), fmt, cp) >= 0)
+			sink(sink_ctx, level, buf);
+		va_end(cp);
+	}
 	if (level > log_level)
 		return;
 	if (journal) {

@@ -8,6 +8,9 @@ enum { LOG_ERR = 3, LOG_WARN = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7 };
 
 extern int log_level; /* messages above this level are not printed */
 void log_init(void);
+/* Also hands every line at level <= LOG_INFO (whatever log_level says) to sink, without
+ * the timestamp prefix: the BMC's own log (proto/bmclog.h). */
+void log_set_sink(void (*sink)(void *ctx, int level, const char *line), void *ctx);
 void logf_(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Adapter with a context pointer, for the protocol engines' log callbacks. */
 void log_cb(void *ctx, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

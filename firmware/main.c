@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../hal/atx.h"
@@ -19,6 +20,7 @@
 #include "../net/httpd.h"
 #include "../net/tls.h"
 #include "../net/udp.h"
+#include "../proto/bmclog.h"
 #include "../proto/fru.h"
 #include "../proto/ipmi.h"
 #include "../proto/redfish.h"
@@ -70,6 +72,7 @@ struct bmc {
 	struct tls_ctx *tls;
 	struct httpd httpd;
 	struct redfish rf;
+	struct bmclog bmclog;		/* the BMC's own log (Managers/bmc/LogServices/Log) */
 	bool rf_on;
 	char last_power[16];		/* PowerState last announced to SSE clients */
 	uint32_t last_sel_adds;
@@ -358,6 +361,11 @@ static int hp_add(void *ctx, int fd, short events, struct httpd_io *io)
 }
 static void hp_set(void *ctx, int h, short ev) { loop_set_events(&((struct bmc *)ctx)->loop, h, ev); }
 static void hp_del(void *ctx, int h) { loop_del(&((struct bmc *)ctx)->loop, h); }
+
+static void bmclog_sink(void *ctx, int level, const char *line)
+{
+	bmclog_add(ctx, level, (uint32_t)time(NULL), line);
+}
 
 static int64_t http_deadline_cb(void *ctx)
 {
@@ -732,6 +740,13 @@ int main(int argc, char **argv)
 	int errs = load_all(b, path, kvmd);
 	const char *shown = path ? path : kvmd ? "PiKVM configuration" : "/etc/bmcd/bmcd.conf";
 	log_level = (int)b->cfg.log_level < 3 ? 3 : (int)b->cfg.log_level;
+	if (!errs && !check && b->cfg.bmc_log_entries) {
+		struct bmclog_entry *ring = calloc(b->cfg.bmc_log_entries, sizeof(*ring));
+		if (ring) {
+			bmclog_init(&b->bmclog, ring, (uint16_t)b->cfg.bmc_log_entries);
+			log_set_sink(bmclog_sink, &b->bmclog);
+		}
+	}
 	if (!errs)
 		check_users_mode(&b->cfg);
 	if (check) {

@@ -97,14 +97,22 @@ def ansible_play(b, tasks, timeout=240):
                ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="1",
                ANSIBLE_GALAXY_CACHE_DIR=home + "/galaxy", ANSIBLE_SSH_CONTROL_PATH_DIR=home + "/cp",
                ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=home + "/pcp")
-    r = subprocess.run(["ansible-playbook", "-i", "localhost,", book], capture_output=True,
-                       text=True, env=env, cwd=home, timeout=timeout * T)
+    # a session of its own: a timeout ends ansible's workers and modules too
+    p = subprocess.Popen(["ansible-playbook", "-i", "localhost,", book], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env, cwd=home,
+                         start_new_session=True)
     try:
-        out = json.loads(r.stdout)
+        stdout, stderr = p.communicate(timeout=timeout * T)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise
+    try:
+        out = json.loads(stdout)
         results = [t["hosts"]["localhost"] for t in out["plays"][0]["tasks"]]
     except (ValueError, KeyError, IndexError):
         raise AssertionError("ansible-playbook (%d) printed no results:\n%s\n%s"
-                             % (r.returncode, r.stdout[-3000:], r.stderr[-3000:]))
+                             % (p.returncode, stdout[-3000:], stderr[-3000:]))
     assert len(results) == len(tasks), results
     for res in results:
         res.pop("invocation", None)

@@ -23,31 +23,21 @@
  */
 #include "http.h"
 
+#include "ascii.h"
+
 #include <string.h>
 
 #define METHOD_MAX 16
 
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-static bool is_alpha(unsigned char c) { return lower(c) >= 'a' && lower(c) <= 'z'; }
-static bool is_alnum(unsigned char c) { return is_digit(c) || is_alpha(c); }
 static bool one_of(unsigned char c, const char *set) { return c && strchr(set, c); }
 
 /* RFC 9110 5.6.2 tchar */
-static bool is_tchar(unsigned char c) { return is_alnum(c) || one_of(c, "!#$%&'*+-.^_`|~"); }
-
-static bool ieq(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return false;
-	return true;
-}
+static bool is_tchar(unsigned char c) { return ascii_alnum(c) || one_of(c, "!#$%&'*+-.^_`|~"); }
 
 static bool name_is(const struct http_header *h, const char *name)
 {
 	size_t n = strlen(name);
-	return h->name_len == n && ieq(h->name, name, n);
+	return h->name_len == n && ascii_ieq(h->name, name, n);
 }
 
 /* The line starting at pos: [pos, *eol) without its CRLF/LF, the next one at *next. Returns
@@ -103,9 +93,9 @@ static int target_form(struct http_request *rq)
 		rq->path_len = 1;
 		return 0;
 	}
-	if (n > 7 && ieq(t, "http://", 7))
+	if (n > 7 && ascii_ieq(t, "http://", 7))
 		a = 7;
-	else if (n > 8 && ieq(t, "https://", 8))
+	else if (n > 8 && ascii_ieq(t, "https://", 8))
 		a = 8;
 	else
 		return -400;
@@ -149,8 +139,8 @@ static int request_line(const char *p, size_t n, struct http_request *rq)
 	rq->target_len = i - t;
 
 	const char *v = p + i + 1;
-	if (n - i - 1 != 8 || memcmp(v, "HTTP/", 5) || !is_digit((unsigned char)v[5]) ||
-	    v[6] != '.' || !is_digit((unsigned char)v[7]))
+	if (n - i - 1 != 8 || memcmp(v, "HTTP/", 5) || !ascii_digit((unsigned char)v[5]) ||
+	    v[6] != '.' || !ascii_digit((unsigned char)v[7]))
 		return -400;
 	if (v[5] != '1' || v[7] > '1')
 		return -505;
@@ -200,7 +190,7 @@ static int content_length(struct http_request *rq)
 		if (n == 0)
 			return -400;
 		for (size_t j = 0; j < n; j++)
-			if (!is_digit((unsigned char)h->value[j]))
+			if (!ascii_digit((unsigned char)h->value[j]))
 				return -400;
 		while (i + 1 < n && h->value[i] == '0')
 			i++;
@@ -231,7 +221,7 @@ static int interpret(struct http_request *rq)
 		return -400;
 	for (size_t i = 0; h && i < h->value_len; i++) {
 		unsigned char c = (unsigned char)h->value[i];
-		if (!is_alnum(c) && !one_of(c, "-._~!$&'()*+,;=:[]%"))
+		if (!ascii_alnum(c) && !one_of(c, "-._~!$&'()*+,;=:[]%"))
 			return -400; /* RFC 3986 host [ ":" port ] characters */
 	}
 	if (http_header_get(rq, "transfer-encoding"))
@@ -246,7 +236,7 @@ static int interpret(struct http_request *rq)
 			close |= http_token_list_has(h->value, h->value_len, "close");
 			ka |= http_token_list_has(h->value, h->value_len, "keep-alive");
 		} else if (name_is(h, "expect")) {
-			if (h->value_len != 12 || !ieq(h->value, "100-continue", 12))
+			if (h->value_len != 12 || !ascii_ieq(h->value, "100-continue", 12))
 				return -417;
 			rq->expect_continue = rq->minor == 1;
 		}
@@ -328,18 +318,9 @@ bool http_token_list_has(const char *v, size_t len, const char *token)
 {
 	size_t tn = strlen(token), pos = 0, s, e;
 	while (http_list_next(v, len, &pos, &s, &e))
-		if (e - s == tn && ieq(v + s, token, tn))
+		if (e - s == tn && ascii_ieq(v + s, token, tn))
 			return true;
 	return false;
-}
-
-static int hexval(char c)
-{
-	if (is_digit((unsigned char)c))
-		return c - '0';
-	if (lower((unsigned char)c) >= 'a' && lower((unsigned char)c) <= 'f')
-		return lower((unsigned char)c) - 'a' + 10;
-	return -1;
 }
 
 bool http_path_decode(const char *p, size_t len, char *out, size_t cap)
@@ -348,8 +329,8 @@ bool http_path_decode(const char *p, size_t len, char *out, size_t cap)
 	for (size_t i = 0; i < len; i++) {
 		int c = (unsigned char)p[i];
 		if (c == '%') {
-			int h = i + 2 < len ? hexval(p[i + 1]) : -1;
-			int l = h >= 0 ? hexval(p[i + 2]) : -1;
+			int h = i + 2 < len ? ascii_hex((unsigned char)p[i + 1]) : -1;
+			int l = h >= 0 ? ascii_hex((unsigned char)p[i + 2]) : -1;
 			if (l < 0)
 				return false;
 			c = h << 4 | l;

@@ -27,6 +27,8 @@
  */
 #include "json.h"
 
+#include "ascii.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -242,20 +244,11 @@ struct ps {
 };
 
 static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static void skip_ws(struct ps *p)
 {
 	while (p->pos < p->len && is_ws(p->s[p->pos]))
 		p->pos++;
-}
-
-static int hexval(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /* Four hex digits at s[i..i+4) within end, or -1. */
@@ -265,7 +258,7 @@ static int hex4(const char *s, size_t i, size_t end)
 	if (end < 4 || i > end - 4)
 		return -1;
 	for (int k = 0; k < 4; k++) {
-		int h = hexval(s[i + (size_t)k]);
+		int h = ascii_hex((unsigned char)s[i + (size_t)k]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | h;
@@ -344,23 +337,23 @@ static int scan_num(struct ps *p)
 	size_t i = p->pos, n = p->len;
 	if (s[i] == '-')
 		i++;
-	if (i >= n || !is_digit(s[i]))
+	if (i >= n || !ascii_digit((unsigned char)s[i]))
 		return JSON_EMALFORMED;
 	if (s[i++] != '0')
-		while (i < n && is_digit(s[i]))
+		while (i < n && ascii_digit((unsigned char)s[i]))
 			i++;
 	if (i < n && s[i] == '.') {
-		if (++i >= n || !is_digit(s[i]))
+		if (++i >= n || !ascii_digit((unsigned char)s[i]))
 			return JSON_EMALFORMED;
-		while (i < n && is_digit(s[i]))
+		while (i < n && ascii_digit((unsigned char)s[i]))
 			i++;
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		if (++i < n && (s[i] == '+' || s[i] == '-'))
 			i++;
-		if (i >= n || !is_digit(s[i]))
+		if (i >= n || !ascii_digit((unsigned char)s[i]))
 			return JSON_EMALFORMED;
-		while (i < n && is_digit(s[i]))
+		while (i < n && ascii_digit((unsigned char)s[i]))
 			i++;
 	}
 	int r = new_tok(p, JSON_NUMBER, p->pos, i - p->pos);
@@ -524,7 +517,7 @@ int json_parse(const char *s, size_t len, struct json_tok *t, int max_tokens, in
 			}
 			if (c == '"')
 				r = scan_str(&p);
-			else if (c == '-' || is_digit(c))
+			else if (c == '-' || ascii_digit((unsigned char)c))
 				r = scan_num(&p);
 			else
 				r = scan_lit(&p);
@@ -607,7 +600,7 @@ bool json_int(const char *s, const struct json_tok *t, int i, int64_t min, int64
 	if (k >= n)
 		return false;
 	for (; k < n; k++) {
-		if (!is_digit(p[k]) || m > lim / 10)
+		if (!ascii_digit((unsigned char)p[k]) || m > lim / 10)
 			return false;
 		m = m * 10 + (uint64_t)(p[k] - '0');
 		if (m > lim)

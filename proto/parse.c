@@ -1,5 +1,7 @@
 #include "parse.h"
 
+#include "ascii.h"
+
 #include <string.h>
 
 static bool parse_num(const char *s, size_t len, unsigned base, uint32_t min, uint32_t max,
@@ -50,16 +52,7 @@ bool str_ieq(const char *s, size_t len, const char *lit)
 {
 	if (strlen(lit) != len)
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		char a = s[i], b = lit[i];
-		if (a >= 'A' && a <= 'Z')
-			a = (char)(a + 32);
-		if (b >= 'A' && b <= 'Z')
-			b = (char)(b + 32);
-		if (a != b)
-			return false;
-	}
-	return true;
+	return ascii_ieq(s, lit, len);
 }
 
 bool parse_bool(const char *s, size_t len, bool *out)
@@ -75,17 +68,6 @@ bool parse_bool(const char *s, size_t len, bool *out)
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool parse_uuid(const char *s, size_t len, uint8_t out[16])
 {
 	if (len != 36)
@@ -98,7 +80,7 @@ bool parse_uuid(const char *s, size_t len, uint8_t out[16])
 			i++;
 			continue;
 		}
-		int h = hexval(s[i]), l = hexval(s[i + 1]);
+		int h = ascii_hex((unsigned char)s[i]), l = ascii_hex((unsigned char)s[i + 1]);
 		if (h < 0 || l < 0)
 			return false;
 		out[o++] = (uint8_t)(h << 4 | l);

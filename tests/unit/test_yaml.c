@@ -135,10 +135,20 @@ static void errors(void)
 	CHECK(find(&g, "ipmi.server.port") != NULL);
 }
 
+/* What the parser reported for one mutated input: every callback's path and value within
+ * the limits, its line within the input, and as many errors returned as reported. */
+struct mstat {
+	int errors, bad, lines;
+};
+
 static int sink(void *ctx, enum yaml_kind k, const char *p, const char *v, int l)
 {
-	(void)ctx, (void)k, (void)l;
-	return (int)(strlen(p) > YAML_PATH_MAX || strlen(v) > YAML_VALUE_MAX);
+	struct mstat *m = ctx;
+	if (strlen(p) > YAML_PATH_MAX || strlen(v) > YAML_VALUE_MAX || l < 1 || l > m->lines + 1)
+		m->bad++;
+	if (k == YAML_ERROR)
+		m->errors++;
+	return 0;
 }
 
 static void mutations(void)
@@ -148,6 +158,7 @@ static void mutations(void)
 	unsigned x = 7;
 	char buf[256];
 	size_t bl = strlen(base);
+	int ok = 0;
 	for (int r = 0; r < 50000; r++) {
 		memcpy(buf, base, bl);
 		for (int k = 0; k < 4; k++) {
@@ -158,10 +169,19 @@ static void mutations(void)
 		size_t n = (x >> 10) % (bl + 1);
 		char *copy = malloc(n ? n : 1); /* exact size: ASan sees any over-read */
 		memcpy(copy, buf, n);
-		yaml_parse(copy, n, "p", sink, NULL);
+		struct mstat m = { 0, 0, 1 };
+		for (size_t i = 0; i < n; i++)
+			m.lines += copy[i] == '\n';
+		int errs = yaml_parse(copy, n, "p", sink, &m);
 		free(copy);
+		if (errs != m.errors || m.bad) {
+			CHECK_EQ(errs, m.errors);
+			CHECK_EQ(m.bad, 0);
+			break;
+		}
+		ok++;
 	}
-	CHECK(1);
+	CHECK_EQ(ok, 50000);
 }
 
 int main(void)

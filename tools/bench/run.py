@@ -40,6 +40,7 @@ BDIR = os.path.join(BUILD, "bench")
 RUN = os.path.join(BDIR, "run")
 BENCH = os.path.join(BDIR, "bmcd-bench")
 BMCD = os.path.join(BUILD, "bmcd")
+BMCD_DEFAULT = BMCD
 BMCD_SYMS = os.path.join(BDIR, "bmcd-syms")
 PYGHMI_BMC = os.path.join(ROOT, "tools", "bench", "pyghmi_bmc.py")
 PY = "/usr/bin/python3"  # Debian's python3: the one python3-pyghmi is installed for
@@ -375,7 +376,7 @@ def make_cert(d):
 
 
 def bmcd_conf(d, ipmi_port, http_port=0, https_port=0, cert=None, key=None, sol_link=None,
-              level="info"):
+              level="info", max_conns=256):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "users"), "w") as f:
         f.write("%s:%s:admin\n" % (USER, PASS))
@@ -405,7 +406,7 @@ http_port = {h}
 https_port = {s}
 """.format(h=http_port, s=https_port)
     if http_port or https_port:
-        text += "max_connections = 256\ntls_session_cache = 0\n"
+        text += "max_connections = %d\ntls_session_cache = 0\n" % max_conns
         if cert:
             text += "cert = %s\nkey = %s\n" % (cert, key)
     if sol_link:
@@ -656,6 +657,138 @@ def section_redfish(c, R):
     for key, rounds in raw.items():
         res[key] = best(rounds)
         res[key]["rounds_raw"] = rounds
+
+
+# --- more keep-alive clients than connection slots --------------------------------------------
+
+POOL_SLOTS = 32
+POOL_CONNS = (32, 64, 320)      # in the limit, 2x, 10x
+POOL_RATIO_TARGET = 0.8         # of the in-limit rate, at 2x and 10x
+POOL_LATENCY_TARGET_S = 2.5     # the longest any request (or newcomer) may wait
+
+
+def slot_probe(port, tls, t_first, t_last, interval, results):
+    """Newcomers during a load: from t_first to t_last (monotonic) a fresh connection every
+    `interval` s does one GET (Basic auth, Connection: close). Each result is the time from
+    connect() to the whole answer: the wait for a slot included, over HTTPS as well (the
+    TLS handshake only completes once bmcd has accepted the connection)."""
+    import http.client
+    import ssl
+    import threading
+    ctx = None
+    if tls:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+
+    def one(start):
+        r = {"start": start}
+        try:
+            if tls:
+                conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=15, context=ctx)
+            else:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+            conn.request("GET", SYSTEM_PATH, headers={
+                "Authorization": AUTH_HDR.split(": ", 1)[1], "Connection": "close"})
+            resp = conn.getresponse()
+            resp.read()
+            conn.close()
+            r["status"] = resp.status
+        except Exception as e:  # a refused, reset or timed-out newcomer is a result too
+            r["error"] = "%s: %s" % (type(e).__name__, e)
+        r["end"] = time.monotonic()
+        results.append(r)
+
+    threads = []
+    t = t_first
+    while t <= t_last:
+        delay = t - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        th = threading.Thread(target=one, args=(time.monotonic(),), daemon=True)
+        th.start()
+        threads.append(th)
+        t += interval
+    return threads
+
+
+def pool_run(c, url, port, tls, conns, secs):
+    """One wrk run against the 32-slot bmcd; over the limit, newcomers probed alongside."""
+    probes, threads = [], []
+    if conns > POOL_SLOTS:
+        import threading
+        t0 = time.monotonic()
+        # probes start once the load is under way and stop early enough that each can wait
+        # ~2.5 s before wrk stops (a probe still waiting then is reported as such)
+        first, last = t0 + min(1.0, secs * 0.25), t0 + max(min(1.0, secs * 0.25), secs - 3.0)
+        launcher = threading.Thread(target=lambda: threads.extend(slot_probe(
+            port, tls, first, last, c.pool_probe_interval, probes)), daemon=True)
+        launcher.start()
+    d = wrk(url, conns, secs)
+    wrk_end = time.monotonic()
+    if conns > POOL_SLOTS:
+        launcher.join(timeout=secs + 5)
+        for th in list(threads):
+            th.join(timeout=20)
+        waits, late, failed = [], 0, []
+        for p in probes:
+            if p.get("error") or p.get("status") != 200:
+                failed.append(p.get("error") or "HTTP %s" % p.get("status"))
+                continue
+            waits.append(p["end"] - p["start"])
+            if p["end"] > wrk_end:
+                late += 1
+        waits.sort()
+        d["probe"] = {"n": len(probes), "ok": len(waits), "failed": failed[:5],
+                      "n_failed": len(failed), "finished_after_load": late,
+                      "max_s": round(waits[-1], 3) if waits else None,
+                      "median_s": round(waits[len(waits) // 2], 3) if waits else None}
+        say("  newcomers: %d probes, %d ok, wait median %s s, max %s s%s" % (
+            len(probes), len(waits), d["probe"]["median_s"], d["probe"]["max_s"],
+            ", %d failed" % len(failed) if failed else ""))
+    return d
+
+
+def section_pool(c, R):
+    """More keep-alive clients than slots: one extra bmcd with max_connections = 32, wrk
+    with 32 (in the limit), 64 (2x) and 320 (10x) connections over HTTP and HTTPS."""
+    res = c.results.setdefault("pool", {})
+    res["config"] = {"slots": POOL_SLOTS, "conns": list(POOL_CONNS), "secs": c.pool_secs,
+                     "rounds": R, "bmcd": BMCD, "probe_interval_s": c.pool_probe_interval}
+    d = os.path.join(RUN, "bmcd-pool")
+    ip, hp, sp = free_port(), free_port(), free_port()
+    conf = bmcd_conf(d, ip, http_port=hp, https_port=sp, cert=c.cert, key=c.key,
+                     level="notice", max_conns=POOL_SLOTS)
+    proc = Proc("bmcd-pool", [BMCD, "-c", conf], cwd=d)
+    try:
+        wait_until(proc, lambda: udp_probe(ip) and tcp_open(hp) and tcp_open(sp))
+        status, _ = http_get(hp, SYSTEM_PATH)
+        if status != 200:
+            raise Abort("bmcd-pool answered %d to GET %s" % (status, SYSTEM_PATH))
+        ports = {"http": hp, "https": sp}
+        raw = {}
+        for rnd in range(R):
+            for scheme in ("http", "https"):
+                url = "%s://127.0.0.1:%d%s" % (scheme, ports[scheme], SYSTEM_PATH)
+                for conns in POOL_CONNS:
+                    key = "%s/%d" % (scheme, conns)
+                    r = measured(proc, lambda: pool_run(c, url, ports[scheme], scheme == "https",
+                                                        conns, c.pool_secs))
+                    raw.setdefault(key, []).append(r)
+                    time.sleep(0.5)  # let the closing connections leave the pool
+        for key, rounds in raw.items():
+            b = best(rounds)
+            b["rounds_raw"] = rounds
+            # the latency that counts for the goal is the worst of all rounds, not the best
+            ok = [r for r in rounds if not r.get("error")]
+            b["worst_max_us"] = max((r.get("max_us") or 0 for r in ok), default=None)
+            pm = [r["probe"]["max_s"] for r in ok if r.get("probe", {}).get("max_s") is not None]
+            b["worst_probe_max_s"] = max(pm) if pm else None
+            b["any_timeouts"] = sum(r.get("socket_errors", [0, 0, 0, 0])[3] for r in ok)
+            b["probe_failed"] = sum(r.get("probe", {}).get("n_failed", 0) for r in ok)
+            res[key] = b
+    finally:
+        proc.stop()
 
 
 def section_sol(c):
@@ -1096,6 +1229,42 @@ def evaluate(c):
         n = rate("nginx/tls-handshake/%d" % c.tls_conc, rf)
         g("TLS handshakes/s: >= 0.5x nginx+OpenSSL", ratio(b, n), 0.5, ">=",
           "bmcd %s/s, nginx %s/s" % (fnum(b), fnum(n)))
+    pl = R.get("pool", {})
+    if pl:
+        slots = pl.get("config", {}).get("slots", POOL_SLOTS)
+        for scheme in ("http", "https"):
+            base = rate("%s/%d" % (scheme, slots), pl)
+            for conns in pl.get("config", {}).get("conns", POOL_CONNS)[1:]:
+                d = pl.get("%s/%d" % (scheme, conns), {})
+                name = "%s %dx: %d keep-alive clients on %d slots: >= %d%% of in-limit, " \
+                       "max latency <= ~%.1f s" % (scheme.upper(), conns // slots, conns, slots,
+                                                  round(POOL_RATIO_TARGET * 100),
+                                                  POOL_LATENCY_TARGET_S)
+                rt = ratio(rate("%s/%d" % (scheme, conns), pl), base)
+                if rt is None:
+                    goals.append({"goal": name, "value": None, "target": POOL_RATIO_TARGET,
+                                  "met": None, "detail": "not measured"})
+                    continue
+                if not d.get("count"):
+                    goals.append({"goal": name, "value": rt, "target": POOL_RATIO_TARGET,
+                                  "met": False, "detail": "no answer at all in the best round "
+                                  "(wrk socket errors c/r/w/t %s)" % "/".join(
+                                      str(x) for x in d.get("socket_errors", []))})
+                    continue
+                wm = (d.get("worst_max_us") or 0) / 1e6
+                pm = d.get("worst_probe_max_s")
+                lat = max(wm, pm or 0)
+                tmo, pf = d.get("any_timeouts", 0), d.get("probe_failed", 0)
+                met = (rt >= POOL_RATIO_TARGET and lat <= POOL_LATENCY_TARGET_S and not tmo
+                       and not pf)
+                goals.append({"goal": name, "value": rt, "met": met,
+                              "target": "%s and %s s" % (POOL_RATIO_TARGET, POOL_LATENCY_TARGET_S),
+                              "detail": "%s of %s req/s; longest wait %.2f s (wrk max %.2f s, "
+                                        "newcomer probe max %s s; worst of all rounds)%s%s" % (
+                                  fnum(rate("%s/%d" % (scheme, conns), pl)), fnum(base), lat, wm,
+                                  "n/a" if pm is None else "%.2f" % pm,
+                                  "; %d wrk timeouts (> 5 s)" % tmo if tmo else "",
+                                  "; %d newcomers not served" % pf if pf else "")})
     sz = R.get("size", {}).get("bmcd/x86_64", {}).get("bytes")
     if sz:
         g("x86-64 static binary <= 400 KiB stripped", sz / 1024, 400, "<=", "%d bytes" % sz)
@@ -1127,6 +1296,8 @@ def render(c):
     t.text("machine: %s, %d CPUs, %s; bmcd %s (%s); client: bmcd-bench (HMAC %s, AES %s)" % (
         meta["cpu"], meta["ncpu"], meta["kernel"], meta["bmcd_version"], meta["git"],
         meta.get("client_hmac", "?"), meta.get("client_aes", "?")))
+    if meta.get("bmcd_path") and meta["bmcd_path"] != BMCD_DEFAULT:
+        t.text("bmcd binary under test: %s (not this tree's build/bmcd)" % meta["bmcd_path"])
     t.text("Each load: best of %d rounds of %s s (warm-up %s s), rounds alternate between the "
            "servers." % (c.rounds, c.dur, c.warm))
     t.text("Ratios: bmcd / reference in this run (throughput: higher is better; latency, CPU, "
@@ -1227,6 +1398,55 @@ def render(c):
         errs = ["%s %d" % (k, v.get("errors", 0)) for k, v in rf.items() if v.get("errors")]
         if errs:
             t.text("  errors (non-2xx + socket errors): " + ", ".join(errs))
+    pl = R.get("pool")
+    if pl:
+        cf = pl.get("config", {})
+        slots = cf.get("slots", POOL_SLOTS)
+        t.h("More keep-alive clients than slots: bmcd with max_connections = %d, GET %s "
+            "(wrk -t1, %s s, best of %s)" % (slots, SYSTEM_PATH, cf.get("secs"), cf.get("rounds")))
+        if cf.get("bmcd") and cf["bmcd"] != BMCD_DEFAULT:
+            t.text("  bmcd binary: %s" % cf["bmcd"])
+        w = [18, 8, 10, 8, 9, 9, 16, 14, 8]
+        t.row(["load", "clients", "req/s", "% limit", "p99 ms", "max ms", "errors c/r/w/t",
+               "newcomer max s", "CPU us"], w)
+        for scheme in ("http", "https"):
+            base = pl.get("%s/%d" % (scheme, slots), {}).get("rate")
+            for conns in cf.get("conns", POOL_CONNS):
+                d = pl.get("%s/%d" % (scheme, conns), {})
+                label = "%s %s" % (scheme.upper(), "in limit" if conns <= slots
+                                   else "%dx" % (conns // slots))
+                if not d or d.get("error"):
+                    t.row([label, conns, "error" if d else "n/a"], w[:3])
+                    continue
+                rt = ratio(d.get("rate"), base)
+                pr = d.get("probe", {})
+                served = bool(d.get("count"))  # wrk prints zero latencies when nothing came back
+                t.row([label, conns, fnum(d.get("rate")),
+                       "n/a" if rt is None else "%.0f %%" % (100 * rt),
+                       fnum(d["p99_us"] / 1e3 if served and d.get("p99_us") is not None else None),
+                       fnum(d["max_us"] / 1e3 if served and d.get("max_us") is not None else None),
+                       "/".join(str(x) for x in d.get("socket_errors", [0, 0, 0, 0])) +
+                       (" +%d non-2xx" % d["non2xx"] if d.get("non2xx") else ""),
+                       "-" if not pr else ("%s (%d/%d)" % (fnum(pr.get("max_s")), pr.get("ok", 0),
+                                                           pr.get("n", 0))),
+                       fnum(d.get("server_cpu_us_per_op"))], w)
+        t.text("  % limit: req/s against the in-limit run (32 clients) of the same scheme. p99, max "
+               "and errors: wrk's, from the best round.")
+        t.text("  wrk measures latency from writing a request: over HTTP that includes the wait in "
+               "the kernel's accept queue,")
+        t.text("  over HTTPS it does not (the TLS handshake completes only once bmcd accepts). "
+               "Newcomer: fresh connections")
+        t.text("  opened during the over-limit runs, one GET each, timed from connect() to the whole "
+               "answer (ok/probes).")
+        fails = []
+        for k, v in pl.items():
+            for r in (v.get("rounds_raw", []) if isinstance(v, dict) else []):
+                fails += ["%s: %s" % (k, f) for f in r.get("probe", {}).get("failed", [])]
+        if fails:
+            t.text("  newcomers not served: " + "; ".join(fails[:4])[:400])
+        hw = [v.get("server_hwm_kb", 0) for k, v in pl.items() if isinstance(v, dict) and k != "config"]
+        if hw:
+            t.text("  bmcd peak RSS during these loads: %s KiB" % fnum(max(hw)))
     sol = R.get("sol")
     if sol:
         t.h("Serial-over-LAN through a pty (bmcd-bench sol)")
@@ -1382,13 +1602,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="short runs, one round, no cross builds, no callgrind")
     ap.add_argument("--only", default="", help="comma-separated sections: ipmi,handshake,redfish,"
-                    "sol,footprint,callgrind,perf (cg:ipmi17,http,... for some callgrind runs)")
+                    "pool,sol,footprint,callgrind,perf (cg:ipmi17,http,... for some callgrind runs)")
+    ap.add_argument("--bmcd", metavar="PATH", help="the bmcd binary to measure (default build/bmcd), "
+                    "e.g. an older build to compare with")
     ap.add_argument("--rounds", type=int)
     ap.add_argument("--duration", type=float)
     ap.add_argument("--max-minutes", type=float, default=25.0)
     ap.add_argument("--no-cross", action="store_true")
     ap.add_argument("--render", metavar="JSON", help="only print the table of an earlier run")
     a = ap.parse_args()
+    global BMCD
+    if a.bmcd:
+        BMCD = os.path.abspath(a.bmcd)
     if a.render:
         with open(a.render) as f:
             results = json.load(f)
@@ -1416,6 +1641,8 @@ def main():
     c.sol_bytes = (1 << 20) if a.quick else (4 << 20)
     c.sol_keys = 50 if a.quick else 200
     c.sol_rounds = 1 if a.quick else 2
+    c.pool_secs = 3 if a.quick else 6
+    c.pool_probe_interval = 0.25
     c.ready_runs = 3 if a.quick else 10
     c.cross = not a.quick and not a.no_cross
     c.cross_timeout = 900
@@ -1423,7 +1650,7 @@ def main():
     c.only_cg = set(x[3:] for x in a.only.split(",") if x.startswith("cg:"))
     if c.only_cg:
         only.add("callgrind")
-    sections = only or {"ipmi", "handshake", "redfish", "sol", "footprint"} | (
+    sections = only or {"ipmi", "handshake", "redfish", "pool", "sol", "footprint"} | (
         set() if a.quick else {"callgrind", "perf"})
     DEADLINE[0] = time.monotonic() + a.max_minutes * 60
 
@@ -1452,7 +1679,7 @@ def main():
     c.results = {"meta": {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "cpu": cpu,
         "ncpu": os.cpu_count(), "kernel": platform.release(), "bmcd_version": ver,
-        "git": git_rev(), "client_hmac": st.get("hmac"), "client_aes": st.get("aes"),
+        "git": git_rev(), "bmcd_path": BMCD, "client_hmac": st.get("hmac"), "client_aes": st.get("aes"),
         "loadavg_start": open("/proc/loadavg").read().split()[:3], "sections": sorted(sections),
         "rounds": c.rounds, "duration_s": c.dur, "warmup_s": c.warm, "wrk_s": c.wrk_secs,
         "sol_bytes": c.sol_bytes, "sol_keys": c.sol_keys}}
@@ -1540,6 +1767,9 @@ def main():
                 m[k] = (name, {"http": "http", "https": "https", "tls-handshake": "tls hs"}[kind] +
                         " x" + conns)
             record_peaks("redfish", m)
+        if "pool" in sections:
+            say("more keep-alive clients than slots (wrk, max_connections = %d)" % POOL_SLOTS)
+            section_pool(c, c.rounds)
         if "sol" in sections:
             say("Serial-over-LAN")
             section_sol(c)
@@ -1577,6 +1807,8 @@ def main():
         " ".join(c.results["meta"]["loadavg_start"]), " ".join(c.results["meta"]["loadavg_end"]),
         c.results["meta"]["elapsed_s"])
     suffix = "" if not only else "-" + "-".join(sorted(only))
+    if BMCD != BMCD_DEFAULT:
+        suffix += "-" + re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.basename(BMCD))
     with open(os.path.join(BUILD, "bench%s.txt" % suffix), "w") as f:
         f.write(text)
     with open(os.path.join(BUILD, "bench%s.json" % suffix), "w") as f:

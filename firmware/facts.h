@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../proto/ipmi.h"
+#include "../proto/peer.h"
 
 struct facts {
 	struct lan_info lan;

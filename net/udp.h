@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/ipmi.h"
+#include "../proto/peer.h"
 
 /* Opens a non-blocking UDP socket bound to addr:port. "::" is dual-stack (IPv6 and IPv4
  * mapped); an IPv4 literal binds IPv4 only. Returns the fd, or -1 with a message in err. */

@@ -14,14 +14,13 @@
 #ifndef BMCD_IPMI_H
 #define BMCD_IPMI_H
 
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
 #include "crypto.h"
 #include "cursor.h"
+#include "peer.h"
 #include "throttle.h"
 #include "users.h"
 
@@ -34,22 +33,6 @@ struct sdr_repo;
 #define IPMI_PKT_MAX 1024
 #define IPMI_MSG_MAX 320	/* an IPMI message inside a packet */
 #define IPMI_SUITES_MAX 8
-
-/* A console's address, and the local address and interface its packet arrived on (so
- * the answer leaves from the address the console talked to, and LAN configuration can
- * describe that interface). */
-struct peer {
-	struct sockaddr_storage sa;
-	socklen_t len;
-	int ifindex;			/* 0 when unknown */
-	struct sockaddr_storage local;	/* AF_UNSPEC when unknown */
-};
-
-/* What Get LAN Configuration Parameters reports about the interface a session uses. */
-struct lan_info {
-	uint8_t ip[4], mask[4], gw[4], mac[6], gw_mac[6];
-	uint8_t source;			/* 0 unspecified, 1 static, 2 DHCP */
-};
 
 /* RMCP+ status codes (IPMI 2.0 table 13-15). */
 enum rmcpp_status {

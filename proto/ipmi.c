@@ -56,14 +56,6 @@ static const struct suite_def *suite_by_id(uint8_t id)
 	return NULL;
 }
 
-bool ipmi_suite_enabled(const struct ipmi *m, uint8_t suite)
-{
-	for (int i = 0; i < m->cfg.nsuites; i++)
-		if (m->cfg.suites[i] == suite)
-			return true;
-	return false;
-}
-
 #define LOG(m, lvl, ...)                                                                   \
 	do {                                                                               \
 		if ((m)->log)                                                              \

@@ -171,7 +171,6 @@ void ipmi_tick(struct ipmi *m, int64_t now);
  * privilege changed (their SoL ends with them). */
 void ipmi_users_changed(struct ipmi *m);
 int ipmi_active_sessions(const struct ipmi *m);
-bool ipmi_suite_enabled(const struct ipmi *m, uint8_t suite);
 void ipmi_close_all(struct ipmi *m);
 
 /* Internals shared by the command handlers (proto/ipmi_*.c). */

@@ -308,7 +308,6 @@ static int setup_sol(struct bmc *b, int64_t now)
 	b->sol.p.retry_count = (uint8_t)c->sol_retry_count;
 	b->sol.p.retry_interval = (uint8_t)((c->sol_retry_interval_ms + 9) / 10);
 	b->sol.p.nv_rate = b->sol.p.v_rate = rate_code(c->sol_speed);
-	b->ipmi.sol = &b->sol;
 	if (!configured)
 		return 0;
 	struct uart_cfg uc = { .speed = c->sol_speed, .data_bits = (uint8_t)c->sol_data_bits,

@@ -35,7 +35,6 @@
 #include "cursor.h"
 #include "host.h"
 #include "parse.h"
-#include "sol.h"
 
 struct suite_def {
 	uint8_t id, auth, integ, conf;
@@ -88,6 +87,14 @@ void ipmi_init(struct ipmi *m, const struct ipmi_cfg *cfg, struct ipmi_session *
 	}
 }
 
+bool ipmi_set_payload(struct ipmi *m, uint8_t type, const struct ipmi_payload_ops *ops)
+{
+	if (type != IPMI_PAYLOAD_SOL)
+		return false;
+	m->pl_sol = *ops;
+	return true;
+}
+
 static void send_raw(struct ipmi *m, const struct peer *to, const uint8_t *buf, size_t len)
 {
 	m->st.tx++;
@@ -123,8 +130,8 @@ void ipmi_session_close(struct ipmi *m, struct ipmi_session *s, const char *why)
 		return;
 	if (s->state == SESS_ACTIVE) /* debug: a fleet manager opens one per poll */
 		LOG(m, 7, "ipmi: session %08x (%s) closed: %s", s->bmc_sid, s->user_name, why);
-	if (m->sol)
-		sol_session_closed(m->sol, s);
+	if (m->pl_sol.closed)
+		m->pl_sol.closed(m->pl_sol.ctx, s);
 	uint8_t handle = s->handle;
 	/* wipe keys and randoms */
 	memset(s, 0, sizeof(*s));
@@ -314,8 +321,8 @@ int64_t ipmi_deadline(const struct ipmi *m)
 		if (t < d)
 			d = t;
 	}
-	if (m->sol) {
-		int64_t t = sol_deadline(m->sol);
+	if (m->pl_sol.deadline) {
+		int64_t t = m->pl_sol.deadline(m->pl_sol.ctx);
 		if (t < d)
 			d = t;
 	}
@@ -340,8 +347,8 @@ void ipmi_tick(struct ipmi *m, int64_t now)
 			ipmi_session_close(m, s, "handshake timeout");
 		}
 	}
-	if (m->sol)
-		sol_tick(m->sol, now);
+	if (m->pl_sol.tick)
+		m->pl_sol.tick(m->pl_sol.ctx, now);
 }
 
 void ipmi_users_changed(struct ipmi *m)
@@ -1039,8 +1046,8 @@ static void session_packet(struct ipmi *m, const uint8_t *pkt, size_t len, uint8
 			ipmi_session_send(m, s, 0, out, n);
 		if (s->close_after_reply)
 			ipmi_session_close(m, s, "closed by the console");
-	} else if (ptype == 1 && m->sol) {
-		sol_input(m->sol, s, body, blen, m->now);
+	} else if (ptype == IPMI_PAYLOAD_SOL && m->pl_sol.input) {
+		m->pl_sol.input(m->pl_sol.ctx, s, body, blen, m->now);
 	} else {
 		m->st.dropped++;
 	}

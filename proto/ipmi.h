@@ -3,7 +3,8 @@
  * RAKP 1-4), per-packet integrity and confidentiality, and the IPMI command dispatcher.
  *
  * Sans-I/O: the caller feeds one received datagram at a time with ipmi_input(); replies and
- * any unsolicited packets (SoL) leave through the `send` callback. ipmi_deadline() tells
+ * any unsolicited packets (SoL) leave through the `send` callback. Payloads other than IPMI
+ * messages (type 1, SoL) go to the engine registered for them (struct ipmi_payload_ops). ipmi_deadline() tells
  * when ipmi_tick() must next run (session expiry). Nothing here calls the network, reads a
  * file or allocates: the session pool comes from the caller, sized from the config.
  *
@@ -25,7 +26,6 @@
 #include "users.h"
 
 struct host;
-struct sol;
 struct sdr_repo;
 
 /* Largest datagram bmcd accepts or sends. IPMI messages are at most a few hundred bytes;
@@ -124,6 +124,23 @@ struct ipmi_stats {
 	uint64_t sessions_opened, logins_failed, evicted, throttled;
 };
 
+/* The engine behind a payload type carried in sessions besides IPMI messages: type 1, SoL
+ * (proto/sol.h registers itself). It keeps its own state behind ctx; the IPMI core only
+ * hands it its packets and tells it about time and sessions. Any hook may be NULL. */
+struct ipmi_payload_ops {
+	/* a payload of this type arrived in session s (authenticated, decrypted, fresh) */
+	void (*input)(void *ctx, struct ipmi_session *s, const uint8_t *p, size_t len,
+		      int64_t now);
+	void (*closed)(void *ctx, struct ipmi_session *s);	/* s is about to close */
+	void (*priv_changed)(void *ctx);	/* a session's operating privilege changed */
+	int64_t (*deadline)(void *ctx);		/* INT64_MAX when nothing is pending */
+	void (*tick)(void *ctx, int64_t now);
+	void *ctx;
+	bool offered;			/* Get Channel Payload Support reports it */
+};
+
+#define IPMI_PAYLOAD_SOL 1
+
 typedef void (*ipmi_send_fn)(void *ctx, const struct peer *to, const uint8_t *buf, size_t len);
 typedef void (*ipmi_log_fn)(void *ctx, int level, const char *fmt, ...);
 
@@ -131,7 +148,7 @@ struct ipmi {
 	struct ipmi_cfg cfg;
 	const struct users *users;
 	struct host *host;
-	struct sol *sol;		/* NULL when SoL is not built in */
+	struct ipmi_payload_ops pl_sol;	/* payload type 1; all NULL when there is no SoL */
 	struct ipmi_session *sess;	/* cfg.max_sessions entries */
 	struct rng rng;
 	ipmi_send_fn send;
@@ -172,6 +189,8 @@ void ipmi_tick(struct ipmi *m, int64_t now);
 void ipmi_users_changed(struct ipmi *m);
 int ipmi_active_sessions(const struct ipmi *m);
 void ipmi_close_all(struct ipmi *m);
+/* Registers the engine for a payload type (only IPMI_PAYLOAD_SOL); false for other types. */
+bool ipmi_set_payload(struct ipmi *m, uint8_t type, const struct ipmi_payload_ops *ops);
 
 /* Internals shared by the command handlers (proto/ipmi_*.c). */
 struct ipmi_req {

@@ -4,7 +4,6 @@
 #include "cursor.h"
 #include "host.h"
 #include "ipmi_cmds.h"
-#include "sol.h"
 
 bool ipmi_our_channel(const struct ipmi *m, uint8_t ch)
 {
@@ -246,7 +245,8 @@ void app_set_session_priv(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 		return;
 	} else {
 		s->priv = want;
-		ipmi_sol_recheck(m);
+		if (m->pl_sol.priv_changed) /* SoL ends when its session is now below its privilege */
+			m->pl_sol.priv_changed(m->pl_sol.ctx);
 	}
 	wr_u8(w, CC_OK);
 	wr_u8(w, s->priv);
@@ -340,7 +340,7 @@ void app_get_payload_support(struct ipmi *m, const struct ipmi_req *rq, struct w
 		return;
 	}
 	wr_u8(w, CC_OK);
-	wr_u8(w, (uint8_t)(0x01 | (m->sol && m->sol->configured ? 0x02 : 0))); /* IPMI; SoL if configured */
+	wr_u8(w, (uint8_t)(0x01 | (m->pl_sol.offered ? 0x02 : 0))); /* IPMI; SoL if configured */
 	wr_u8(w, 0x00);
 	wr_u8(w, 0x3F);	/* session setup: open session request/response, RAKP 1-4 */
 	wr_u8(w, 0x00);

@@ -66,9 +66,6 @@ H(sol_get_config);
 H(sol_set_config);
 #undef H
 
-/* Ends SoL when its session is now below the SoL privilege (after any privilege change). */
-void ipmi_sol_recheck(struct ipmi *m);
-
 /* The channel a request names: 0x0E means "this one". Returns false for any other. */
 bool ipmi_our_channel(const struct ipmi *m, uint8_t ch);
 

@@ -7,17 +7,12 @@
 #include "sol.h"
 
 /* Privileges are re-checked after every change: a console whose session now sits below
- * the SoL privilege (Set Session Privilege Level, Set SOL Configuration) loses SoL. */
-void ipmi_sol_recheck(struct ipmi *m)
-{
-	struct sol *s = m->sol;
-	if (s && s->s && s->s->priv < (s->p.auth & 0x0F))
-		sol_deactivate(s, "the session is now below the SoL privilege");
-}
+ * the SoL privilege (Set Session Privilege Level, Set SOL Configuration) loses SoL
+ * (sol_recheck). */
 
 void app_activate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	struct sol *s = m->sol;
+	struct sol *s = sol_of(m);
 	uint8_t type = rq->data[0] & 0x3F, inst = rq->data[1] & 0x0F, aux = rq->data[2];
 	struct ipmi_session *sess = rq->s;
 	if (type != 1 || inst != 1) {
@@ -44,21 +39,7 @@ void app_activate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 		wr_u8(w, 0x84); /* cannot activate without encryption (and authentication) */
 		return;
 	}
-	s->s = sess;
-	s->next_seq = 1;
-	s->have_in = false;
-	s->inflight = false;
-	s->ack_pending = false;
-	s->unsent_since = 0;
-	s->tries = 0;
-	s->full_since = 0;
-	uint64_t held = s->ring->head - ring_oldest(s->ring);
-	s->pos = s->ring->head - (s->replay < held ? s->replay : held);
-	s->starting = true; /* the first SoL packet leaves after this response */
-	s->activations++;
-	if (m->log)
-		m->log(m->log_ctx, 6, "sol: activated by '%s' (session %08x)", sess->user_name,
-		       sess->bmc_sid);
+	sol_activate(s, sess);
 	wr_u8(w, CC_OK);
 	wr_fill(w, 0, 4);			/* auxiliary data */
 	wr_u16le(w, SOL_PAYLOAD_MAX);		/* inbound payload size */
@@ -69,7 +50,7 @@ void app_activate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 
 void app_deactivate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	struct sol *s = m->sol;
+	struct sol *s = sol_of(m);
 	uint8_t type = rq->data[0] & 0x3F, inst = rq->data[1] & 0x0F;
 	if (type != 1 || inst != 1) {
 		wr_u8(w, type != 1 ? CC_INVALID_FIELD : CC_OUT_OF_RANGE);
@@ -88,14 +69,7 @@ void app_deactivate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr
 		return;
 	}
 	if (s->s == rq->s) {
-		/* the owner asked: no "closed by BMC" notice, just stop */
-		struct ipmi_session *owner = s->s;
-		s->s = NULL;
-		s->inflight = false;
-		s->ack_pending = false;
-		s->starting = false;
-		if (m->log)
-			m->log(m->log_ctx, 6, "sol: deactivated by '%s'", owner->user_name);
+		sol_release(s); /* the owner asked: no "closed by BMC" notice, just stop */
 	} else {
 		sol_deactivate(s, "deactivated by an administrator");
 	}
@@ -111,7 +85,8 @@ void app_payload_status(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	}
 	wr_u8(w, CC_OK);
 	wr_u8(w, 1); /* one instance */
-	wr_u8(w, m->sol && m->sol->s ? 0x01 : 0x00);
+	struct sol *s = sol_of(m);
+	wr_u8(w, s && s->s ? 0x01 : 0x00);
 	wr_u8(w, 0);
 }
 
@@ -122,7 +97,8 @@ void app_payload_instance(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
-	struct ipmi_session *owner = m->sol ? m->sol->s : NULL;
+	struct sol *s = sol_of(m);
+	struct ipmi_session *owner = s ? s->s : NULL;
 	/* the owner's session ID only to the owner and administrators (who may deactivate it);
 	 * others learn that the instance is taken from Get Payload Activation Status */
 	bool show = owner && (owner == rq->s || (rq->s && rq->s->priv >= PRIV_ADMIN));
@@ -139,7 +115,8 @@ void app_payload_version(struct ipmi *m, const struct ipmi_req *rq, struct wr *w
 		return;
 	}
 	uint8_t type = rq->data[1] & 0x3F;
-	if (type > 1 || (type == 1 && !(m->sol && m->sol->configured))) {
+	struct sol *s = sol_of(m);
+	if (type > 1 || (type == 1 && !(s && s->configured))) {
 		wr_u8(w, 0x80); /* payload type not available on this channel */
 		return;
 	}
@@ -157,7 +134,7 @@ void app_get_user_payload_access(struct ipmi *m, const struct ipmi_req *rq, stru
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
-	struct sol *s = m->sol;
+	struct sol *s = sol_of(m);
 	bool sol_on = s && s->configured && s->p.enabled;
 	bool may = sol_on && id <= m->users->n && m->users->u[id - 1].priv >= (s->p.auth & 0x0F);
 	wr_u8(w, CC_OK);
@@ -172,7 +149,7 @@ static bool rate_ok(uint8_t c) { return c == 0 || (c >= 6 && c <= 10); }
 
 void sol_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	struct sol *s = m->sol;
+	struct sol *s = sol_of(m);
 	bool rev_only = rq->data[0] & 0x80;
 	uint8_t param = rq->data[1];
 	if (!ipmi_our_channel(m, rq->data[0]) || !s) {
@@ -203,7 +180,7 @@ void sol_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void sol_set_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	struct sol *s = m->sol;
+	struct sol *s = sol_of(m);
 	uint8_t param = rq->data[1];
 	const uint8_t *d = rq->data + 2;
 	size_t n = rq->len - 2;
@@ -245,7 +222,7 @@ void sol_set_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 			return;
 		}
 		s->p.auth = d[0] & 0xCF;
-		ipmi_sol_recheck(m);
+		sol_recheck(s);
 		break;
 	case 3:
 		if (d[0] == 0 || d[1] == 0) {

@@ -45,6 +45,41 @@
 #define OP_NACK 0x40
 #define OP_BREAK 0x10
 
+/* Forgets the active instance. */
+static void stop(struct sol *s)
+{
+	s->s = NULL;
+	s->inflight = false;
+	s->ack_pending = false;
+	s->starting = false;
+}
+
+/* --- the payload-type-1 engine behind struct ipmi (struct ipmi_payload_ops) ----------------- */
+
+static void pl_input(void *ctx, struct ipmi_session *sess, const uint8_t *p, size_t len,
+		     int64_t now)
+{
+	sol_input(ctx, sess, p, len, now);
+}
+
+static void pl_closed(void *ctx, struct ipmi_session *sess)
+{
+	struct sol *s = ctx;
+	if (s->s == sess) {
+		LOG(s, 6, "sol: session of '%s' closed: SoL ends", sess->user_name);
+		stop(s);
+	}
+}
+
+static void pl_priv_changed(void *ctx) { sol_recheck(ctx); }
+static int64_t pl_deadline(void *ctx) { return sol_deadline(ctx); }
+static void pl_tick(void *ctx, int64_t now) { sol_tick(ctx, now); }
+
+struct sol *sol_of(const struct ipmi *m)
+{
+	return m->pl_sol.input == pl_input ? m->pl_sol.ctx : NULL;
+}
+
 void sol_init(struct sol *s, struct ipmi *m, struct ring *ring, const struct sol_port *port,
 	      bool configured, uint16_t udp_port)
 {
@@ -62,9 +97,13 @@ void sol_init(struct sol *s, struct ipmi *m, struct ring *ring, const struct sol
 	s->p.retry_count = 7;
 	s->p.retry_interval = 50;		/* 500 ms */
 	s->pause_ms = 2000;
+	if (m) {
+		struct ipmi_payload_ops ops = {
+			pl_input, pl_closed, pl_priv_changed, pl_deadline, pl_tick, s, configured,
+		};
+		ipmi_set_payload(m, IPMI_PAYLOAD_SOL, &ops);
+	}
 }
-
-bool sol_active(const struct sol *s) { return s->s != NULL; }
 
 static void send_to(struct sol *s, struct ipmi_session *to, uint8_t seq, uint8_t ack,
 		    uint8_t count, uint8_t status, const uint8_t *data, size_t len)
@@ -95,6 +134,38 @@ static uint8_t status_bits(struct sol *s)
 	return st;
 }
 
+void sol_activate(struct sol *s, struct ipmi_session *sess)
+{
+	s->s = sess;
+	s->next_seq = 1;
+	s->have_in = false;
+	s->inflight = false;
+	s->ack_pending = false;
+	s->unsent_since = 0;
+	s->tries = 0;
+	s->full_since = 0;
+	uint64_t held = s->ring->head - ring_oldest(s->ring);
+	s->pos = s->ring->head - (s->replay < held ? s->replay : held);
+	s->starting = true; /* the first SoL packet leaves after this response */
+	s->activations++;
+	LOG(s, 6, "sol: activated by '%s' (session %08x)", sess->user_name, sess->bmc_sid);
+}
+
+void sol_release(struct sol *s)
+{
+	if (!s->s)
+		return;
+	struct ipmi_session *owner = s->s;
+	stop(s);
+	LOG(s, 6, "sol: deactivated by '%s'", owner->user_name);
+}
+
+void sol_recheck(struct sol *s)
+{
+	if (s->s && s->s->priv < (s->p.auth & 0x0F))
+		sol_deactivate(s, "the session is now below the SoL privilege");
+}
+
 void sol_deactivate(struct sol *s, const char *why)
 {
 	if (!s->s)
@@ -105,21 +176,7 @@ void sol_deactivate(struct sol *s, const char *why)
 	LOG(s, 6, "sol: deactivated for '%s': %s (%llu bytes out, %llu in, %llu lost)",
 	    s->s->user_name, why, (unsigned long long)s->bytes_out, (unsigned long long)s->bytes_in,
 	    (unsigned long long)s->lost);
-	s->s = NULL;
-	s->inflight = false;
-	s->ack_pending = false;
-	s->starting = false;
-}
-
-void sol_session_closed(struct sol *s, struct ipmi_session *sess)
-{
-	if (s->s == sess) {
-		LOG(s, 6, "sol: session of '%s' closed: SoL ends", sess->user_name);
-		s->s = NULL;
-		s->inflight = false;
-		s->ack_pending = false;
-		s->starting = false;
-	}
+	stop(s);
 }
 
 /* Skips over bytes the ring no longer holds; counts them. */

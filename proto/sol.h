@@ -1,7 +1,8 @@
 /*
  * Serial-over-LAN (IPMI payload type 1): one console at a time on the host's serial port.
- * Sans-I/O: SoL packets come in through sol_input() from the session layer and leave
- * through ipmi_session_send(); host output is read from the console ring (the UART reader
+ * Sans-I/O: SoL registers with the IPMI engine as its payload-type-1 handler (struct
+ * ipmi_payload_ops): SoL packets come in from the session layer and leave through
+ * ipmi_session_send(); host output is read from the console ring (the UART reader
  * fills it); keystrokes go to the UART through a callback. See sol.c for the protocol notes.
  */
 #ifndef BMCD_SOL_H
@@ -72,11 +73,14 @@ struct sol {
 	uint64_t lost, bytes_out, bytes_in, retransmits, activations;
 };
 
+/* Registers s with m as the engine for payload type 1 (ipmi_set_payload) when m is not
+ * NULL: m hands it SoL packets, time, and sessions that close or change privilege. */
 void sol_init(struct sol *s, struct ipmi *m, struct ring *ring, const struct sol_port *port,
 	      bool configured, uint16_t udp_port);
+/* The SoL engine registered with m, or NULL. */
+struct sol *sol_of(const struct ipmi *m);
 void sol_input(struct sol *s, struct ipmi_session *sess, const uint8_t *p, size_t len,
 	       int64_t now);
-void sol_session_closed(struct sol *s, struct ipmi_session *sess);
 int64_t sol_deadline(const struct sol *s);
 void sol_tick(struct sol *s, int64_t now);
 /* New host output is in the ring. */
@@ -86,6 +90,12 @@ void sol_host_output(struct sol *s, int64_t now);
 size_t sol_room(struct sol *s, int64_t now);
 /* Ends the active SoL (reason for the log); tells the console when it may still listen. */
 void sol_deactivate(struct sol *s, const char *why);
-bool sol_active(const struct sol *s);
+/* Activate Payload passed its checks: sess owns SoL now (s->s); the first packet (history
+ * replay or fresh output) waits for the next tick, after the response. */
+void sol_activate(struct sol *s, struct ipmi_session *sess);
+/* The owner deactivated it: no "closed by BMC" notice, just stop. */
+void sol_release(struct sol *s);
+/* After a privilege change: ends SoL when its session is now below the SoL privilege. */
+void sol_recheck(struct sol *s);
 
 #endif

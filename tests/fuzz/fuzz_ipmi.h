@@ -130,7 +130,6 @@ static inline void fi_setup(const uint8_t *suites, uint8_t nsuites)
 	ring_init(&fi_ring, fi_ringbuf, sizeof(fi_ringbuf));
 	struct sol_port port = { fi_port_write, fi_port_break, fi_port_is_up, fi_port_rate, NULL };
 	sol_init(&fi_sol, &fi_m, &fi_ring, &port, true, 623);
-	fi_m.sol = &fi_sol;
 
 	struct sdr_config sc = { .have_power = true, .have_hdd = true, .have_temp = true,
 				 .temp_unc = 70, .temp_uc = 80, .temp_unr = 85,

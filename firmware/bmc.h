@@ -1,0 +1,91 @@
+/*
+ * The daemon's state (one struct bmc, static in main.c) and the wiring of each front door,
+ * one file each: wire_host.c (the host model and its backend), wire_ipmi.c (IPMI over
+ * UDP), wire_sol.c (Serial-over-LAN and the serial port), wire_redfish.c (HTTP, TLS,
+ * Redfish, SSE). main.c keeps arguments, configuration loading, signals, the users file
+ * and start-up order. Each wire_X() runs before the privilege drop (it may open devices
+ * and sockets); each wire_X_start() after it, adding descriptors and timers to the loop.
+ */
+#ifndef BMCD_BMC_H
+#define BMCD_BMC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "../hal/atx.h"
+#include "../hal/uart.h"
+#include "../net/httpd.h"
+#include "../net/tls.h"
+#include "../net/udp.h"
+#include "../proto/bmclog.h"
+#include "../proto/crypto.h"
+#include "../proto/fru.h"
+#include "../proto/ipmi.h"
+#include "../proto/redfish.h"
+#include "../proto/ring.h"
+#include "../proto/sdr.h"
+#include "../proto/sol.h"
+#include "bmcd_limits.h"
+#include "config.h"
+#include "facts.h"
+#include "host_model.h"
+#include "loop.h"
+
+#ifndef BMCD_VERSION
+#define BMCD_VERSION "0.1.0"
+#endif
+
+struct bmc {
+	struct config cfg;
+	struct users users;
+	struct loop loop;
+	struct atx *atx;
+	int atx_fd[4], atx_handle[4];	/* the backend's descriptors in the loop */
+	struct host host;
+	struct ipmi ipmi;
+	struct facts facts;
+	struct sdr_repo sdr;
+	uint8_t fru[FRU_MAX];
+	size_t fru_len;
+	int udp_fd;
+	int sig_fd;
+	/* replies to one received batch, sent together */
+	struct {
+		bool on;
+		int n;
+		uint8_t buf[UDP_BATCH][IPMI_PKT_MAX];
+		struct peer to[UDP_BATCH];
+		struct udp_out out[UDP_BATCH];
+	} txq;
+	/* Serial-over-LAN */
+	struct uart uart;
+	struct ring ring;
+	struct sol sol;
+	int uart_handle;		/* loop handle while the port is open, else -1 */
+	/* Redfish */
+	struct tls_ctx *tls;
+	struct httpd httpd;
+	struct redfish rf;
+	struct bmclog bmclog;		/* the BMC's own log (Managers/bmc/LogServices/Log) */
+	bool rf_on;
+	char last_power[16];		/* PowerState last announced to SSE clients */
+	uint32_t last_sel_adds;
+	uint8_t uuid[16];
+	char uuid_str[37];
+	struct stat users_st;		/* to notice edits of the users file */
+	int64_t users_check_at;
+	int64_t started;
+};
+
+struct atx *wire_open_backend(struct bmc *b, int64_t now);
+int wire_host(struct bmc *b, int64_t now);
+void wire_host_start(struct bmc *b);
+int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now);
+void wire_ipmi_start(struct bmc *b);
+int wire_sol(struct bmc *b, int64_t now);
+int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN]);
+/* A session ended or the users changed: streams opened under it end too. */
+void wire_redfish_revoke(struct bmc *b);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * Wiring of IPMI over LAN: the UDP socket (answers to one received batch leave in one
+ * system call), the engine's configuration and timer, and what it reports about the BMC
+ * (FRU image, SDR repository, LAN facts, the SoC temperature).
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bmc.h"
+#include "guid.h"
+#include "log.h"
+
+/* --- IPMI over UDP ----------------------------------------------------------------------- */
+
+static void tx_flush(struct bmc *b)
+{
+	int n = b->txq.n;
+	if (n && udp_send_batch(b->udp_fd, b->txq.out, n) < n)
+		b->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
+	b->txq.n = 0;
+}
+
+static void udp_send_cb(void *ctx, const struct peer *to, const uint8_t *buf, size_t len)
+{
+	struct bmc *b = ctx;
+	if (b->txq.on && len <= IPMI_PKT_MAX) {
+		if (b->txq.n == UDP_BATCH)
+			tx_flush(b);
+		int i = b->txq.n++;
+		memcpy(b->txq.buf[i], buf, len);
+		b->txq.to[i] = *to;
+		b->txq.out[i] = (struct udp_out){ b->txq.buf[i], len, &b->txq.to[i] };
+		return;
+	}
+	if (udp_send(b->udp_fd, to, buf, len) < 0)
+		b->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
+}
+
+static void udp_readable(void *ctx, int fd, short revents, int64_t now)
+{
+	struct bmc *b = ctx;
+	static uint8_t bufs[UDP_BATCH][IPMI_PKT_MAX];
+	struct udp_pkt pkts[UDP_BATCH];
+	(void)revents;
+	host_service(&b->host, now);
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < UDP_BATCH; i++) {
+			pkts[i].buf = bufs[i];
+			pkts[i].cap = sizeof(bufs[i]);
+		}
+		int n = udp_recv(fd, pkts, UDP_BATCH);
+		b->txq.on = true; /* the answers to this batch leave in one system call */
+		for (int i = 0; i < n; i++) {
+			if (pkts[i].len > pkts[i].cap) {
+				b->ipmi.st.dropped++; /* larger than any IPMI packet */
+				continue;
+			}
+			ipmi_input(&b->ipmi, pkts[i].buf, pkts[i].len, &pkts[i].peer, now);
+		}
+		tx_flush(b);
+		b->txq.on = false;
+		if (n < UDP_BATCH)
+			return;
+	}
+}
+
+static int64_t ipmi_deadline_cb(void *ctx) { return ipmi_deadline(&((struct bmc *)ctx)->ipmi); }
+static void ipmi_tick_cb(void *ctx, int64_t now) { ipmi_tick(&((struct bmc *)ctx)->ipmi, now); }
+
+/* FRU image, temperature source and SDR repository: built once, read-only afterwards. */
+static void setup_inventory(struct bmc *b, int64_t now)
+{
+	const struct config *c = &b->cfg;
+	struct fru_info fi = {
+		(uint8_t)c->chassis_type, c->chassis_part, c->chassis_serial, c->board_mfr,
+		c->board_product, c->board_serial, c->board_part, c->product_mfr, c->product_name,
+		c->product_part, c->product_version, c->product_serial, c->asset_tag,
+	};
+	b->fru_len = fru_build(&fi, b->fru, sizeof(b->fru));
+	snprintf(b->facts.temp_path, sizeof(b->facts.temp_path), "%s", c->temp_file);
+	bool temp = facts_temp_probe(&b->facts);
+	if (!temp && c->temp_file[0])
+		log_info("sensors: no BMC temperature (%s unreadable): sensor left out", c->temp_file);
+	if (!temp)
+		b->facts.temp_path[0] = '\0';
+	struct sdr_config sc = {
+		.have_power = true, .have_hdd = true, .have_temp = temp,
+		.temp_unc = (int8_t)c->temp_unc, .temp_uc = (int8_t)c->temp_uc,
+		.temp_unr = (int8_t)c->temp_unr, .bmc_name = c->name, .dev_caps = 0x8F,
+	};
+	sdr_build(&b->sdr, &sc, host_time(&b->host));
+	(void)now;
+	b->ipmi.sdr = &b->sdr;
+	b->ipmi.fru = b->fru;
+	b->ipmi.fru_len = b->fru_len;
+	b->ipmi.lan_info = facts_lan;
+	b->ipmi.bmc_temp = facts_temp;
+	b->ipmi.info_ctx = &b->facts;
+	b->ipmi.temp_thresholds[0] = (int8_t)c->temp_unc;
+	b->ipmi.temp_thresholds[1] = (int8_t)c->temp_uc;
+	b->ipmi.temp_thresholds[2] = (int8_t)c->temp_unr;
+}
+
+int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now)
+{
+	uint8_t seed[SEED_LEN];
+	struct ipmi_session *sess = calloc(b->cfg.max_sessions, sizeof(*sess));
+	if (!sess) {
+		log_err("out of memory");
+		return -1;
+	}
+	struct ipmi_cfg ic = {
+		.max_sessions = (uint16_t)b->cfg.max_sessions,
+		.session_timeout_ms = b->cfg.session_timeout * 1000,
+		.handshake_timeout_ms = b->cfg.handshake_timeout_ms,
+		.nsuites = b->cfg.nsuites,
+		.manufacturer = b->cfg.manufacturer_id,
+		.product = (uint16_t)b->cfg.product_id,
+		.fw_major = 0,
+		.fw_minor = 1,
+		.channel = 1,
+		.per_user_max = (uint16_t)(b->cfg.per_user_sessions ? b->cfg.per_user_sessions
+					   : b->cfg.max_sessions >= 8 ? b->cfg.max_sessions / 4 : 2),
+		.admin_reserve = (uint16_t)(b->cfg.admin_reserve < b->cfg.max_sessions
+					    ? b->cfg.admin_reserve : 0),
+		.per_source_max = (uint16_t)(b->cfg.per_source_sessions ? b->cfg.per_source_sessions
+					     : b->cfg.max_sessions > 2 ? b->cfg.max_sessions - 2 : 1),
+		.throttle = { (uint16_t)b->cfg.failed_logins, (uint16_t)(b->cfg.failed_logins * 4),
+			      b->cfg.failed_login_window_s * 1000, 1000, b->cfg.lockout_max_s * 1000 },
+	};
+	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
+	guid_to_ipmi(b->uuid, ic.guid);
+	seed_derive(master, "ipmi", seed);
+	ipmi_init(&b->ipmi, &ic, sess, &b->users, &b->host, seed, sizeof(seed));
+	memset(seed, 0, sizeof(seed));
+	b->ipmi.send = udp_send_cb;
+	b->ipmi.send_ctx = b;
+	b->ipmi.log = log_cb;
+	setup_inventory(b, now);
+	return 0;
+}
+
+/* After the privilege drop: the socket and the engine's timer join the loop. */
+void wire_ipmi_start(struct bmc *b)
+{
+	if (b->udp_fd >= 0)
+		loop_add(&b->loop, b->udp_fd, POLLIN, udp_readable, b);
+	loop_add_timer(&b->loop, ipmi_deadline_cb, ipmi_tick_cb, b);
+}

@@ -1,0 +1,199 @@
+/*
+ * Wiring of Redfish: TLS set-up, the HTTP server and its listeners, the Redfish engine's
+ * configuration, Server-Sent Events on host changes, and the revocation of streams whose
+ * session or credentials are gone.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bmc.h"
+#include "log.h"
+
+/* --- Redfish over HTTP and HTTPS ------------------------------------------------------------- */
+
+static bool sse_keep(void *ctx, const struct rf_conn *c)
+{
+	return redfish_sse_valid(&((struct bmc *)ctx)->rf, c);
+}
+
+/* A session ended or the users changed: streams opened under it end too. */
+void wire_redfish_revoke(struct bmc *b)
+{
+	if (b->rf_on && b->rf.revoked) {
+		b->rf.revoked = false;
+		httpd_sse_revoke(&b->httpd, sse_keep, b);
+	}
+}
+
+static int rf_handle(void *ctx, const struct http_request *rq, struct rf_conn *c,
+		     struct buf *out, int64_t now)
+{
+	struct bmc *b = ctx;
+	host_service(&b->host, now);
+	int fl = redfish_handle(&b->rf, rq, c, out, now);
+	wire_redfish_revoke(b);
+	return fl;
+}
+
+static void rf_error(void *ctx, int status, struct buf *out)
+{
+	redfish_error_response(&((struct bmc *)ctx)->rf, status, out);
+}
+
+static int hp_add(void *ctx, int fd, short events, struct httpd_io *io)
+{
+	return loop_add(&((struct bmc *)ctx)->loop, fd, events, httpd_io, io);
+}
+static void hp_set(void *ctx, int h, short ev) { loop_set_events(&((struct bmc *)ctx)->loop, h, ev); }
+static void hp_del(void *ctx, int h) { loop_del(&((struct bmc *)ctx)->loop, h); }
+
+static int64_t http_deadline_cb(void *ctx)
+{
+	struct bmc *b = ctx;
+	int64_t a = httpd_deadline(&b->httpd), r = redfish_deadline(&b->rf);
+	return a < r ? a : r;
+}
+
+static void http_tick_cb(void *ctx, int64_t now)
+{
+	struct bmc *b = ctx;
+	httpd_tick(&b->httpd, now);
+	redfish_tick(&b->rf, now);
+	wire_redfish_revoke(b);
+}
+
+static const char *power_state(const struct host_status *st)
+{
+	return st->transition == HOST_POWERING_ON ? "PoweringOn"
+	       : st->transition == HOST_POWERING_OFF ? "PoweringOff" : st->on ? "On" : "Off";
+}
+
+/* The host model changed something: tell the SSE clients, once per real change. */
+static void host_changed(void *ctx, int what)
+{
+	struct bmc *b = ctx;
+	if (!b->rf_on || b->httpd.nsse == 0)
+		return;
+	char frame[4096];
+	struct buf out;
+	if (what == HOST_NOTIFY_POWER) {
+		struct host_status st;
+		host_get_status(&b->host, &st);
+		const char *ps = power_state(&st);
+		if (!strcmp(ps, b->last_power))
+			return;
+		snprintf(b->last_power, sizeof(b->last_power), "%s", ps);
+	} else if (what == HOST_NOTIFY_LOG) {
+		if (b->host.sel.adds == b->last_sel_adds)
+			return;
+		b->last_sel_adds = b->host.sel.adds;
+	}
+	buf_init(&out, frame, sizeof(frame));
+	redfish_sse_event(&b->rf, what, &out);
+	if (!out.err && out.len)
+		httpd_broadcast(&b->httpd, out.p, out.len, now_ms());
+}
+
+int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
+{
+	const struct config *c = &b->cfg;
+	if (!c->https_port && !c->http_port)
+		return 0;
+	if (c->https_port) {
+		char err[256];
+		b->tls = calloc(1, sizeof(*b->tls));
+		if (!b->tls)
+			return -1;
+		uint8_t seed[SEED_LEN];
+		seed_derive(master, "https", seed);
+		int rc = tls_setup(b->tls, c->cert[0] ? c->cert : NULL, c->key[0] ? c->key : NULL,
+				   c->name[0] ? c->name : "bmcd", seed, sizeof(seed), c->tls_cache, err,
+				   sizeof(err));
+		memset(seed, 0, sizeof(seed));
+		if (rc < 0) {
+			log_err("redfish: %s", err);
+			return -1;
+		}
+		char fp[96];
+		tls_fingerprint_str(b->tls, fp);
+		log_notice("redfish: %s certificate, SHA-256 fingerprint %s",
+			   c->cert[0] ? "configured" : "ephemeral self-signed", fp);
+	}
+	struct rf_session *rs = calloc(c->rf_max_sessions, sizeof(*rs));
+	if (!rs)
+		return -1;
+	struct redfish_cfg rc = {
+		.session_timeout_s = c->rf_session_timeout,
+		.session_timeout_min = c->rf_session_timeout_min,
+		.session_timeout_max = c->rf_session_timeout_max,
+		.max_sessions = (uint16_t)c->rf_max_sessions,
+		.ipmi_port = c->ipmi_enabled ? (uint16_t)c->ipmi_port : 0,
+		.http_port = (uint16_t)c->http_port,
+		.https_port = (uint16_t)c->https_port,
+		.sol_enabled = b->sol.configured,
+		.max_sse = (uint8_t)c->rf_max_sse,
+		.http_remote = c->http_remote,
+		.forwarded_for = c->forwarded_for,
+		.per_user_max = (uint16_t)(c->rf_per_user_sessions ? c->rf_per_user_sessions
+					   : c->rf_max_sessions >= 8 ? c->rf_max_sessions / 4 : 2),
+		.admin_reserve = (uint16_t)(c->rf_admin_reserve < c->rf_max_sessions
+					    ? c->rf_admin_reserve : 0),
+		.throttle = { (uint16_t)c->rf_failed_logins, (uint16_t)(c->rf_failed_logins * 4),
+			      c->rf_failed_login_window_s * 1000, 2000, c->rf_lockout_max_s * 1000 },
+	};
+	snprintf(rc.system_id, sizeof(rc.system_id), "%s", c->system_id);
+	snprintf(rc.uuid, sizeof(rc.uuid), "%s", b->uuid_str);
+	snprintf(rc.name, sizeof(rc.name), "%s", c->name);
+	snprintf(rc.fw_version, sizeof(rc.fw_version), "%s", BMCD_VERSION);
+	/* the product area first, the board area where the product says nothing */
+	snprintf(rc.manufacturer, sizeof(rc.manufacturer), "%s",
+		 c->product_mfr[0] ? c->product_mfr : c->board_mfr);
+	snprintf(rc.model, sizeof(rc.model), "%s",
+		 c->product_name[0] ? c->product_name : c->board_product);
+	snprintf(rc.serial, sizeof(rc.serial), "%s",
+		 c->product_serial[0] ? c->product_serial : c->board_serial);
+	snprintf(rc.part, sizeof(rc.part), "%s", c->product_part[0] ? c->product_part : c->board_part);
+	snprintf(rc.asset_tag, sizeof(rc.asset_tag), "%s", c->asset_tag);
+	snprintf(rc.chassis_serial, sizeof(rc.chassis_serial), "%s", c->chassis_serial);
+	snprintf(rc.chassis_part, sizeof(rc.chassis_part), "%s", c->chassis_part);
+	if (gethostname(rc.hostname, sizeof(rc.hostname) - 1) < 0)
+		rc.hostname[0] = 0;
+	uint8_t seed[SEED_LEN];
+	seed_derive(master, "redfish sessions", seed);
+	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));
+	memset(seed, 0, sizeof(seed));
+	b->rf.log = log_cb;
+	struct httpd_cfg hc = {
+		.max_conns = (uint16_t)c->rf_max_conns,
+		.max_sse = (uint16_t)c->rf_max_sse,
+		.header_timeout_ms = c->rf_header_timeout_ms,
+		.idle_timeout_ms = c->rf_idle_timeout_ms,
+	};
+	struct httpd_poll hp = { hp_add, hp_set, hp_del, b };
+	if (httpd_init(&b->httpd, &hc, c->https_port ? b->tls : NULL, rf_handle, rf_error, b, &hp) < 0)
+		return -1;
+	char err[160];
+	if (c->https_port &&
+	    httpd_listen(&b->httpd, c->rf_listen, (uint16_t)c->https_port, true, err, sizeof(err)) < 0) {
+		log_err("redfish: https: %s", err);
+		return -1;
+	}
+	if (c->http_port &&
+	    httpd_listen(&b->httpd, c->rf_listen, (uint16_t)c->http_port, false, err, sizeof(err)) < 0) {
+		log_err("redfish: http: %s", err);
+		return -1;
+	}
+	b->rf_on = true;
+	b->host.notify = host_changed;
+	b->host.notify_ctx = b;
+	struct host_status st;
+	host_get_status(&b->host, &st);
+	snprintf(b->last_power, sizeof(b->last_power), "%s", power_state(&st));
+	b->last_sel_adds = b->host.sel.adds;
+	loop_add_timer(&b->loop, http_deadline_cb, http_tick_cb, b);
+	(void)now;
+	return 0;
+}

@@ -1,0 +1,161 @@
+/*
+ * Wiring of Serial-over-LAN: the host's serial port (hal/uart), the console ring, and the
+ * SoL engine's port callbacks (keystrokes out, break, baud rate).
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bmc.h"
+#include "log.h"
+
+/* --- the host's serial port ----------------------------------------------------------------- */
+
+static void uart_io(void *ctx, int fd, short revents, int64_t now);
+
+static void uart_attach(struct bmc *b)
+{
+	if (b->uart_handle < 0 && uart_up(&b->uart))
+		b->uart_handle = loop_add(&b->loop, b->uart.fd, POLLIN, uart_io, b);
+}
+
+static void uart_detach(struct bmc *b)
+{
+	if (b->uart_handle >= 0)
+		loop_del(&b->loop, b->uart_handle);
+	b->uart_handle = -1;
+}
+
+/* Reads host output into the console ring, as much as SoL's flow control allows. */
+static void uart_io(void *ctx, int fd, short revents, int64_t now)
+{
+	struct bmc *b = ctx;
+	uint8_t buf[4096];
+	bool got = false;
+	(void)fd;
+	if (revents & POLLOUT && !uart_flush(&b->uart, now)) {
+		uart_detach(b);
+		return;
+	}
+	for (int i = 0; i < 16 && (revents & (POLLIN | POLLHUP | POLLERR)); i++) {
+		size_t room = sol_room(&b->sol, now);
+		if (room == 0)
+			break;
+		ssize_t n = uart_read(&b->uart, buf, room < sizeof(buf) ? room : sizeof(buf), now);
+		if (n < 0) {
+			uart_detach(b);
+			return;
+		}
+		if (n == 0) {
+			if (revents & (POLLHUP | POLLERR)) { /* hung up with nothing left to read */
+				uart_gone(&b->uart, now, "hang-up");
+				uart_detach(b);
+				return;
+			}
+			break;
+		}
+		ring_write(&b->ring, buf, (size_t)n);
+		got = true;
+	}
+	if (got)
+		sol_host_output(&b->sol, now);
+}
+
+/* Before each poll: read only when the ring may take more; write when keystrokes wait. */
+static void uart_prepare(void *ctx, int64_t now)
+{
+	struct bmc *b = ctx;
+	if (b->uart_handle < 0)
+		return;
+	short ev = 0;
+	if (sol_room(&b->sol, now) > 0)
+		ev |= POLLIN;
+	if (b->uart.txlen)
+		ev |= POLLOUT;
+	loop_set_events(&b->loop, b->uart_handle, ev);
+}
+
+static int64_t uart_deadline_cb(void *ctx) { return uart_deadline(&((struct bmc *)ctx)->uart); }
+
+static void uart_tick_cb(void *ctx, int64_t now)
+{
+	struct bmc *b = ctx;
+	if (uart_tick(&b->uart, now))
+		uart_attach(b);
+}
+
+static size_t port_write(void *ctx, const uint8_t *p, size_t n)
+{
+	struct bmc *b = ctx;
+	size_t acc = uart_write(&b->uart, p, n);
+	uart_flush(&b->uart, now_ms()); /* keystrokes go out at once when the port takes them */
+	return acc;
+}
+
+static void port_break(void *ctx) { uart_break(&((struct bmc *)ctx)->uart, now_ms()); }
+static bool port_up(void *ctx) { return uart_up(&((struct bmc *)ctx)->uart); }
+
+static void port_rate(void *ctx, uint8_t code)
+{
+	static const uint32_t rates[] = { 9600, 19200, 38400, 57600, 115200 };
+	struct bmc *b = ctx;
+	if (code >= 6 && code <= 10)
+		uart_set_speed(&b->uart, rates[code - 6]);
+	else if (code == 0)
+		uart_set_speed(&b->uart, b->cfg.sol_speed);
+}
+
+static uint8_t rate_code(uint32_t speed)
+{
+	switch (speed) {
+	case 9600: return 6;
+	case 19200: return 7;
+	case 38400: return 8;
+	case 57600: return 9;
+	case 115200: return 10;
+	default: return 0;
+	}
+}
+
+int wire_sol(struct bmc *b, int64_t now)
+{
+	const struct config *c = &b->cfg;
+	uint8_t *rb = calloc(1, c->sol_history);
+	if (!rb)
+		return -1;
+	ring_init(&b->ring, rb, c->sol_history);
+	b->uart_handle = -1;
+	const char *dev = c->sol_device;
+	if (!strcmp(dev, "sim")) {
+		dev = atx_sim_console(b->atx);
+		if (!dev) {
+			log_err("sol.device = sim needs host.backend = sim and sim.console = true");
+			return -1;
+		}
+	}
+	bool configured = dev[0] != '\0';
+	struct sol_port port = { port_write, port_break, port_up, port_rate, b };
+	sol_init(&b->sol, &b->ipmi, &b->ring, &port, configured, (uint16_t)c->ipmi_port);
+	b->sol.replay = c->sol_replay;
+	b->sol.pause_ms = c->sol_pause_ms;
+	b->sol.p.auth = (uint8_t)((c->sol_force_encryption ? 0xC0 : 0x40) | c->sol_privilege);
+	b->sol.p.accumulate = (uint8_t)((c->sol_accumulate_ms + 4) / 5);
+	b->sol.p.threshold = (uint8_t)c->sol_threshold;
+	b->sol.p.retry_count = (uint8_t)c->sol_retry_count;
+	b->sol.p.retry_interval = (uint8_t)((c->sol_retry_interval_ms + 9) / 10);
+	b->sol.p.nv_rate = b->sol.p.v_rate = rate_code(c->sol_speed);
+	if (!configured)
+		return 0;
+	struct uart_cfg uc = { .speed = c->sol_speed, .data_bits = (uint8_t)c->sol_data_bits,
+			       .parity = (uint8_t)c->sol_parity, .stop_bits = (uint8_t)c->sol_stop_bits,
+			       .rtscts = c->sol_flow == 1 };
+	snprintf(uc.path, sizeof(uc.path), "%s", dev);
+	uart_init(&b->uart, &uc);
+	b->uart.log = log_cb;
+	uart_open(&b->uart, now); /* absent now is fine: it is retried every second */
+	uart_attach(b);
+	loop_add_prepare(&b->loop, uart_prepare, b);
+	loop_add_timer(&b->loop, uart_deadline_cb, uart_tick_cb, b);
+	return 0;
+}

@@ -4,24 +4,15 @@
 
 #include <string.h>
 
-static bool parse_num(const char *s, size_t len, unsigned base, uint32_t min, uint32_t max,
-		      uint32_t *out)
+bool parse_u32(const char *s, size_t len, uint32_t min, uint32_t max, uint32_t *out)
 {
 	uint64_t v = 0;
 	if (len == 0 || len > 20)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		unsigned d;
-		char c = s[i];
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
+		if (!ascii_digit((unsigned char)s[i]))
 			return false;
-		v = v * base + d;
+		v = v * 10 + (unsigned)(s[i] - '0');
 		if (v > 0xFFFFFFFFu)
 			return false;
 	}
@@ -29,18 +20,6 @@ static bool parse_num(const char *s, size_t len, unsigned base, uint32_t min, ui
 		return false;
 	*out = (uint32_t)v;
 	return true;
-}
-
-bool parse_u32(const char *s, size_t len, uint32_t min, uint32_t max, uint32_t *out)
-{
-	return parse_num(s, len, 10, min, max, out);
-}
-
-bool parse_u32_hex(const char *s, size_t len, uint32_t min, uint32_t max, uint32_t *out)
-{
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return parse_num(s + 2, len - 2, 16, min, max, out);
-	return parse_num(s, len, 10, min, max, out);
 }
 
 bool str_eq(const char *s, size_t len, const char *lit)

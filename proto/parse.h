@@ -7,9 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Decimal (or 0x-prefixed hex when hex_ok) unsigned integer in [min, max]. */
+/* A decimal unsigned integer in [min, max]: digits only, no sign, no spaces. */
 bool parse_u32(const char *s, size_t len, uint32_t min, uint32_t max, uint32_t *out);
-bool parse_u32_hex(const char *s, size_t len, uint32_t min, uint32_t max, uint32_t *out);
 /* true/false, yes/no, on/off, 1/0 */
 bool parse_bool(const char *s, size_t len, bool *out);
 /* A UUID in text form (8-4-4-4-12 hex digits) to 16 bytes in text (big-endian) order. */

@@ -1522,74 +1522,110 @@ static void get_eventsvc(struct ctx *x)
 	jw_obj_end(w);
 }
 
+static void get_versions(struct ctx *x)
+{
+	jw_raw(&x->w, "{\"v1\":\"" V1 "/\"}");
+}
+
+static void get_systems(struct ctx *x)
+{
+	snprintf(x->arg, sizeof(x->arg), "%s", x->r->cfg.system_id);
+	collection(x, "Computer System Collection", 1, m_one, 100);
+}
+
+static void get_logservices(struct ctx *x)
+{
+	strcpy(x->arg, "EventLog");
+	collection(x, "Log Service Collection", 1, m_one, 100);
+}
+
+static void get_entries(struct ctx *x)
+{
+	collection(x, "Event Log Entries", host_sel(x->r->host)->count, m_entry, 900);
+}
+
+static void get_chassis_all(struct ctx *x)
+{
+	snprintf(x->arg, sizeof(x->arg), "%s", x->r->cfg.system_id);
+	collection(x, "Chassis Collection", 1, m_one, 100);
+}
+
+static void get_managers(struct ctx *x)
+{
+	strcpy(x->arg, "bmc");
+	collection(x, "Manager Collection", 1, m_one, 100);
+}
+
+static void get_roles(struct ctx *x)
+{
+	collection(x, "Roles", 3, m_role, 100);
+}
+
+static void get_session(struct ctx *x)
+{
+	struct rf_session *s = find_session(x, false);
+	if (s)
+		session_json(x, s);
+}
+
+static void get_schemas(struct ctx *x)
+{
+	collection(x, "JSON Schema Files", schema_count(), m_schema, 100);
+}
+
+static void get_registries(struct ctx *x)
+{
+	collection(x, "Message Registry Files", NREGISTRIES, m_registry, 100);
+}
+
+/* The stream's head: whose stream this is (it ends with that session, or those
+ * credentials); the events follow from redfish_sse_event(). */
+static void get_sse(struct ctx *x)
+{
+	x->c->sse_session = x->sess ? x->sess->id : 0;
+	x->c->sse_stamp = x->sess ? x->sess->stamp : x->r->users->u[x->user].stamp;
+	snprintf(x->c->sse_user, sizeof(x->c->sse_user), "%s", x->uname);
+	x->p.sse = true;
+	x->p.ctype = "text/event-stream";
+	x->close = false; /* the stream lives until the client leaves */
+}
+
 static void get(struct ctx *x)
 {
-	struct redfish *r = x->r;
 	const struct route *rt = &routes[x->rid];
 	switch (x->rid) {
-	case R_VERSIONS:
-		jw_raw(&x->w, "{\"v1\":\"" V1 "/\"}");
-		break;
+	case R_VERSIONS: get_versions(x); break;
 	case R_ROOT: get_root(x); break;
 	case R_ODATA: get_odata(x); break;
 	case R_METADATA: get_metadata(x); break;
-	case R_SYSTEMS:
-		snprintf(x->arg, sizeof(x->arg), "%s", r->cfg.system_id);
-		collection(x, "Computer System Collection", 1, m_one, 100);
-		break;
+	case R_SYSTEMS: get_systems(x); break;
 	case R_SYSTEM: get_system(x); break;
 	case R_RESET_INFO: get_reset_info(x); break;
-	case R_LOGSERVICES:
-		strcpy(x->arg, "EventLog");
-		collection(x, "Log Service Collection", 1, m_one, 100);
-		break;
+	case R_LOGSERVICES: get_logservices(x); break;
 	case R_EVENTLOG: get_eventlog(x); break;
-	case R_ENTRIES:
-		collection(x, "Event Log Entries", host_sel(r->host)->count, m_entry, 900);
-		break;
+	case R_ENTRIES: get_entries(x); break;
 	case R_ENTRY: get_entry(x); break;
-	case R_CHASSIS_ALL:
-		snprintf(x->arg, sizeof(x->arg), "%s", r->cfg.system_id);
-		collection(x, "Chassis Collection", 1, m_one, 100);
-		break;
+	case R_CHASSIS_ALL: get_chassis_all(x); break;
 	case R_CHASSIS: get_chassis(x); break;
-	case R_MANAGERS:
-		strcpy(x->arg, "bmc");
-		collection(x, "Manager Collection", 1, m_one, 100);
-		break;
+	case R_MANAGERS: get_managers(x); break;
 	case R_MANAGER: get_manager(x); break;
 	case R_NETPROTO: get_netproto(x); break;
 	case R_ACCOUNTSVC: get_accountsvc(x); break;
 	case R_ACCOUNTS: get_accounts(x); break;
 	case R_ACCOUNT: get_account(x); break;
-	case R_ROLES: collection(x, "Roles", 3, m_role, 100); break;
+	case R_ROLES: get_roles(x); break;
 	case R_ROLE: get_role(x); break;
 	case R_SESSIONSVC: get_sessionsvc(x); break;
 	case R_SESSIONS: get_sessions(x); break;
-	case R_SESSION: {
-		struct rf_session *s = find_session(x, false);
-		if (s)
-			session_json(x, s);
-		break;
-	}
+	case R_SESSION: get_session(x); break;
 	case R_EVENTSVC: get_eventsvc(x); break;
-	case R_SCHEMAS: collection(x, "JSON Schema Files", schema_count(), m_schema, 100); break;
+	case R_SCHEMAS: get_schemas(x); break;
 	case R_SCHEMA: get_schema_file(x); break;
-	case R_REGISTRIES:
-		collection(x, "Message Registry Files", NREGISTRIES, m_registry, 100);
-		break;
+	case R_REGISTRIES: get_registries(x); break;
 	case R_REGISTRY: get_registry_file(x); break;
-	case R_SSE:
-		/* whose stream this is: it ends with that session, or those credentials */
-		x->c->sse_session = x->sess ? x->sess->id : 0;
-		x->c->sse_stamp = x->sess ? x->sess->stamp : r->users->u[x->user].stamp;
-		snprintf(x->c->sse_user, sizeof(x->c->sse_user), "%s", x->uname);
-		x->p.sse = true;
-		x->p.ctype = "text/event-stream";
-		x->close = false; /* the stream lives until the client leaves */
-		return;
+	case R_SSE: get_sse(x); break;
 	}
-	if (x->p.status != 200)
+	if (x->p.status != 200 || x->p.sse)
 		return;
 	x->p.allow = rt->methods;
 	x->p.link = rt->link;
@@ -1718,7 +1754,7 @@ static int patch_check(struct ctx *x, const struct json_tok *t, int obj, uint8_t
 
 /* SessionService: SessionTimeout within the configured range (Ansible's
  * SetSessionService), kept in RAM; the rest is read-only. */
-static void patch_sessionsvc(struct ctx *x, const struct json_tok *t)
+static bool patch_sessionsvc(struct ctx *x, const struct json_tok *t)
 {
 	static const char *const ro[] = { "Id", "Name", "Description", "ServiceEnabled", "Status",
 					  "Sessions" };
@@ -1747,50 +1783,18 @@ static void patch_sessionsvc(struct ctx *x, const struct json_tok *t)
 		if (!n)
 			add(&e, M_NO_OPERATION, NULL, NULL, NULL);
 		fail_list(x, 400, &e);
-		return;
+		return false;
 	}
 	r->cfg.session_timeout_s = (uint32_t)v;
 	rlog(r, 5, "redfish: session timeout set to %u s by %s", r->cfg.session_timeout_s, x->uname);
-	get(x);
+	return true;
 }
 
-/* PATCH of a ComputerSystem, a Chassis or the SessionService: If-Match against the
- * representation a GET would give now, the whole body checked first, nothing applied when
- * anything is wrong. */
-static void patch(struct ctx *x)
+/* PATCH of a ComputerSystem (chassis false) or a Chassis: the whole body checked first,
+ * nothing applied when anything is wrong. True when applied. */
+static bool patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 {
 	struct redfish *r = x->r;
-	struct json_tok t[TOKENS];
-	bool chassis = x->rid == R_CHASSIS;
-	const struct http_header *im = http_header_get(x->rq, "If-Match");
-	if (im) { /* the tag of the representation a GET would give now */
-		if (chassis)
-			get_chassis(x);
-		else if (x->rid == R_SESSIONSVC)
-			get_sessionsvc(x);
-		else
-			get_system(x);
-		set_etag(x);
-		x->b.len = 0;
-		jw_init(&x->w, &x->b);
-		bool ok = etag_match(im->value, im->value_len, x->p.etag);
-		x->p.etag[0] = 0;
-		if (!ok) {
-			fail(x, 412, M_PRECONDITION, NULL, NULL, NULL);
-			return;
-		}
-	}
-	int n = body_json(x, t);
-	if (n < 0)
-		return;
-	if (n == 0 || t[0].size == 0) {
-		fail(x, 400, n ? M_EMPTY : M_MALFORMED, NULL, NULL, NULL);
-		return;
-	}
-	if (x->rid == R_SESSIONSVC) {
-		patch_sessionsvc(x, t);
-		return;
-	}
 	struct elist e = { 0 };
 	int set[P_COUNT];
 	for (int i = 0; i < P_COUNT; i++)
@@ -1800,11 +1804,11 @@ static void patch(struct ctx *x)
 		if (!n_props)
 			add(&e, M_NO_OPERATION, NULL, NULL, NULL);
 		fail_list(x, 400, &e);
-		return;
+		return false;
 	}
 	if (set[P_POLICY] >= 0 && x->priv < PRIV_ADMIN) {
 		fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
-		return;
+		return false;
 	}
 	struct host_who h = who(x);
 	int tgt = set[P_TARGET] >= 0 ? boot_target_vals[set[P_TARGET]] : -1, en = set[P_ENABLED];
@@ -1840,7 +1844,55 @@ static void patch(struct ctx *x)
 		rlog(r, 5, "redfish: power restore policy set to %s by %s", policy_names[set[P_POLICY]],
 		     x->uname);
 	}
-	get(x); /* 200 with the resource as it is now */
+	return true;
+}
+
+static bool patch_system(struct ctx *x, const struct json_tok *t)
+{
+	return patch_props(x, t, false);
+}
+
+static bool patch_chassis(struct ctx *x, const struct json_tok *t)
+{
+	return patch_props(x, t, true);
+}
+
+/* PATCH of a ComputerSystem, a Chassis or the SessionService: If-Match against the
+ * representation a GET would give now, the body parsed, then the resource's own checks;
+ * 200 with the resource as it is now when applied. */
+static void patch(struct ctx *x)
+{
+	struct json_tok t[TOKENS];
+	const struct http_header *im = http_header_get(x->rq, "If-Match");
+	if (im) { /* the tag of the representation a GET would give now */
+		if (x->rid == R_CHASSIS)
+			get_chassis(x);
+		else if (x->rid == R_SESSIONSVC)
+			get_sessionsvc(x);
+		else
+			get_system(x);
+		set_etag(x);
+		x->b.len = 0;
+		jw_init(&x->w, &x->b);
+		bool ok = etag_match(im->value, im->value_len, x->p.etag);
+		x->p.etag[0] = 0;
+		if (!ok) {
+			fail(x, 412, M_PRECONDITION, NULL, NULL, NULL);
+			return;
+		}
+	}
+	int n = body_json(x, t);
+	if (n < 0)
+		return;
+	if (n == 0 || t[0].size == 0) {
+		fail(x, 400, n ? M_EMPTY : M_MALFORMED, NULL, NULL, NULL);
+		return;
+	}
+	bool ok = x->rid == R_SESSIONSVC ? patch_sessionsvc(x, t)
+		  : x->rid == R_CHASSIS	 ? patch_chassis(x, t)
+					 : patch_system(x, t);
+	if (ok)
+		get(x);
 }
 
 /* Checks an action body: only `param` (if given) is accepted. Returns its value token,
@@ -2142,6 +2194,17 @@ static void post_session(struct ctx *x)
 	session_json(x, s);
 }
 
+static void delete_session(struct ctx *x)
+{
+	struct rf_session *s = find_session(x, true);
+	if (s) {
+		rlog(x->r, 6, "redfish: session %u closed by %s", (unsigned)s->id, x->uname);
+		memset(s, 0, sizeof(*s));
+		x->r->revoked = true;
+		x->p.status = 204;
+	}
+}
+
 /* --- dispatch ---------------------------------------------------------------------------- */
 
 /* $top/$skip on collections; other $-parameters are not supported (501); parameters
@@ -2294,16 +2357,9 @@ static void dispatch(struct ctx *x)
 		else
 			post_session(x);
 		break;
-	case MDEL: {
-		struct rf_session *s = find_session(x, true);
-		if (s) {
-			rlog(r, 6, "redfish: session %u closed by %s", (unsigned)s->id, x->uname);
-			memset(s, 0, sizeof(*s));
-			r->revoked = true;
-			x->p.status = 204;
-		}
+	case MDEL:
+		delete_session(x);
 		break;
-	}
 	}
 }
 

@@ -32,7 +32,7 @@ else
   $(error unknown ARCH '$(ARCH)': x86_64, aarch64 or armhf)
 endif
 
-SRCS := $(sort $(wildcard firmware/*.c hal/*.c net/*.c proto/*.c))
+SRCS := $(sort $(wildcard firmware/*.c hal/*.c net/*.c proto/*.c proto/redfish/*.c))
 OBJS := $(SRCS:%.c=$(OUT)/obj/%.o)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -Os $(WARN) -Werror \
@@ -71,7 +71,7 @@ run: install-run-deps $(OUT)/bmcd
 HOSTDEPS := $(BUILD)/deps/host
 UNIT_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $(WARN) -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -I$(HOSTDEPS)/include
-UNIT_PROTO := $(sort $(wildcard proto/*.c))
+UNIT_PROTO := $(sort $(wildcard proto/*.c proto/redfish/*.c))
 UNIT_TESTS := $(sort $(basename $(notdir $(wildcard tests/unit/test_*.c))))
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 # extra sources per unit test (default: the protocol engines with a fake host model)
@@ -83,7 +83,7 @@ UNIT_EXTRA_test_tls := net/tls.c tests/unit/fake_host.c
 $(HOSTDEPS)/.done:
 	tools/build-deps.sh host
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h firmware/*.h hal/*.h net/*.h tests/unit/*.h tests/unit/*.c) | $(HOSTDEPS)/.done
+$(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h proto/redfish/*.h firmware/*.h hal/*.h net/*.h tests/unit/*.h tests/unit/*.c) | $(HOSTDEPS)/.done
 	@mkdir -p $(dir $@)
 	@echo "CC (ASan+UBSan) $@"
 	@gcc $(UNIT_CFLAGS) -o $@ $< $(UNIT_PROTO) $(or $(UNIT_EXTRA_$*),$(UNIT_EXTRA_DEFAULT)) \
@@ -100,7 +100,7 @@ unit: $(UNIT_BINS)
 # --- bmcd itself under sanitizers and valgrind (glibc host builds) --------------------------
 SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -g -O1 -fno-omit-frame-pointer \
 	$(WARN) -Werror -I$(HOSTDEPS)/include
-ALL_HDRS := $(wildcard firmware/*.h hal/*.h net/*.h proto/*.h)
+ALL_HDRS := $(wildcard firmware/*.h hal/*.h net/*.h proto/*.h proto/redfish/*.h)
 
 $(BUILD)/asan/bmcd: $(SRCS) $(ALL_HDRS) | $(HOSTDEPS)/.done
 	@mkdir -p $(dir $@)
@@ -133,7 +133,7 @@ QEMU_armhf := qemu-arm-static
 CROSS_UNIT := $(UNIT_TESTS:%=$(OUT)/tests/unit/%)
 CROSS_UNIT_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 $(WARN) -I$(DEPS)/include -isystem $(DEPS)/kernel-headers
 
-$(OUT)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h firmware/*.h tests/unit/*.c) | $(DEPS)/.done
+$(OUT)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h proto/redfish/*.h firmware/*.h tests/unit/*.c) | $(DEPS)/.done
 	@mkdir -p $(dir $@)
 	@echo "CC ($(ARCH)) $@"
 	@$(CC) $(CROSS_UNIT_CFLAGS) -static -o $@ $< $(UNIT_PROTO) \

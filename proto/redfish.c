@@ -42,226 +42,18 @@
  * - Plain HTTP from a non-loopback peer with http_remote off serves only GET/HEAD of
  *   /redfish and the service root, so credentials never cross the wire in clear.
  */
-#include "redfish.h"
+#include "redfish/rf_private.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
-#include <time.h>
 
-#include "host.h"
-#include "json.h"
-#include "parse.h"
-#include "sel.h"
-
-#define V1 "/redfish/v1"
-#define SCHEMAS "http://redfish.dmtf.org/schemas/v1/"
-#define SYS V1 "/Systems/%s"
-#define LOG SYS "/LogServices/EventLog"
-#define MGR V1 "/Managers/bmc"
-#define EL V1 "/Systems/%/LogServices/EventLog" /* a route pattern */
-#define TOKENS 128	/* JSON tokens in a request body: far more than any we accept */
-#define ERR_MAX 8	/* messages in one error body */
-#define ARG_MAX 64	/* bytes of a request value quoted back in a message */
-#define IDENTIFY_BLINK_S 15 /* IndicatorLED "Blinking": a timed identify, IPMI's default */
-
-/* --- messages (Base 1.22) ---------------------------------------------------------------- */
-
-enum {
-	M_GENERAL, M_MALFORMED, M_NO_OPERATION, M_EMPTY, M_UNRECOGNIZED, M_PROP_UNKNOWN, M_NOT_WRITABLE,
-	M_NOT_IN_LIST, M_TYPE, M_CREATE_MISSING, M_ACT_MISSING, M_ACT_NOT_IN_LIST, M_ACT_TYPE,
-	M_ACT_UNKNOWN, M_NOT_FOUND, M_NOT_ALLOWED, M_PRECONDITION, M_PRIVILEGE, M_NO_SESSION,
-	M_UNAUTHORIZED, M_UNAVAILABLE, M_SESSION_LIMIT, M_QUERY, M_QUERY_RESOURCE,
-	M_QUERY_OPERATION, M_QUERY_TYPE, M_HEADER_INVALID, M_HEADER_MISSING, M_TOO_LARGE,
-	M_INTERNAL, M_OUT_OF_RANGE,
-};
-
-static const struct msgdef {
-	const char *key, *text, *resolution;
-	bool warning; /* MessageSeverity Warning, else Critical */
-} msgs[] = {
-	[M_GENERAL] = { "GeneralError",
-		"A general error has occurred.  See Resolution for information on how to resolve "
-		"the error, or @Message.ExtendedInfo if Resolution is not provided.",
-		"None.", false },
-	[M_MALFORMED] = { "MalformedJSON",
-		"The request body submitted was malformed JSON and could not be parsed by the "
-		"receiving service.",
-		"Ensure that the request body is valid JSON and resubmit the request.", false },
-	[M_NO_OPERATION] = { "NoOperation",
-		"The request body submitted contain no data to act upon and no changes to the "
-		"resource took place.",
-		"Add properties in the JSON object and resubmit the request.", true },
-	[M_EMPTY] = { "EmptyJSON",
-		"The request body submitted contained an empty JSON object and the service is "
-		"unable to process it.",
-		"Add properties in the JSON object and resubmit the request.", true },
-	[M_UNRECOGNIZED] = { "UnrecognizedRequestBody",
-		"The service detected a malformed request body that it was unable to interpret.",
-		"Correct the request body and resubmit the request if it failed.", true },
-	[M_PROP_UNKNOWN] = { "PropertyUnknown",
-		"The property %1 is not in the list of valid properties for the resource.",
-		"Remove the unknown property from the request body and resubmit the request if the "
-		"operation failed.", true },
-	[M_NOT_WRITABLE] = { "PropertyNotWritable",
-		"The property %1 is a read-only property and cannot be assigned a value.",
-		"Remove the property from the request body and resubmit the request if the "
-		"operation failed.", true },
-	[M_NOT_IN_LIST] = { "PropertyValueNotInList",
-		"The value '%1' for the property %2 is not in the list of acceptable values.",
-		"Choose a value from the enumeration list that the implementation can support and "
-		"resubmit the request if the operation failed.", true },
-	[M_TYPE] = { "PropertyValueTypeError",
-		"The value '%1' for the property %2 is not a type that the property can accept.",
-		"Correct the value for the property in the request body and resubmit the request "
-		"if the operation failed.", true },
-	[M_CREATE_MISSING] = { "CreateFailedMissingReqProperties",
-		"The create operation failed because the required property %1 was missing from the "
-		"request.",
-		"Correct the body to include the required property with a valid value and resubmit "
-		"the request if the operation failed.", false },
-	[M_ACT_MISSING] = { "ActionParameterMissing",
-		"The action %1 requires the parameter %2 to be present in the request body.",
-		"Supply the action with the required parameter in the request body when the "
-		"request is resubmitted.", false },
-	[M_ACT_NOT_IN_LIST] = { "ActionParameterValueNotInList",
-		"The value '%1' for the parameter %2 in the action %3 is not in the list of "
-		"acceptable values.",
-		"Choose a value from the enumeration list that the implementation can support and "
-		"resubmit the request if the operation failed.", true },
-	[M_ACT_TYPE] = { "ActionParameterValueTypeError",
-		"The value '%1' for the parameter %2 in the action %3 is not a type that the "
-		"parameter can accept.",
-		"Correct the value for the parameter in the request body and resubmit the request "
-		"if the operation failed.", true },
-	[M_ACT_UNKNOWN] = { "ActionParameterUnknown",
-		"The action %1 was submitted with the invalid parameter %2.",
-		"Correct the invalid action parameter and resubmit the request if the operation "
-		"failed.", true },
-	[M_NOT_FOUND] = { "ResourceNotFound",
-		"The requested resource of type %1 named '%2' was not found.",
-		"Provide a valid resource identifier and resubmit the request.", false },
-	[M_NOT_ALLOWED] = { "OperationNotAllowed",
-		"The HTTP method is not allowed on this resource.",
-		"None.", false },
-	[M_PRECONDITION] = { "PreconditionFailed",
-		"The ETag supplied did not match the ETag required to change this resource.",
-		"Try the operation again using the appropriate ETag.", false },
-	[M_PRIVILEGE] = { "InsufficientPrivilege",
-		"There are insufficient privileges for the account or credentials associated with "
-		"the current session to perform the requested operation.",
-		"Either abandon the operation or change the associated access rights and resubmit "
-		"the request if the operation failed.", false },
-	[M_NO_SESSION] = { "NoValidSession",
-		"There is no valid session established with the implementation.",
-		"Establish a session before attempting any operations.", false },
-	[M_UNAUTHORIZED] = { "AccessUnauthorized",
-		"Unauthorized.",
-		"Resubmit the request with valid credentials.", false },
-	[M_UNAVAILABLE] = { "ServiceTemporarilyUnavailable",
-		"The service is temporarily unavailable.  Retry in %1 seconds.",
-		"Wait for the indicated retry duration and retry the operation.", false },
-	[M_SESSION_LIMIT] = { "SessionLimitExceeded",
-		"The session establishment failed due to the number of simultaneous sessions "
-		"exceeding the limit of the implementation.",
-		"Reduce the number of other sessions before trying to establish the session or "
-		"increase the limit of simultaneous sessions, if supported.", false },
-	[M_QUERY] = { "QueryNotSupported",
-		"Querying is not supported by the implementation.",
-		"Remove the query parameters and resubmit the request if the operation failed.", true },
-	[M_QUERY_RESOURCE] = { "QueryNotSupportedOnResource",
-		"Querying is not supported on the requested resource.",
-		"Remove the query parameters and resubmit the request if the operation failed.", true },
-	[M_QUERY_OPERATION] = { "QueryNotSupportedOnOperation",
-		"Querying is not supported with the requested operation.",
-		"Remove the query parameters and resubmit the request if the operation failed.", true },
-	[M_QUERY_TYPE] = { "QueryParameterValueTypeError",
-		"The value '%1' for the query parameter %2 is not a type that the parameter can "
-		"accept.",
-		"Correct the value for the query parameter in the request and resubmit the request "
-		"if the operation failed.", true },
-	[M_HEADER_INVALID] = { "HeaderInvalid",
-		"Header '%1' is invalid.",
-		"Resubmit the request with a valid request header.", false },
-	[M_HEADER_MISSING] = { "HeaderMissing",
-		"Required header '%1' is missing in the request.",
-		"Resubmit the request with the required request header.", false },
-	[M_TOO_LARGE] = { "PayloadTooLarge",
-		"The supplied payload exceeds the maximum size supported by the service.",
-		"Check that the supplied payload is correct and supported by this service.", false },
-	[M_OUT_OF_RANGE] = { "PropertyValueOutOfRange",
-		"The value '%1' for the property %2 is not in the supported range of acceptable "
-		"values.",
-		"Correct the value for the property in the request body and resubmit the request "
-		"if the operation failed.", true },
-	[M_INTERNAL] = { "InternalError",
-		"The request failed due to an internal service error.  The service is still "
-		"operational.",
-		"Resubmit the request.  If the problem persists, consider resetting the service.", false },
-};
-
-/* Messages for one error body; arguments are copied (bounded) into store. */
-struct elist {
-	int n;
-	struct {
-		uint8_t id;
-		const char *a[3];
-	} m[ERR_MAX];
-	char store[ERR_MAX * 2 * (ARG_MAX + 1)];
-	size_t used;
-};
-
-static const char *keep(struct elist *e, const char *s, size_t n)
-{
-	if (!s)
-		return NULL;
-	if (n > ARG_MAX)
-		n = ARG_MAX;
-	if (sizeof(e->store) - e->used < n + 1)
-		return "";
-	char *d = e->store + e->used;
-	memcpy(d, s, n);
-	d[n] = 0;
-	e->used += n + 1;
-	return d;
-}
-
-static void add(struct elist *e, int id, const char *a1, const char *a2, const char *a3)
-{
-	if (e->n >= ERR_MAX)
-		return;
-	e->m[e->n].id = (uint8_t)id;
-	e->m[e->n].a[0] = keep(e, a1, a1 ? strlen(a1) : 0);
-	e->m[e->n].a[1] = keep(e, a2, a2 ? strlen(a2) : 0);
-	e->m[e->n].a[2] = keep(e, a3, a3 ? strlen(a3) : 0);
-	e->n++;
-}
-
-/* --- routes ------------------------------------------------------------------------------ */
-
-enum { MG = 1, MPOST = 2, MPATCH = 4, MDEL = 8 }; /* MG: GET and HEAD */
 enum { U = PRIV_USER, O = PRIV_OPERATOR, A = PRIV_ADMIN };
-
-enum {
-	R_VERSIONS, R_ROOT, R_ODATA, R_METADATA, R_SYSTEMS, R_SYSTEM, R_RESET_INFO, R_RESET,
-	R_LOGSERVICES, R_EVENTLOG, R_ENTRIES, R_ENTRY, R_CLEARLOG, R_CHASSIS_ALL, R_CHASSIS,
-	R_MANAGERS, R_MANAGER, R_NETPROTO, R_ACCOUNTSVC, R_ACCOUNTS, R_ACCOUNT, R_ROLES, R_ROLE,
-	R_SESSIONSVC, R_SESSIONS, R_SESSIONS_MEMBERS, R_SESSION, R_EVENTSVC, R_SSE, R_SCHEMAS,
-	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_COUNT
-};
 
 /* schema family f, version v: @odata.type, Link file, family, version (all literals) */
 #define T(f, v) "#" f "." v "." f, f "." v ".json", f, v
 #define C(f) "#" f "." f, f ".json", f, NULL
 #define NOTYPE NULL, NULL, NULL, NULL
 
-static const struct route {
-	const char *pat;
-	uint8_t methods, rpriv, wpriv; /* privilege 0: public */
-	bool coll;                      /* a collection: $top/$skip apply */
-	const char *otype, *link, *type, *ver;
-} routes[R_COUNT] = {
+const struct route rf_routes[R_COUNT] = {
 	[R_VERSIONS] = { "/redfish", MG, 0, 0, false, NOTYPE },
 	[R_ROOT] = { V1, MG, 0, 0, false, T("ServiceRoot", "v1_20_0") },
 	[R_ODATA] = { V1 "/odata", MG, 0, 0, false, NOTYPE },
@@ -297,11 +89,6 @@ static const struct route {
 	[R_REGISTRY] = { V1 "/Registries/*", MG, U, 0, false, T("MessageRegistryFile", "v1_1_5") },
 };
 
-struct seg {
-	const char *p;
-	size_t n;
-};
-
 /* Segment-wise match; '%' and '*' stand for one non-empty segment each. */
 static bool match(const char *pat, const char *p, struct seg *sys, struct seg *arg)
 {
@@ -324,61 +111,6 @@ static bool match(const char *pat, const char *p, struct seg *sys, struct seg *a
 	return !*pat && !*p;
 }
 
-/* --- request context --------------------------------------------------------------------- */
-
-struct rsp {
-	int status;
-	const char *ctype;	/* NULL: JSON */
-	uint8_t allow;		/* methods for Allow (0: none) */
-	const char *link;	/* schema file for Link: rel=describedby */
-	char etag[20];		/* "" or the quoted tag */
-	char location[80];
-	const char *token;
-	const char *resolution;	/* overrides the first message's Resolution */
-	unsigned retry_after;
-	bool www_auth, sse, head;
-};
-
-struct ctx {
-	struct redfish *r;
-	const struct http_request *rq;
-	struct rf_conn *c;
-	uint8_t from[16];	/* the client: the peer, or the proxy's X-Forwarded-For */
-	int rid;
-	uint8_t method;
-	char path[256];		/* decoded, without a trailing '/' */
-	char arg[48];		/* the '*' segment */
-	struct seg sys;
-	/* who */
-	int user;		/* index in users, -1 */
-	struct rf_session *sess;	/* the session of an X-Auth-Token request, else NULL */
-	uint8_t priv;
-	const char *uname;
-	/* query */
-	uint32_t top, skip;
-	bool has_top;
-	const uint16_t *map;	/* visible members of a filtered collection */
-	/* output */
-	struct buf b;
-	struct jw w;
-	struct rsp p;
-	bool close;
-};
-
-static void rlog(struct redfish *r, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void rlog(struct redfish *r, int level, const char *fmt, ...)
-{
-	if (!r->log)
-		return;
-	char m[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-	r->log(r->log_ctx, level, "%s", m);
-}
-
 static void addr_str(const uint8_t a[16], char out[48])
 {
 	static const uint8_t v4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
@@ -389,346 +121,6 @@ static void addr_str(const uint8_t a[16], char out[48])
 	int n = 0;
 	for (int i = 0; i < 16; i += 2)
 		n += snprintf(out + n, (size_t)(48 - n), i ? ":%x" : "%x", a[i] << 8 | a[i + 1]);
-}
-
-/* --- errors ------------------------------------------------------------------------------ */
-
-/* Message text with %1..%3 replaced. */
-static void expand(const char *t, const char *const a[3], char *out, size_t cap)
-{
-	struct buf b;
-	buf_init(&b, out, cap - 1);
-	for (; *t; t++) {
-		if (t[0] == '%' && t[1] >= '1' && t[1] <= '3') {
-			const char *v = a[t[1] - '1'];
-			buf_str(&b, v ? v : "");
-			t++;
-		} else {
-			buf_char(&b, *t);
-		}
-	}
-	out[b.len] = 0;
-}
-
-static void message(struct jw *w, int id, const char *const a[3], const char *resolution)
-{
-	const struct msgdef *d = &msgs[id];
-	char t[512], mid[48];
-	snprintf(mid, sizeof(mid), "Base.1.22.%s", d->key);
-	expand(d->text, a, t, sizeof(t));
-	jw_obj(w);
-	jw_kstr(w, "@odata.type", "#Message.v1_3_0.Message");
-	jw_kstr(w, "MessageId", mid);
-	jw_kstr(w, "Message", t);
-	jw_karr(w, "MessageArgs");
-	for (int i = 0; i < 3; i++)
-		if (a[i])
-			jw_str(w, a[i]);
-	jw_arr_end(w);
-	jw_kstr(w, "MessageSeverity", d->warning ? "Warning" : "Critical");
-	jw_kstr(w, "Resolution", resolution ? resolution : d->resolution);
-	jw_obj_end(w);
-}
-
-static void fail_list(struct ctx *x, int status, const struct elist *e)
-{
-	static const char *const none[3];
-	x->p.status = status;
-	x->b.len = 0;
-	x->b.err = false;
-	jw_init(&x->w, &x->b);
-	struct jw *w = &x->w;
-	int first = e->n ? e->m[0].id : M_GENERAL;
-	const char *const *a = e->n ? e->m[0].a : none;
-	char t[512], code[48];
-	if (e->n > 1)
-		first = M_GENERAL, a = none;
-	snprintf(code, sizeof(code), "Base.1.22.%s", msgs[first].key);
-	expand(msgs[first].text, a, t, sizeof(t));
-	jw_obj(w);
-	jw_kobj(w, "error");
-	jw_kstr(w, "code", code);
-	jw_kstr(w, "message", t);
-	jw_karr(w, "@Message.ExtendedInfo");
-	for (int i = 0; i < e->n; i++)
-		message(w, e->m[i].id, e->m[i].a, i ? NULL : x->p.resolution);
-	jw_arr_end(w);
-	jw_obj_end(w);
-	jw_obj_end(w);
-}
-
-static void fail(struct ctx *x, int status, int id, const char *a1, const char *a2, const char *a3)
-{
-	struct elist e = { 0 };
-	add(&e, id, a1, a2, a3);
-	fail_list(x, status, &e);
-}
-
-/* --- output ------------------------------------------------------------------------------ */
-
-/* FNV-1a 64 taken a 64-bit word at a time (the byte-wise loop is one serial multiply per
- * byte: a quarter of a GET's time), bytes for the tail, then a final mix so every input
- * bit reaches every output bit. Not a MAC: an ETag only has to change with the body. */
-static uint64_t etag_hash(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL, v;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&v, p + i, 8);
-		h = (h ^ v) * 0x100000001b3ULL;
-	}
-	for (; i < n; i++)
-		h = (h ^ (uint8_t)p[i]) * 0x100000001b3ULL;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return h ^ h >> 32;
-}
-
-static void allow_str(struct buf *b, uint8_t m)
-{
-	static const char *const names[] = { "GET, HEAD", "POST", "PATCH", "DELETE" };
-	bool first = true;
-	for (int i = 0; i < 4; i++) {
-		if (!(m & (1 << i)))
-			continue;
-		if (!first)
-			buf_str(b, ", ");
-		buf_str(b, names[i]);
-		first = false;
-	}
-}
-
-static void write_head(struct ctx *x, struct buf *out, size_t blen)
-{
-	const struct rsp *p = &x->p;
-	buf_printf(out, "HTTP/1.1 %d %s\r\n", p->status, http_reason(p->status));
-	if (p->status != 204 && p->status != 304) {
-		buf_str(out, "Content-Type: ");
-		buf_str(out, p->ctype ? p->ctype : "application/json; charset=utf-8");
-		buf_str(out, "\r\n");
-		if (!p->sse) {
-			buf_str(out, "Content-Length: ");
-			buf_u64(out, blen);
-			buf_str(out, "\r\n");
-		}
-	}
-	buf_str(out, "OData-Version: 4.0\r\nCache-Control: no-cache\r\n");
-	if (p->allow) {
-		buf_str(out, "Allow: ");
-		allow_str(out, p->allow);
-		buf_str(out, "\r\n");
-	}
-	if (p->link)
-		buf_printf(out, "Link: <" SCHEMAS "%s>; rel=describedby\r\n", p->link);
-	if (p->etag[0])
-		buf_printf(out, "ETag: %s\r\n", p->etag);
-	if (p->location[0])
-		buf_printf(out, "Location: %s\r\n", p->location);
-	if (p->token)
-		buf_printf(out, "X-Auth-Token: %s\r\n", p->token);
-	if (p->www_auth)
-		buf_str(out, "WWW-Authenticate: Basic realm=\"bmcd\"\r\n");
-	if (p->retry_after)
-		buf_printf(out, "Retry-After: %u\r\n", p->retry_after);
-	if (x->close)
-		buf_str(out, "Connection: close\r\n");
-	buf_str(out, "\r\n");
-}
-
-/* A 500 instead of whatever was being answered (HEAD stays HEAD). */
-static void internal_error(struct ctx *x)
-{
-	bool head = x->p.head;
-	memset(&x->p, 0, sizeof(x->p));
-	x->p.head = head;
-	fail(x, 500, M_INTERNAL, NULL, NULL, NULL);
-}
-
-static int finish(struct ctx *x, struct buf *out)
-{
-	size_t start = out->len;
-	if (x->b.err)
-		internal_error(x);
-	bool body = !x->p.head && !x->p.sse && x->p.status != 204 && x->p.status != 304;
-	write_head(x, out, x->b.len);
-	if (body)
-		buf_add(out, x->r->body, x->b.len);
-	if (out->err) { /* does not fit the caller's buffer: a short 500, if that fits */
-		out->len = start;
-		out->err = false;
-		internal_error(x);
-		write_head(x, out, x->b.len);
-		if (!x->p.head)
-			buf_add(out, x->r->body, x->b.len);
-		if (out->err)
-			out->len = start;
-	}
-	int flags = x->close ? RF_CLOSE : 0;
-	if (x->p.sse && !x->p.head && x->p.status == 200)
-		flags = RF_SSE;
-	return flags;
-}
-
-/* --- small helpers ----------------------------------------------------------------------- */
-
-static bool ieq(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = a[i], d = b[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
-		if (d >= 'A' && d <= 'Z')
-			d = (char)(d + 32);
-		if (c != d)
-			return false;
-	}
-	return true;
-}
-
-/* Decimal without sign or leading zeros, 1 to 9 digits. */
-static bool id_u32(const char *s, size_t n, uint32_t *v)
-{
-	uint32_t x = 0;
-	if (n == 0 || n > 9 || (s[0] == '0' && n > 1))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		x = x * 10 + (uint32_t)(s[i] - '0');
-	}
-	*v = x;
-	return true;
-}
-
-static void iso_time(uint32_t t, char out[40])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm))
-		memset(&tm, 0, sizeof(tm));
-	struct buf b; /* buf_printf: a year past 9999 is cut, not a compiler warning */
-	buf_init(&b, out, 39);
-	buf_printf(&b, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
-		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	out[b.len] = 0;
-}
-
-/* Is tag (our quoted "\"...\"") in the If-Match / If-None-Match list v? */
-static bool etag_match(const char *v, size_t n, const char *tag)
-{
-	size_t tn = strlen(tag) - 2, pos = 0, s, e;
-	while (http_list_next(v, n, &pos, &s, &e)) {
-		if (e - s == 1 && v[s] == '*')
-			return true;
-		if (e - s >= 2 && (v[s] == 'W' || v[s] == 'w') && v[s + 1] == '/')
-			s += 2;
-		if (e - s >= 2 && v[s] == '"' && v[e - 1] == '"')
-			s++, e--;
-		if (e - s == tn && !memcmp(v + s, tag + 1, tn))
-			return true;
-	}
-	return false;
-}
-
-static void set_etag(struct ctx *x)
-{
-	snprintf(x->p.etag, sizeof(x->p.etag), "\"%016llx\"",
-		 (unsigned long long)etag_hash(x->r->body, x->b.len));
-}
-
-enum { PS_ON, PS_OFF, PS_POWERING_ON, PS_POWERING_OFF };
-static const char *const power_names[] = { "On", "Off", "PoweringOn", "PoweringOff" };
-
-static int power_state(const struct host_status *st)
-{
-	if (st->transition == HOST_POWERING_ON)
-		return PS_POWERING_ON;
-	if (st->transition == HOST_POWERING_OFF)
-		return PS_POWERING_OFF;
-	return st->on ? PS_ON : PS_OFF;
-}
-
-/* Opens a resource: {"@odata.id": ..., "@odata.type": ... from the route's schema */
-static void hdr(struct ctx *x, int rid, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void hdr(struct ctx *x, int rid, const char *fmt, ...)
-{
-	char id[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(id, sizeof(id), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(id))
-		x->b.err = true;
-	jw_obj(&x->w);
-	jw_kstr(&x->w, "@odata.id", id);
-	jw_kstr(&x->w, "@odata.type", routes[rid].otype);
-}
-
-static void status_obj(struct jw *w, bool ok)
-{
-	jw_key(w, "Status");
-	jw_raw(w, ok ? "{\"State\":\"Enabled\",\"Health\":\"OK\"}"
-		     : "{\"State\":\"UnavailableOffline\",\"Health\":\"Warning\"}");
-}
-
-/* "key": [{"@odata.id": uri}] */
-static void link_list(struct jw *w, const char *key, const char *fmt, const char *arg)
-{
-	jw_karr(w, key);
-	jw_link(w, NULL, fmt, arg);
-	jw_arr_end(w);
-}
-
-static struct host_who who(const struct ctx *x)
-{
-	struct host_who h = { ORIGIN_REDFISH, 0, x->uname };
-	if (x->user >= 0 && x->user < USERS_HARD_MAX)
-		h.user_id = (uint8_t)(x->user + 1);
-	return h;
-}
-
-/* --- collections ------------------------------------------------------------------------- */
-
-typedef void (*member_fn)(struct ctx *x, unsigned i);
-
-/* Members of a collection at uri: skip/top applied, stops early (with a nextLink) while
- * room for one more member of at most `each` bytes plus the tail remains. */
-static void members(struct ctx *x, const char *uri, unsigned n, member_fn fn, size_t each)
-{
-	struct jw *w = &x->w;
-	unsigned i = x->skip < n ? x->skip : n, end = n;
-	if (x->has_top && x->top < end - i)
-		end = i + x->top;
-	jw_kint(w, "Members@odata.count", n);
-	jw_karr(w, "Members");
-	for (; i < end; i++) {
-		if (x->b.cap - x->b.len < each + 512)
-			break;
-		fn(x, i);
-	}
-	jw_arr_end(w);
-	if (i < end) {
-		char next[200];
-		int k = snprintf(next, sizeof(next), "%s?$skip=%u", uri, i);
-		if (x->has_top && k > 0 && (size_t)k < sizeof(next))
-			snprintf(next + k, sizeof(next) - (size_t)k, "&$top=%u", end - i);
-		jw_kstr(w, "Members@odata.nextLink", next);
-	}
-}
-
-static void collection(struct ctx *x, const char *name, unsigned n, member_fn fn, size_t each)
-{
-	hdr(x, x->rid, "%s", x->path);
-	jw_kstr(&x->w, "Name", name);
-	members(x, x->path, n, fn, each);
-	jw_obj_end(&x->w);
-}
-
-/* the one member of Systems, Chassis, Managers, LogServices: "<collection>/<x->arg>" */
-static void m_one(struct ctx *x, unsigned i)
-{
-	(void)i;
-	jw_link(&x->w, NULL, "%s/%s", x->path, x->arg);
 }
 
 static void m_account(struct ctx *x, unsigned i)
@@ -838,7 +230,7 @@ static void entry_json(struct ctx *x, const struct sel_entry *e)
 	unsigned id = sel_record_id(e);
 	uint32_t ts = sel_timestamp(e);
 	char t[40], m[200];
-	hdr(x, R_ENTRY, LOG "/Entries/%u", x->r->cfg.system_id, id);
+	rf_hdr(x, R_ENTRY, LOG "/Entries/%u", x->r->cfg.system_id, id);
 	snprintf(t, sizeof(t), "%u", id);
 	jw_kstr(w, "Id", t);
 	snprintf(m, sizeof(m), "Log Entry %u", id);
@@ -846,7 +238,7 @@ static void entry_json(struct ctx *x, const struct sel_entry *e)
 	jw_kstr(w, "EntryType", "SEL");
 	jw_kstr(w, "Severity", entry_severity(r));
 	if (ts >= 0x20000000) { /* below: seconds since BMC start, not a date (IPMI 31.2) */
-		iso_time(ts, t);
+		rf_iso_time(ts, t);
 		jw_kstr(w, "Created", t);
 	}
 	entry_message(e, m, sizeof(m));
@@ -909,21 +301,8 @@ static const uint8_t reset_actions[] = {
 #define NRESET (sizeof(reset_types) / sizeof(reset_types[0]))
 
 static const char *const led_names[] = { "Off", "Blinking", "Lit" };
+
 static const char *const policy_names[] = { "AlwaysOff", "LastState", "AlwaysOn" };
-
-static void str_array(struct jw *w, const char *key, const char *const *v, size_t n)
-{
-	jw_karr(w, key);
-	for (size_t i = 0; i < n; i++)
-		jw_str(w, v[i]);
-	jw_arr_end(w);
-}
-
-static void kstr_opt(struct jw *w, const char *key, const char *v)
-{
-	if (v[0])
-		jw_kstr(w, key, v);
-}
 
 static void get_system(struct ctx *x)
 {
@@ -934,7 +313,7 @@ static void get_system(struct ctx *x)
 	struct boot_override b;
 	host_get_status(r->host, &st);
 	host_get_boot(r->host, &b);
-	hdr(x, R_SYSTEM, SYS, sid);
+	rf_hdr(x, R_SYSTEM, SYS, sid);
 	jw_kstr(w, "Id", sid);
 	jw_kstr(w, "Name", "Computer System");
 	jw_kstr(w, "SystemType", "Physical");
@@ -942,13 +321,13 @@ static void get_system(struct ctx *x)
 		jw_kstr(w, "UUID", r->cfg.uuid);
 	/* what the [fru] settings say; BIOS, memory and processors are unknown to a BMC on
 	 * the ATX header and stay out */
-	kstr_opt(w, "Manufacturer", r->cfg.manufacturer);
-	kstr_opt(w, "Model", r->cfg.model);
-	kstr_opt(w, "SerialNumber", r->cfg.serial);
-	kstr_opt(w, "PartNumber", r->cfg.part);
-	kstr_opt(w, "AssetTag", r->cfg.asset_tag);
-	jw_kstr(w, "PowerState", power_names[power_state(&st)]);
-	status_obj(w, st.available);
+	rf_kstr_opt(w, "Manufacturer", r->cfg.manufacturer);
+	rf_kstr_opt(w, "Model", r->cfg.model);
+	rf_kstr_opt(w, "SerialNumber", r->cfg.serial);
+	rf_kstr_opt(w, "PartNumber", r->cfg.part);
+	rf_kstr_opt(w, "AssetTag", r->cfg.asset_tag);
+	jw_kstr(w, "PowerState", rf_power_names[rf_power_state(&st)]);
+	rf_status_obj(w, st.available);
 	jw_kstr(w, "IndicatorLED", led_names[st.identify < 3 ? st.identify : 2]);
 	jw_kbool(w, "LocationIndicatorActive", st.identify != 0);
 	jw_kstr(w, "PowerRestorePolicy", policy_names[st.policy < 3 ? st.policy : 1]);
@@ -963,25 +342,25 @@ static void get_system(struct ctx *x)
 	jw_obj_end(w);
 	jw_kobj(w, "Boot");
 	jw_kstr(w, "BootSourceOverrideEnabled", boot_enabled_names[b.enabled < 3 ? b.enabled : 0]);
-	str_array(w, "BootSourceOverrideEnabled@Redfish.AllowableValues", boot_enabled_names, 3);
+	rf_str_array(w, "BootSourceOverrideEnabled@Redfish.AllowableValues", boot_enabled_names, 3);
 	jw_kstr(w, "BootSourceOverrideTarget",
 		b.target < BOOT_TARGET_COUNT ? boot_target_names[b.target] : "None");
-	str_array(w, "BootSourceOverrideTarget@Redfish.AllowableValues", boot_targets, NTARGETS);
+	rf_str_array(w, "BootSourceOverrideTarget@Redfish.AllowableValues", boot_targets, NTARGETS);
 	jw_kstr(w, "BootSourceOverrideMode", b.uefi ? "UEFI" : "Legacy");
 	jw_key(w, "BootSourceOverrideMode@Redfish.AllowableValues");
 	jw_raw(w, "[\"UEFI\",\"Legacy\"]");
 	jw_obj_end(w);
 	jw_link(w, "LogServices", SYS "/LogServices", sid);
 	jw_kobj(w, "Links");
-	link_list(w, "Chassis", V1 "/Chassis/%s", sid);
-	link_list(w, "ManagedBy", "%s", MGR);
+	rf_link_list(w, "Chassis", V1 "/Chassis/%s", sid);
+	rf_link_list(w, "ManagedBy", "%s", MGR);
 	jw_obj_end(w);
 	jw_kobj(w, "Actions");
 	jw_kobj(w, "#ComputerSystem.Reset");
 	char t[200];
 	snprintf(t, sizeof(t), SYS "/Actions/ComputerSystem.Reset", sid);
 	jw_kstr(w, "target", t);
-	str_array(w, "ResetType@Redfish.AllowableValues", reset_types, NRESET);
+	rf_str_array(w, "ResetType@Redfish.AllowableValues", reset_types, NRESET);
 	snprintf(t, sizeof(t), SYS "/ResetActionInfo", sid);
 	jw_kstr(w, "@Redfish.ActionInfo", t);
 	jw_obj_end(w);
@@ -993,7 +372,7 @@ static void get_root(struct ctx *x)
 {
 	struct jw *w = &x->w;
 	struct redfish *r = x->r;
-	hdr(x, R_ROOT, V1 "/");
+	rf_hdr(x, R_ROOT, V1 "/");
 	jw_kstr(w, "Id", "RootService");
 	jw_kstr(w, "Name", "Root Service");
 	jw_kstr(w, "RedfishVersion", "1.21.0");
@@ -1067,8 +446,8 @@ static const char *const more[][2] = {
 static bool schema_at(unsigned i, const char **type, const char **ver)
 {
 	for (int r = 0; r < R_COUNT; r++)
-		if (routes[r].type && i-- == 0) {
-			*type = routes[r].type, *ver = routes[r].ver;
+		if (rf_routes[r].type && i-- == 0) {
+			*type = rf_routes[r].type, *ver = rf_routes[r].ver;
 			return true;
 		}
 	if (i >= NMORE)
@@ -1125,12 +504,12 @@ static void get_schema_file(struct ctx *x)
 	while (schema_at(i, &t, &v) && strcmp(t, x->arg))
 		i++;
 	if (!t || strcmp(t, x->arg)) {
-		fail(x, 404, M_NOT_FOUND, "JsonSchemaFile", x->arg, NULL);
+		rf_fail(x, 404, M_NOT_FOUND, "JsonSchemaFile", x->arg, NULL);
 		return;
 	}
 	struct jw *w = &x->w;
 	char s[160];
-	hdr(x, R_SCHEMA, V1 "/JsonSchemas/%s", t);
+	rf_hdr(x, R_SCHEMA, V1 "/JsonSchemas/%s", t);
 	jw_kstr(w, "Id", t);
 	snprintf(s, sizeof(s), "%s Schema File", t);
 	jw_kstr(w, "Name", s);
@@ -1153,13 +532,13 @@ static void get_registry_file(struct ctx *x)
 	while (i < NREGISTRIES && strcmp(registries[i][0], x->arg))
 		i++;
 	if (i == NREGISTRIES) {
-		fail(x, 404, M_NOT_FOUND, "MessageRegistryFile", x->arg, NULL);
+		rf_fail(x, 404, M_NOT_FOUND, "MessageRegistryFile", x->arg, NULL);
 		return;
 	}
 	struct jw *w = &x->w;
 	char s[160];
 	const char *n = registries[i][0], *v = registries[i][1];
-	hdr(x, R_REGISTRY, V1 "/Registries/%s", n);
+	rf_hdr(x, R_REGISTRY, V1 "/Registries/%s", n);
 	jw_kstr(w, "Id", n);
 	snprintf(s, sizeof(s), "%s Message Registry File", n);
 	jw_kstr(w, "Name", s);
@@ -1178,8 +557,8 @@ static void get_metadata(struct ctx *x)
 	buf_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edmx:Edmx "
 		   "xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\" Version=\"4.0\">\n");
 	for (int i = 0; i < R_COUNT; i++)
-		if (routes[i].type)
-			metadata_ref(b, routes[i].type, routes[i].ver,
+		if (rf_routes[i].type)
+			metadata_ref(b, rf_routes[i].type, rf_routes[i].ver,
 				     i == R_ROOT ? "ServiceRoot.v1_0_0" : NULL);
 	for (size_t i = 0; i < NMORE; i++)
 		metadata_ref(b, more[i][0], more[i][1], NULL);
@@ -1194,7 +573,7 @@ static void get_metadata(struct ctx *x)
 static void get_reset_info(struct ctx *x)
 {
 	struct jw *w = &x->w;
-	hdr(x, R_RESET_INFO, "%s", x->path);
+	rf_hdr(x, R_RESET_INFO, "%s", x->path);
 	jw_kstr(w, "Id", "ResetActionInfo");
 	jw_kstr(w, "Name", "Reset Action Info");
 	jw_karr(w, "Parameters");
@@ -1202,7 +581,7 @@ static void get_reset_info(struct ctx *x)
 	jw_kstr(w, "Name", "ResetType");
 	jw_kbool(w, "Required", true);
 	jw_kstr(w, "DataType", "String");
-	str_array(w, "AllowableValues", reset_types, NRESET);
+	rf_str_array(w, "AllowableValues", reset_types, NRESET);
 	jw_obj_end(w);
 	jw_arr_end(w);
 	jw_obj_end(w);
@@ -1213,7 +592,7 @@ static void get_eventlog(struct ctx *x)
 	struct jw *w = &x->w;
 	struct sel *s = host_sel(x->r->host);
 	char t[40];
-	hdr(x, R_EVENTLOG, "%s", x->path);
+	rf_hdr(x, R_EVENTLOG, "%s", x->path);
 	jw_kstr(w, "Id", "EventLog");
 	jw_kstr(w, "Name", "Event Log");
 	jw_kstr(w, "Description", "The IPMI System Event Log");
@@ -1222,10 +601,10 @@ static void get_eventlog(struct ctx *x)
 	jw_kint(w, "MaxNumberOfRecords", s->cap);
 	jw_kbool(w, "Overflow", s->overwritten != 0);
 	jw_kbool(w, "ServiceEnabled", true);
-	iso_time(host_time(x->r->host), t);
+	rf_iso_time(host_time(x->r->host), t);
 	jw_kstr(w, "DateTime", t);
 	jw_kstr(w, "DateTimeLocalOffset", "+00:00");
-	status_obj(w, true);
+	rf_status_obj(w, true);
 	jw_link(w, "Entries", "%s/Entries", x->path);
 	jw_kobj(w, "Actions");
 	jw_kobj(w, "#LogService.ClearLog");
@@ -1243,10 +622,10 @@ static void get_entry(struct ctx *x)
 	uint16_t next;
 	const struct sel_entry *e = NULL;
 	/* 0 and 0xFFFF are sel_get's "first" and "last", not record IDs */
-	if (id_u32(x->arg, strlen(x->arg), &id) && id >= 1 && id < 0xFFFF)
+	if (rf_id_u32(x->arg, strlen(x->arg), &id) && id >= 1 && id < 0xFFFF)
 		e = sel_get(host_sel(x->r->host), (uint16_t)id, &next);
 	if (!e) {
-		fail(x, 404, M_NOT_FOUND, "LogEntry", x->arg, NULL);
+		rf_fail(x, 404, M_NOT_FOUND, "LogEntry", x->arg, NULL);
 		return;
 	}
 	entry_json(x, e);
@@ -1258,20 +637,20 @@ static void get_chassis(struct ctx *x)
 	const char *sid = x->r->cfg.system_id;
 	struct host_status st;
 	host_get_status(x->r->host, &st);
-	hdr(x, R_CHASSIS, V1 "/Chassis/%s", sid);
+	rf_hdr(x, R_CHASSIS, V1 "/Chassis/%s", sid);
 	jw_kstr(w, "Id", sid);
 	jw_kstr(w, "Name", "Chassis");
 	jw_kstr(w, "ChassisType", "Other"); /* any computer with an ATX header */
-	kstr_opt(w, "SerialNumber", x->r->cfg.chassis_serial);
-	kstr_opt(w, "PartNumber", x->r->cfg.chassis_part);
+	rf_kstr_opt(w, "SerialNumber", x->r->cfg.chassis_serial);
+	rf_kstr_opt(w, "PartNumber", x->r->cfg.chassis_part);
 	/* the same identify state IPMI's chassis identify and Systems/{id} show */
 	jw_kstr(w, "IndicatorLED", led_names[st.identify < 3 ? st.identify : 2]);
 	jw_kbool(w, "LocationIndicatorActive", st.identify != 0);
-	jw_kstr(w, "PowerState", power_names[power_state(&st)]);
-	status_obj(w, st.available);
+	jw_kstr(w, "PowerState", rf_power_names[rf_power_state(&st)]);
+	rf_status_obj(w, st.available);
 	jw_kobj(w, "Links");
-	link_list(w, "ComputerSystems", SYS, sid);
-	link_list(w, "ManagedBy", "%s", MGR);
+	rf_link_list(w, "ComputerSystems", SYS, sid);
+	rf_link_list(w, "ManagedBy", "%s", MGR);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }
@@ -1281,7 +660,7 @@ static void get_manager(struct ctx *x)
 	struct jw *w = &x->w;
 	struct redfish *r = x->r;
 	char t[40];
-	hdr(x, R_MANAGER, MGR);
+	rf_hdr(x, R_MANAGER, MGR);
 	jw_kstr(w, "Id", "bmc");
 	jw_kstr(w, "Name", r->cfg.name[0] ? r->cfg.name : "bmcd");
 	jw_kstr(w, "ManagerType", "BMC");
@@ -1291,11 +670,11 @@ static void get_manager(struct ctx *x)
 		jw_kstr(w, "UUID", r->cfg.uuid);
 		jw_kstr(w, "ServiceEntryPointUUID", r->cfg.uuid);
 	}
-	iso_time(host_time(r->host), t);
+	rf_iso_time(host_time(r->host), t);
 	jw_kstr(w, "DateTime", t);
 	jw_kstr(w, "DateTimeLocalOffset", "+00:00");
 	jw_kstr(w, "PowerState", "On");
-	status_obj(w, true);
+	rf_status_obj(w, true);
 	jw_kobj(w, "SerialConsole");
 	jw_kbool(w, "ServiceEnabled", r->cfg.sol_enabled);
 	jw_kint(w, "MaxConcurrentSessions", r->cfg.sol_enabled ? 1 : 0);
@@ -1304,8 +683,8 @@ static void get_manager(struct ctx *x)
 	jw_obj_end(w);
 	jw_link(w, "NetworkProtocol", MGR "/NetworkProtocol");
 	jw_kobj(w, "Links");
-	link_list(w, "ManagerForServers", SYS, r->cfg.system_id);
-	link_list(w, "ManagerForChassis", V1 "/Chassis/%s", r->cfg.system_id);
+	rf_link_list(w, "ManagerForServers", SYS, r->cfg.system_id);
+	rf_link_list(w, "ManagerForChassis", V1 "/Chassis/%s", r->cfg.system_id);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }
@@ -1325,10 +704,10 @@ static void get_netproto(struct ctx *x)
 {
 	struct jw *w = &x->w;
 	const struct redfish_cfg *c = &x->r->cfg;
-	hdr(x, R_NETPROTO, MGR "/NetworkProtocol");
+	rf_hdr(x, R_NETPROTO, MGR "/NetworkProtocol");
 	jw_kstr(w, "Id", "NetworkProtocol");
 	jw_kstr(w, "Name", "Manager Network Protocol");
-	status_obj(w, true);
+	rf_status_obj(w, true);
 	if (c->hostname[0]) {
 		jw_kstr(w, "HostName", c->hostname);
 		jw_kstr(w, "FQDN", c->hostname);
@@ -1342,7 +721,7 @@ static void get_netproto(struct ctx *x)
 static void get_accountsvc(struct ctx *x)
 {
 	struct jw *w = &x->w;
-	hdr(x, R_ACCOUNTSVC, V1 "/AccountService");
+	rf_hdr(x, R_ACCOUNTSVC, V1 "/AccountService");
 	jw_kstr(w, "Id", "AccountService");
 	jw_kstr(w, "Name", "Account Service");
 	jw_kstr(w, "Description", "Accounts come from the users file, shared with IPMI; read-only");
@@ -1352,7 +731,7 @@ static void get_accountsvc(struct ctx *x)
 	jw_kint(w, "MaxPasswordLength", USER_PASS_MAX);
 	/* no account lockout: failures are throttled per source address instead */
 	jw_kint(w, "AccountLockoutThreshold", 0);
-	status_obj(w, true);
+	rf_status_obj(w, true);
 	jw_link(w, "Accounts", V1 "/AccountService/Accounts");
 	jw_link(w, "Roles", V1 "/AccountService/Roles");
 	jw_obj_end(w);
@@ -1374,7 +753,7 @@ static void get_accounts(struct ctx *x)
 		if (visible_user(x, us->u[i].name))
 			map[n++] = (uint16_t)i;
 	x->map = map;
-	collection(x, "Accounts", n, m_account, 100);
+	rf_collection(x, "Accounts", n, m_account, 100);
 }
 
 static void get_account(struct ctx *x)
@@ -1382,17 +761,17 @@ static void get_account(struct ctx *x)
 	struct jw *w = &x->w;
 	const struct users *us = x->r->users;
 	uint32_t id;
-	if (!id_u32(x->arg, strlen(x->arg), &id) || id < 1 || id > (uint32_t)us->n) {
-		fail(x, 404, M_NOT_FOUND, "ManagerAccount", x->arg, NULL);
+	if (!rf_id_u32(x->arg, strlen(x->arg), &id) || id < 1 || id > (uint32_t)us->n) {
+		rf_fail(x, 404, M_NOT_FOUND, "ManagerAccount", x->arg, NULL);
 		return;
 	}
 	const struct user *u = &us->u[id - 1];
 	if (!visible_user(x, u->name)) {
-		fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+		rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
 		return;
 	}
 	int role = role_of(u->priv);
-	hdr(x, R_ACCOUNT, V1 "/AccountService/Accounts/%u", (unsigned)id);
+	rf_hdr(x, R_ACCOUNT, V1 "/AccountService/Accounts/%u", (unsigned)id);
 	jw_kstr(w, "Id", x->arg);
 	jw_kstr(w, "Name", "User Account");
 	jw_kstr(w, "UserName", u->name);
@@ -1422,10 +801,10 @@ static void get_role(struct ctx *x)
 	while (i < 3 && strcmp(x->arg, role_ids[i]))
 		i++;
 	if (i == 3) {
-		fail(x, 404, M_NOT_FOUND, "Role", x->arg, NULL);
+		rf_fail(x, 404, M_NOT_FOUND, "Role", x->arg, NULL);
 		return;
 	}
-	hdr(x, R_ROLE, V1 "/AccountService/Roles/%s", role_ids[i]);
+	rf_hdr(x, R_ROLE, V1 "/AccountService/Roles/%s", role_ids[i]);
 	jw_kstr(w, "Id", role_ids[i]);
 	jw_kstr(w, "Name", role_ids[i]);
 	jw_kstr(w, "RoleId", role_ids[i]);
@@ -1438,12 +817,12 @@ static void get_role(struct ctx *x)
 static void get_sessionsvc(struct ctx *x)
 {
 	struct jw *w = &x->w;
-	hdr(x, R_SESSIONSVC, V1 "/SessionService");
+	rf_hdr(x, R_SESSIONSVC, V1 "/SessionService");
 	jw_kstr(w, "Id", "SessionService");
 	jw_kstr(w, "Name", "Session Service");
 	jw_kbool(w, "ServiceEnabled", true);
 	jw_kint(w, "SessionTimeout", x->r->cfg.session_timeout_s);
-	status_obj(w, true);
+	rf_status_obj(w, true);
 	jw_link(w, "Sessions", V1 "/SessionService/Sessions");
 	jw_obj_end(w);
 }
@@ -1464,7 +843,7 @@ static void get_sessions(struct ctx *x)
 			map[n++] = (uint16_t)i;
 	}
 	x->map = map;
-	collection(x, "Session Collection", n, m_session, 100);
+	rf_collection(x, "Session Collection", n, m_session, 100);
 }
 
 static void session_json(struct ctx *x, const struct rf_session *s)
@@ -1472,7 +851,7 @@ static void session_json(struct ctx *x, const struct rf_session *s)
 	struct jw *w = &x->w;
 	char id[16];
 	snprintf(id, sizeof(id), "%u", (unsigned)s->id);
-	hdr(x, R_SESSION, V1 "/SessionService/Sessions/%s", id);
+	rf_hdr(x, R_SESSION, V1 "/SessionService/Sessions/%s", id);
 	jw_kstr(w, "Id", id);
 	jw_kstr(w, "Name", "User Session");
 	jw_kstr(w, "UserName", s->user_name);
@@ -1486,28 +865,28 @@ static struct rf_session *find_session(struct ctx *x, bool del)
 {
 	struct redfish *r = x->r;
 	uint32_t id;
-	if (id_u32(x->arg, strlen(x->arg), &id))
+	if (rf_id_u32(x->arg, strlen(x->arg), &id))
 		for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
 			struct rf_session *s = &r->sessions[i];
 			if (s->used && s->id == id && !expired(r, s)) {
 				if (!del || visible_user(x, s->user_name))
 					return s;
-				fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+				rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
 				return NULL;
 			}
 		}
-	fail(x, 404, M_NOT_FOUND, "Session", x->arg, NULL);
+	rf_fail(x, 404, M_NOT_FOUND, "Session", x->arg, NULL);
 	return NULL;
 }
 
 static void get_eventsvc(struct ctx *x)
 {
 	struct jw *w = &x->w;
-	hdr(x, R_EVENTSVC, V1 "/EventService");
+	rf_hdr(x, R_EVENTSVC, V1 "/EventService");
 	jw_kstr(w, "Id", "EventService");
 	jw_kstr(w, "Name", "Event Service");
 	jw_kbool(w, "ServiceEnabled", true);
-	status_obj(w, true);
+	rf_status_obj(w, true);
 	jw_kstr(w, "ServerSentEventUri", V1 "/EventService/SSE");
 	jw_key(w, "EventFormatTypes");
 	jw_raw(w, "[\"Event\"]");
@@ -1530,35 +909,35 @@ static void get_versions(struct ctx *x)
 static void get_systems(struct ctx *x)
 {
 	snprintf(x->arg, sizeof(x->arg), "%s", x->r->cfg.system_id);
-	collection(x, "Computer System Collection", 1, m_one, 100);
+	rf_collection(x, "Computer System Collection", 1, rf_m_one, 100);
 }
 
 static void get_logservices(struct ctx *x)
 {
 	strcpy(x->arg, "EventLog");
-	collection(x, "Log Service Collection", 1, m_one, 100);
+	rf_collection(x, "Log Service Collection", 1, rf_m_one, 100);
 }
 
 static void get_entries(struct ctx *x)
 {
-	collection(x, "Event Log Entries", host_sel(x->r->host)->count, m_entry, 900);
+	rf_collection(x, "Event Log Entries", host_sel(x->r->host)->count, m_entry, 900);
 }
 
 static void get_chassis_all(struct ctx *x)
 {
 	snprintf(x->arg, sizeof(x->arg), "%s", x->r->cfg.system_id);
-	collection(x, "Chassis Collection", 1, m_one, 100);
+	rf_collection(x, "Chassis Collection", 1, rf_m_one, 100);
 }
 
 static void get_managers(struct ctx *x)
 {
 	strcpy(x->arg, "bmc");
-	collection(x, "Manager Collection", 1, m_one, 100);
+	rf_collection(x, "Manager Collection", 1, rf_m_one, 100);
 }
 
 static void get_roles(struct ctx *x)
 {
-	collection(x, "Roles", 3, m_role, 100);
+	rf_collection(x, "Roles", 3, m_role, 100);
 }
 
 static void get_session(struct ctx *x)
@@ -1570,12 +949,12 @@ static void get_session(struct ctx *x)
 
 static void get_schemas(struct ctx *x)
 {
-	collection(x, "JSON Schema Files", schema_count(), m_schema, 100);
+	rf_collection(x, "JSON Schema Files", schema_count(), m_schema, 100);
 }
 
 static void get_registries(struct ctx *x)
 {
-	collection(x, "Message Registry Files", NREGISTRIES, m_registry, 100);
+	rf_collection(x, "Message Registry Files", NREGISTRIES, m_registry, 100);
 }
 
 /* The stream's head: whose stream this is (it ends with that session, or those
@@ -1592,7 +971,7 @@ static void get_sse(struct ctx *x)
 
 static void get(struct ctx *x)
 {
-	const struct route *rt = &routes[x->rid];
+	const struct route *rt = &rf_routes[x->rid];
 	switch (x->rid) {
 	case R_VERSIONS: get_versions(x); break;
 	case R_ROOT: get_root(x); break;
@@ -1629,52 +1008,10 @@ static void get(struct ctx *x)
 		return;
 	x->p.allow = rt->methods;
 	x->p.link = rt->link;
-	set_etag(x);
+	rf_set_etag(x);
 	const struct http_header *h = http_header_get(x->rq, "If-None-Match");
-	if (h && x->method == MG && etag_match(h->value, h->value_len, x->p.etag))
+	if (h && x->method == MG && rf_etag_match(h->value, h->value_len, x->p.etag))
 		x->p.status = 304;
-}
-
-/* --- request bodies ---------------------------------------------------------------------- */
-
-/* Parses the body into t: the token count, 0 for an empty body, -1 with the error set. */
-static int body_json(struct ctx *x, struct json_tok *t)
-{
-	const struct http_request *rq = x->rq;
-	if (rq->body_len == 0)
-		return 0;
-	int n = json_parse(rq->body, rq->body_len, t, TOKENS, 8);
-	if (n < 0) {
-		fail(x, 400, M_MALFORMED, NULL, NULL, NULL);
-		return -1;
-	}
-	if (t[0].type != JSON_OBJECT) {
-		fail(x, 400, M_UNRECOGNIZED, NULL, NULL, NULL);
-		return -1;
-	}
-	return n;
-}
-
-/* A token as message text: strings unescaped, other values as sent; bounded. */
-static const char *tok_text(struct elist *e, const struct ctx *x, const struct json_tok *t, int i)
-{
-	char s[ARG_MAX + 1];
-	const char *b = x->rq->body;
-	if (t[i].type == JSON_STRING && json_str(b, t, i, s, sizeof(s)))
-		return keep(e, s, strlen(s));
-	return keep(e, b + t[i].start, t[i].len);
-}
-
-/* Index of string token i in names[0..n), -1 if not there, -2 if not a string. */
-static int lookup(const struct ctx *x, const struct json_tok *t, int i, const char *const *names,
-		  size_t n)
-{
-	if (t[i].type != JSON_STRING)
-		return -2;
-	for (size_t k = 0; k < n; k++)
-		if (json_str_eq(x->rq->body, t, i, names[k]))
-			return (int)k;
-	return -1;
 }
 
 /* The writable properties of a ComputerSystem; vals NULL: a boolean. */
@@ -1730,23 +1067,23 @@ static int patch_check(struct ctx *x, const struct json_tok *t, int obj, uint8_t
 				       !json_str_eq(x->rq->body, t, k, props[p].name)))
 			p++;
 		if (p < P_COUNT && props[p].vals) {
-			i = lookup(x, t, v, props[p].vals, props[p].n);
+			i = rf_lookup(x, t, v, props[p].vals, props[p].n);
 			if (i < 0)
-				add(e, i == -2 ? M_TYPE : M_NOT_IN_LIST, tok_text(e, x, t, v), props[p].name, NULL);
+				rf_add(e, i == -2 ? M_TYPE : M_NOT_IN_LIST, rf_tok_text(e, x, t, v), props[p].name, NULL);
 			set[p] = i;
 		} else if (p < P_COUNT) {
 			if (t[v].type != JSON_TRUE && t[v].type != JSON_FALSE)
-				add(e, M_TYPE, tok_text(e, x, t, v), props[p].name, NULL);
+				rf_add(e, M_TYPE, rf_tok_text(e, x, t, v), props[p].name, NULL);
 			set[p] = t[v].type == JSON_TRUE;
 		} else if (where == IN_SYSTEM && json_str_eq(x->rq->body, t, k, "Boot")) {
 			if (t[v].type == JSON_OBJECT)
 				patch_check(x, t, v, IN_BOOT, set, e);
 			else
-				add(e, M_TYPE, tok_text(e, x, t, v), "Boot", NULL);
-		} else if (lookup(x, t, k, ro, nro) >= 0) {
-			add(e, M_NOT_WRITABLE, tok_text(e, x, t, k), NULL, NULL);
+				rf_add(e, M_TYPE, rf_tok_text(e, x, t, v), "Boot", NULL);
+		} else if (rf_lookup(x, t, k, ro, nro) >= 0) {
+			rf_add(e, M_NOT_WRITABLE, rf_tok_text(e, x, t, k), NULL, NULL);
 		} else {
-			add(e, M_PROP_UNKNOWN, tok_text(e, x, t, k), NULL, NULL);
+			rf_add(e, M_PROP_UNKNOWN, rf_tok_text(e, x, t, k), NULL, NULL);
 		}
 	}
 	return n;
@@ -1770,23 +1107,23 @@ static bool patch_sessionsvc(struct ctx *x, const struct json_tok *t)
 		if (json_str_eq(x->rq->body, t, k, "SessionTimeout")) {
 			if (t[k + 1].type != JSON_NUMBER ||
 			    !json_int(x->rq->body, t, k + 1, INT64_MIN, INT64_MAX, &v))
-				add(&e, M_TYPE, tok_text(&e, x, t, k + 1), "SessionTimeout", NULL);
+				rf_add(&e, M_TYPE, rf_tok_text(&e, x, t, k + 1), "SessionTimeout", NULL);
 			else if (v < r->cfg.session_timeout_min || v > r->cfg.session_timeout_max)
-				add(&e, M_OUT_OF_RANGE, tok_text(&e, x, t, k + 1), "SessionTimeout", NULL);
-		} else if (lookup(x, t, k, ro, sizeof(ro) / sizeof(ro[0])) >= 0) {
-			add(&e, M_NOT_WRITABLE, tok_text(&e, x, t, k), NULL, NULL);
+				rf_add(&e, M_OUT_OF_RANGE, rf_tok_text(&e, x, t, k + 1), "SessionTimeout", NULL);
+		} else if (rf_lookup(x, t, k, ro, sizeof(ro) / sizeof(ro[0])) >= 0) {
+			rf_add(&e, M_NOT_WRITABLE, rf_tok_text(&e, x, t, k), NULL, NULL);
 		} else {
-			add(&e, M_PROP_UNKNOWN, tok_text(&e, x, t, k), NULL, NULL);
+			rf_add(&e, M_PROP_UNKNOWN, rf_tok_text(&e, x, t, k), NULL, NULL);
 		}
 	}
 	if (e.n || !n) {
 		if (!n)
-			add(&e, M_NO_OPERATION, NULL, NULL, NULL);
-		fail_list(x, 400, &e);
+			rf_add(&e, M_NO_OPERATION, NULL, NULL, NULL);
+		rf_fail_list(x, 400, &e);
 		return false;
 	}
 	r->cfg.session_timeout_s = (uint32_t)v;
-	rlog(r, 5, "redfish: session timeout set to %u s by %s", r->cfg.session_timeout_s, x->uname);
+	rf_log(r, 5, "redfish: session timeout set to %u s by %s", r->cfg.session_timeout_s, x->uname);
 	return true;
 }
 
@@ -1802,15 +1139,15 @@ static bool patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 	int n_props = patch_check(x, t, 0, chassis ? IN_CHASSIS : IN_SYSTEM, set, &e);
 	if (e.n || !n_props) {
 		if (!n_props)
-			add(&e, M_NO_OPERATION, NULL, NULL, NULL);
-		fail_list(x, 400, &e);
+			rf_add(&e, M_NO_OPERATION, NULL, NULL, NULL);
+		rf_fail_list(x, 400, &e);
 		return false;
 	}
 	if (set[P_POLICY] >= 0 && x->priv < PRIV_ADMIN) {
-		fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+		rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
 		return false;
 	}
-	struct host_who h = who(x);
+	struct host_who h = rf_who(x);
 	int tgt = set[P_TARGET] >= 0 ? boot_target_vals[set[P_TARGET]] : -1, en = set[P_ENABLED];
 	if (tgt >= 0 || en >= 0 || set[P_MODE] >= 0) {
 		struct boot_override b;
@@ -1831,7 +1168,7 @@ static bool patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 		if (set[P_MODE] >= 0)
 			b.uefi = set[P_MODE] == 1;
 		host_set_boot(r->host, &b, &h);
-		rlog(r, 5, "redfish: boot override set to %s %s (%s) by %s",
+		rf_log(r, 5, "redfish: boot override set to %s %s (%s) by %s",
 		     boot_enabled_names[b.enabled], boot_target_names[b.target],
 		     b.uefi ? "UEFI" : "Legacy", x->uname);
 	}
@@ -1841,7 +1178,7 @@ static bool patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 		host_identify(r->host, led == 1 ? IDENTIFY_BLINK_S : 0, led == 2);
 	if (set[P_POLICY] >= 0) {
 		host_set_policy(r->host, (uint8_t)set[P_POLICY], &h);
-		rlog(r, 5, "redfish: power restore policy set to %s by %s", policy_names[set[P_POLICY]],
+		rf_log(r, 5, "redfish: power restore policy set to %s by %s", policy_names[set[P_POLICY]],
 		     x->uname);
 	}
 	return true;
@@ -1871,21 +1208,21 @@ static void patch(struct ctx *x)
 			get_sessionsvc(x);
 		else
 			get_system(x);
-		set_etag(x);
+		rf_set_etag(x);
 		x->b.len = 0;
 		jw_init(&x->w, &x->b);
-		bool ok = etag_match(im->value, im->value_len, x->p.etag);
+		bool ok = rf_etag_match(im->value, im->value_len, x->p.etag);
 		x->p.etag[0] = 0;
 		if (!ok) {
-			fail(x, 412, M_PRECONDITION, NULL, NULL, NULL);
+			rf_fail(x, 412, M_PRECONDITION, NULL, NULL, NULL);
 			return;
 		}
 	}
-	int n = body_json(x, t);
+	int n = rf_body_json(x, t);
 	if (n < 0)
 		return;
 	if (n == 0 || t[0].size == 0) {
-		fail(x, 400, n ? M_EMPTY : M_MALFORMED, NULL, NULL, NULL);
+		rf_fail(x, 400, n ? M_EMPTY : M_MALFORMED, NULL, NULL, NULL);
 		return;
 	}
 	bool ok = x->rid == R_SESSIONSVC ? patch_sessionsvc(x, t)
@@ -1899,7 +1236,7 @@ static void patch(struct ctx *x)
  * 0 if absent, -1 with the error set. */
 static int action_body(struct ctx *x, struct json_tok *t, const char *action, const char *param)
 {
-	int n = body_json(x, t), v = 0;
+	int n = rf_body_json(x, t), v = 0;
 	if (n <= 0)
 		return n;
 	struct elist e = { 0 };
@@ -1907,10 +1244,10 @@ static int action_body(struct ctx *x, struct json_tok *t, const char *action, co
 		if (param && json_str_eq(x->rq->body, t, k, param))
 			v = k + 1;
 		else
-			add(&e, M_ACT_UNKNOWN, action, tok_text(&e, x, t, k), NULL);
+			rf_add(&e, M_ACT_UNKNOWN, action, rf_tok_text(&e, x, t, k), NULL);
 	}
 	if (e.n) {
-		fail_list(x, 400, &e);
+		rf_fail_list(x, 400, &e);
 		return -1;
 	}
 	return v;
@@ -1924,25 +1261,25 @@ static void post_reset(struct ctx *x)
 	if (v < 0)
 		return;
 	if (v == 0) {
-		fail(x, 400, M_ACT_MISSING, act, "ResetType", NULL);
+		rf_fail(x, 400, M_ACT_MISSING, act, "ResetType", NULL);
 		return;
 	}
-	int i = lookup(x, t, v, reset_types, NRESET);
+	int i = rf_lookup(x, t, v, reset_types, NRESET);
 	if (i < 0) {
 		struct elist e = { 0 };
-		add(&e, i == -2 ? M_ACT_TYPE : M_ACT_NOT_IN_LIST, tok_text(&e, x, t, v), "ResetType",
+		rf_add(&e, i == -2 ? M_ACT_TYPE : M_ACT_NOT_IN_LIST, rf_tok_text(&e, x, t, v), "ResetType",
 		    act);
-		fail_list(x, 400, &e);
+		rf_fail_list(x, 400, &e);
 		return;
 	}
-	struct host_who h = who(x);
+	struct host_who h = rf_who(x);
 	int rc = host_request(x->r->host, (enum host_action)reset_actions[i], &h);
 	if (rc < 0) {
 		/* -2: the backend (kvmd) is down; -1 cannot happen for a listed ResetType */
 		unsigned s = rc == -1 ? 10 : 30;
 		char a[8];
 		snprintf(a, sizeof(a), "%u", s);
-		fail(x, 503, M_UNAVAILABLE, a, NULL, NULL);
+		rf_fail(x, 503, M_UNAVAILABLE, a, NULL, NULL);
 		x->p.retry_after = s;
 		return;
 	}
@@ -1956,7 +1293,7 @@ static void post_clearlog(struct ctx *x)
 		return;
 	struct host *h = x->r->host;
 	host_sel_clear(h);
-	rlog(x->r, 5, "redfish: event log cleared by %s", x->uname);
+	rf_log(x->r, 5, "redfish: event log cleared by %s", x->uname);
 	x->p.status = 204;
 }
 
@@ -2008,7 +1345,7 @@ static int login(struct ctx *x, const char *name, size_t nl, const char *pw, siz
 		unsigned s = (unsigned)((wait + 999) / 1000);
 		char a[12];
 		snprintf(a, sizeof(a), "%u", s);
-		fail(x, 429, M_UNAVAILABLE, a, NULL, NULL);
+		rf_fail(x, 429, M_UNAVAILABLE, a, NULL, NULL);
 		x->p.retry_after = s;
 		return -1;
 	}
@@ -2018,12 +1355,12 @@ static int login(struct ctx *x, const char *name, size_t nl, const char *pw, siz
 	if (!ok || u < 0 || usr->priv < PRIV_USER) {
 		log_safe(name, nl < USER_NAME_MAX ? nl : USER_NAME_MAX, who_s, sizeof(who_s));
 		addr_str(x->from, from);
-		rlog(r, 5, "redfish: login failed for '%s' from %s", who_s, from);
+		rf_log(r, 5, "redfish: login failed for '%s' from %s", who_s, from);
 		uint32_t lock = throttle_fail(&r->thr, x->from, name, nl, r->now);
 		if (lock)
-			rlog(r, 4, "redfish: failed logins from %s (user '%s'): refusing logins for %u s",
+			rf_log(r, 4, "redfish: failed logins from %s (user '%s'): refusing logins for %u s",
 			     from, who_s, (lock + 999) / 1000);
-		fail(x, 401, M_UNAUTHORIZED, NULL, NULL, NULL);
+		rf_fail(x, 401, M_UNAUTHORIZED, NULL, NULL, NULL);
 		x->p.www_auth = true;
 		return -1;
 	}
@@ -2054,7 +1391,7 @@ static bool auth(struct ctx *x)
 			return true;
 		}
 	} else if ((h = http_header_get(x->rq, "Authorization")) && h->value_len > 6 &&
-		   ieq(h->value, "Basic ", 6)) {
+		   rf_ieq(h->value, "Basic ", 6)) {
 		uint8_t d[USER_NAME_MAX + 1 + USER_PASS_MAX + 1];
 		size_t s = 6;
 		while (s < h->value_len && h->value[s] == ' ')
@@ -2074,7 +1411,7 @@ static bool auth(struct ctx *x)
 			return true;
 		}
 	}
-	fail(x, 401, M_NO_SESSION, NULL, NULL, NULL);
+	rf_fail(x, 401, M_NO_SESSION, NULL, NULL, NULL);
 	x->p.www_auth = true;
 	return false;
 }
@@ -2121,7 +1458,7 @@ static struct rf_session *session_slot(struct redfish *r, int u)
 		victim = low, why = "the pool is full and an administrator logged in";
 	}
 	if (victim) {
-		rlog(r, 6, "redfish: session %u of %s ended: %s", (unsigned)victim->id,
+		rf_log(r, 6, "redfish: session %u of %s ended: %s", (unsigned)victim->id,
 		     victim->user_name, why);
 		memset(victim, 0, sizeof(*victim));
 		r->revoked = true;
@@ -2133,7 +1470,7 @@ static void post_session(struct ctx *x)
 {
 	struct redfish *r = x->r;
 	struct json_tok t[TOKENS];
-	int n = body_json(x, t), vn = -1, vp = -1;
+	int n = rf_body_json(x, t), vn = -1, vp = -1;
 	if (n < 0)
 		return;
 	struct elist e = { 0 };
@@ -2142,19 +1479,19 @@ static void post_session(struct ctx *x)
 		if (isn || json_str_eq(x->rq->body, t, k, "Password")) {
 			/* a password is never quoted back, whatever its type */
 			if (t[k + 1].type != JSON_STRING)
-				add(&e, M_TYPE, isn ? tok_text(&e, x, t, k + 1) : "(hidden)",
+				rf_add(&e, M_TYPE, isn ? rf_tok_text(&e, x, t, k + 1) : "(hidden)",
 				    isn ? "UserName" : "Password", NULL);
 			*(isn ? &vn : &vp) = k + 1;
 		} else {
-			add(&e, M_PROP_UNKNOWN, tok_text(&e, x, t, k), NULL, NULL);
+			rf_add(&e, M_PROP_UNKNOWN, rf_tok_text(&e, x, t, k), NULL, NULL);
 		}
 	}
 	if (vn < 0)
-		add(&e, M_CREATE_MISSING, "UserName", NULL, NULL);
+		rf_add(&e, M_CREATE_MISSING, "UserName", NULL, NULL);
 	if (vp < 0)
-		add(&e, M_CREATE_MISSING, "Password", NULL, NULL);
+		rf_add(&e, M_CREATE_MISSING, "Password", NULL, NULL);
 	if (e.n) {
-		fail_list(x, 400, &e);
+		rf_fail_list(x, 400, &e);
 		return;
 	}
 	/* too long or with a NUL: cannot be a user, but still a failed login */
@@ -2169,7 +1506,7 @@ static void post_session(struct ctx *x)
 		return;
 	struct rf_session *s = session_slot(r, u);
 	if (!s) {
-		fail(x, 503, M_SESSION_LIMIT, NULL, NULL, NULL);
+		rf_fail(x, 503, M_SESSION_LIMIT, NULL, NULL, NULL);
 		return;
 	}
 	uint8_t raw[RF_TOKEN_LEN / 2];
@@ -2186,7 +1523,7 @@ static void post_session(struct ctx *x)
 	s->priv = r->users->u[u].priv;
 	s->stamp = r->users->u[u].stamp;
 	s->created = s->last_used = r->now;
-	rlog(r, 6, "redfish: session %u opened for %s", (unsigned)s->id, s->user_name);
+	rf_log(r, 6, "redfish: session %u opened for %s", (unsigned)s->id, s->user_name);
 	x->p.status = 201;
 	x->p.token = s->token;
 	snprintf(x->p.location, sizeof(x->p.location), V1 "/SessionService/Sessions/%u",
@@ -2198,7 +1535,7 @@ static void delete_session(struct ctx *x)
 {
 	struct rf_session *s = find_session(x, true);
 	if (s) {
-		rlog(x->r, 6, "redfish: session %u closed by %s", (unsigned)s->id, x->uname);
+		rf_log(x->r, 6, "redfish: session %u closed by %s", (unsigned)s->id, x->uname);
 		memset(s, 0, sizeof(*s));
 		x->r->revoked = true;
 		x->p.status = 204;
@@ -2225,22 +1562,22 @@ static bool query(struct ctx *x)
 			continue;
 		bool top = !strcmp(k, "$top");
 		if (!top && strcmp(k, "$skip")) {
-			fail(x, 501, M_QUERY, NULL, NULL, NULL);
+			rf_fail(x, 501, M_QUERY, NULL, NULL, NULL);
 			return false;
 		}
 		if (x->method != MG) {
-			fail(x, 400, M_QUERY_OPERATION, NULL, NULL, NULL);
+			rf_fail(x, 400, M_QUERY_OPERATION, NULL, NULL, NULL);
 			return false;
 		}
-		if (!routes[x->rid].coll) {
-			fail(x, 400, M_QUERY_RESOURCE, NULL, NULL, NULL);
+		if (!rf_routes[x->rid].coll) {
+			rf_fail(x, 400, M_QUERY_RESOURCE, NULL, NULL, NULL);
 			return false;
 		}
 		uint32_t val;
-		if (!http_path_decode(q + vs, e - vs, v, sizeof(v)) || !id_u32(v, strlen(v), &val)) {
+		if (!http_path_decode(q + vs, e - vs, v, sizeof(v)) || !rf_id_u32(v, strlen(v), &val)) {
 			char raw[ARG_MAX + 1];
 			snprintf(raw, sizeof(raw), "%.*s", (int)(e - vs > ARG_MAX ? ARG_MAX : e - vs), q + vs);
-			fail(x, 400, M_QUERY_TYPE, raw, k, NULL);
+			rf_fail(x, 400, M_QUERY_TYPE, raw, k, NULL);
 			return false;
 		}
 		if (top)
@@ -2267,7 +1604,7 @@ static void dispatch(struct ctx *x)
 	default: x->method = 0; break;
 	}
 	if (!http_path_decode(rq->path, rq->path_len, p, sizeof(x->path))) {
-		fail(x, 404, M_NOT_FOUND, "Resource", "", NULL);
+		rf_fail(x, 404, M_NOT_FOUND, "Resource", "", NULL);
 		return;
 	}
 	size_t pl = strlen(p);
@@ -2277,17 +1614,17 @@ static void dispatch(struct ctx *x)
 	struct seg arg = { NULL, 0 };
 	for (int i = 0; i < R_COUNT && x->rid < 0; i++) {
 		x->sys.n = arg.n = 0;
-		if (match(routes[i].pat, p, &x->sys, &arg))
+		if (match(rf_routes[i].pat, p, &x->sys, &arg))
 			x->rid = i;
 	}
 	if (arg.n)
 		snprintf(x->arg, sizeof(x->arg), "%.*s", (int)arg.n, arg.p);
-	const struct route *rt = x->rid >= 0 ? &routes[x->rid] : NULL;
+	const struct route *rt = x->rid >= 0 ? &rf_routes[x->rid] : NULL;
 	if (!x->c->tls && !x->c->loopback && !r->cfg.http_remote &&
 	    !(x->method == MG && (x->rid == R_VERSIONS || x->rid == R_ROOT))) {
 		x->p.resolution = "Use HTTPS: over plain HTTP this service only shows /redfish and "
 				  "the service root to remote clients.";
-		fail(x, 403, M_GENERAL, NULL, NULL, NULL);
+		rf_fail(x, 403, M_GENERAL, NULL, NULL, NULL);
 		return;
 	}
 	uint8_t need = !rt ? U : x->method == MG ? rt->rpriv : (rt->methods & x->method) ? rt->wpriv : U;
@@ -2297,22 +1634,22 @@ static void dispatch(struct ctx *x)
 	/* after authentication: headers that change the answer come second (DSP0266) */
 	const struct http_header *h = http_header_get(rq, "OData-Version");
 	if (h && (h->value_len != 3 || memcmp(h->value, "4.0", 3))) {
-		fail(x, 412, M_HEADER_INVALID, "OData-Version", NULL, NULL);
+		rf_fail(x, 412, M_HEADER_INVALID, "OData-Version", NULL, NULL);
 		return;
 	}
 	if (rq->method == HTTP_OTHER) { /* a method HTTP/Redfish does not define here */
-		fail(x, 501, M_NOT_ALLOWED, NULL, NULL, NULL);
+		rf_fail(x, 501, M_NOT_ALLOWED, NULL, NULL, NULL);
 		return;
 	}
 	if (!rt) {
-		fail(x, 404, M_NOT_FOUND, "Resource", p, NULL);
+		rf_fail(x, 404, M_NOT_FOUND, "Resource", p, NULL);
 		return;
 	}
 	if (!(rt->methods & x->method)) {
 		if (rq->method == HTTP_OPTIONS) {
 			x->p.status = 204;
 		} else {
-			fail(x, 405, M_NOT_ALLOWED, NULL, NULL, NULL);
+			rf_fail(x, 405, M_NOT_ALLOWED, NULL, NULL, NULL);
 		}
 		x->p.allow = rt->methods;
 		return;
@@ -2321,11 +1658,11 @@ static void dispatch(struct ctx *x)
 			 memcmp(x->sys.p, r->cfg.system_id, x->sys.n))) {
 		char id[48];
 		snprintf(id, sizeof(id), "%.*s", (int)(x->sys.n > 40 ? 40 : x->sys.n), x->sys.p);
-		fail(x, 404, M_NOT_FOUND, x->rid == R_CHASSIS ? "Chassis" : "ComputerSystem", id, NULL);
+		rf_fail(x, 404, M_NOT_FOUND, x->rid == R_CHASSIS ? "Chassis" : "ComputerSystem", id, NULL);
 		return;
 	}
 	if (x->priv < need) {
-		fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+		rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
 		return;
 	}
 	if (!query(x))
@@ -2337,8 +1674,8 @@ static void dispatch(struct ctx *x)
 			n++;
 		/* a body without a Content-Type is refused too: a browser sends such a request
 		 * cross-origin without a preflight */
-		if (!h || !(n == 16 && ieq(h->value, "application/json", 16))) {
-			fail(x, 415, M_HEADER_INVALID, "Content-Type", NULL, NULL);
+		if (!h || !(n == 16 && rf_ieq(h->value, "application/json", 16))) {
+			rf_fail(x, 415, M_HEADER_INVALID, "Content-Type", NULL, NULL);
 			return;
 		}
 	}
@@ -2461,7 +1798,7 @@ int redfish_handle(struct redfish *r, const struct http_request *rq, struct rf_c
 	buf_init(&x.b, r->body, sizeof(r->body));
 	jw_init(&x.w, &x.b);
 	dispatch(&x);
-	return finish(&x, out);
+	return rf_finish(&x, out);
 }
 
 void redfish_error_response(struct redfish *r, int status, struct buf *out)
@@ -2485,8 +1822,8 @@ void redfish_error_response(struct redfish *r, int status, struct buf *out)
 	case 501: x.p.resolution = "Use GET, HEAD, POST, PATCH or DELETE."; break;
 	case 505: x.p.resolution = "Use HTTP/1.1."; break;
 	}
-	fail(&x, status, m, a, NULL, NULL);
-	finish(&x, out);
+	rf_fail(&x, status, m, a, NULL, NULL);
+	rf_finish(&x, out);
 }
 
 static void event_record(struct jw *w, uint64_t id, int k, const char *msg_id, const char *text,
@@ -2523,7 +1860,7 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 	size_t start = out->len;
 	uint64_t id = ++r->event_id;
 	char ts[40], uri[160], text[256];
-	iso_time(host_time(r->host), ts);
+	rf_iso_time(host_time(r->host), ts);
 	buf_printf(out, "id: %llu\ndata: ", (unsigned long long)id);
 	struct jw w;
 	jw_init(&w, out);
@@ -2549,7 +1886,7 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 	} else {
 		struct host_status st;
 		host_get_status(r->host, &st);
-		int ps = power_state(&st);
+		int ps = rf_power_state(&st);
 		snprintf(uri, sizeof(uri), SYS, r->cfg.system_id);
 		event_record(&w, id, 0, "ResourceChanged",
 			     "One or more resource properties have changed.", NULL, uri, ts, false);
@@ -2584,7 +1921,7 @@ void redfish_tick(struct redfish *r, int64_t now)
 	for (unsigned i = 0; i < r->cfg.max_sessions; i++) {
 		struct rf_session *s = &r->sessions[i];
 		if (s->used && expired(r, s)) {
-			rlog(r, 6, "redfish: session %u of %s expired", (unsigned)s->id, s->user_name);
+			rf_log(r, 6, "redfish: session %u of %s expired", (unsigned)s->id, s->user_name);
 			memset(s, 0, sizeof(*s));
 			r->revoked = true;
 		}
@@ -2600,7 +1937,7 @@ void redfish_users_changed(struct redfish *r)
 			continue;
 		int u = users_find(r->users, s->user_name, strlen(s->user_name));
 		if (u < 0 || r->users->u[u].priv < PRIV_USER || r->users->u[u].stamp != s->stamp) {
-			rlog(r, 5, "redfish: session %u ended: user %s is gone or its password or "
+			rf_log(r, 5, "redfish: session %u ended: user %s is gone or its password or "
 			     "privilege changed", (unsigned)s->id, s->user_name);
 			memset(s, 0, sizeof(*s));
 		} else {

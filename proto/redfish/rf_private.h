@@ -1,0 +1,149 @@
+/*
+ * Private to the Redfish engine (proto/redfish/): the request context, the route row,
+ * message ids and the helpers the resource files share. Not for use outside proto/redfish*.
+ */
+#ifndef BMCD_RF_PRIVATE_H
+#define BMCD_RF_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../host.h"
+#include "../json.h"
+#include "../parse.h"
+#include "../redfish.h"
+#include "../sel.h"
+
+#define V1 "/redfish/v1"
+#define SCHEMAS "http://redfish.dmtf.org/schemas/v1/"
+#define SYS V1 "/Systems/%s"
+#define LOG SYS "/LogServices/EventLog"
+#define MGR V1 "/Managers/bmc"
+#define EL V1 "/Systems/%/LogServices/EventLog" /* a route pattern */
+#define TOKENS 128	/* JSON tokens in a request body: far more than any we accept */
+#define ERR_MAX 8	/* messages in one error body */
+#define ARG_MAX 64	/* bytes of a request value quoted back in a message */
+#define IDENTIFY_BLINK_S 15 /* IndicatorLED "Blinking": a timed identify, IPMI's default */
+
+/* --- messages (Base 1.22) ---------------------------------------------------------------- */
+
+enum {
+	M_GENERAL, M_MALFORMED, M_NO_OPERATION, M_EMPTY, M_UNRECOGNIZED, M_PROP_UNKNOWN, M_NOT_WRITABLE,
+	M_NOT_IN_LIST, M_TYPE, M_CREATE_MISSING, M_ACT_MISSING, M_ACT_NOT_IN_LIST, M_ACT_TYPE,
+	M_ACT_UNKNOWN, M_NOT_FOUND, M_NOT_ALLOWED, M_PRECONDITION, M_PRIVILEGE, M_NO_SESSION,
+	M_UNAUTHORIZED, M_UNAVAILABLE, M_SESSION_LIMIT, M_QUERY, M_QUERY_RESOURCE,
+	M_QUERY_OPERATION, M_QUERY_TYPE, M_HEADER_INVALID, M_HEADER_MISSING, M_TOO_LARGE,
+	M_INTERNAL, M_OUT_OF_RANGE,
+};
+
+/* Messages for one error body; arguments are copied (bounded) into store. */
+struct elist {
+	int n;
+	struct {
+		uint8_t id;
+		const char *a[3];
+	} m[ERR_MAX];
+	char store[ERR_MAX * 2 * (ARG_MAX + 1)];
+	size_t used;
+};
+
+enum { MG = 1, MPOST = 2, MPATCH = 4, MDEL = 8 }; /* MG: GET and HEAD */
+
+enum {
+	R_VERSIONS, R_ROOT, R_ODATA, R_METADATA, R_SYSTEMS, R_SYSTEM, R_RESET_INFO, R_RESET,
+	R_LOGSERVICES, R_EVENTLOG, R_ENTRIES, R_ENTRY, R_CLEARLOG, R_CHASSIS_ALL, R_CHASSIS,
+	R_MANAGERS, R_MANAGER, R_NETPROTO, R_ACCOUNTSVC, R_ACCOUNTS, R_ACCOUNT, R_ROLES, R_ROLE,
+	R_SESSIONSVC, R_SESSIONS, R_SESSIONS_MEMBERS, R_SESSION, R_EVENTSVC, R_SSE, R_SCHEMAS,
+	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_COUNT
+};
+
+/* One row of the route table (routes.c). */
+struct route {
+	const char *pat;
+	uint8_t methods, rpriv, wpriv; /* privilege 0: public */
+	bool coll;                      /* a collection: $top/$skip apply */
+	const char *otype, *link, *type, *ver;
+};
+
+extern const struct route rf_routes[R_COUNT];
+
+struct seg {
+	const char *p;
+	size_t n;
+};
+
+/* --- request context --------------------------------------------------------------------- */
+
+struct rsp {
+	int status;
+	const char *ctype;	/* NULL: JSON */
+	uint8_t allow;		/* methods for Allow (0: none) */
+	const char *link;	/* schema file for Link: rel=describedby */
+	char etag[20];		/* "" or the quoted tag */
+	char location[80];
+	const char *token;
+	const char *resolution;	/* overrides the first message's Resolution */
+	unsigned retry_after;
+	bool www_auth, sse, head;
+};
+
+struct ctx {
+	struct redfish *r;
+	const struct http_request *rq;
+	struct rf_conn *c;
+	uint8_t from[16];	/* the client: the peer, or the proxy's X-Forwarded-For */
+	int rid;
+	uint8_t method;
+	char path[256];		/* decoded, without a trailing '/' */
+	char arg[48];		/* the '*' segment */
+	struct seg sys;
+	/* who */
+	int user;		/* index in users, -1 */
+	struct rf_session *sess;	/* the session of an X-Auth-Token request, else NULL */
+	uint8_t priv;
+	const char *uname;
+	/* query */
+	uint32_t top, skip;
+	bool has_top;
+	const uint16_t *map;	/* visible members of a filtered collection */
+	/* output */
+	struct buf b;
+	struct jw w;
+	struct rsp p;
+	bool close;
+};
+
+enum { PS_ON, PS_OFF, PS_POWERING_ON, PS_POWERING_OFF };
+
+typedef void (*member_fn)(struct ctx *x, unsigned i);
+
+/* reply.c */
+void rf_add(struct elist *e, int id, const char *a1, const char *a2, const char *a3);
+void rf_log(struct redfish *r, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void rf_fail_list(struct ctx *x, int status, const struct elist *e);
+void rf_fail(struct ctx *x, int status, int id, const char *a1, const char *a2, const char *a3);
+int rf_finish(struct ctx *x, struct buf *out);
+bool rf_ieq(const char *a, const char *b, size_t n);
+bool rf_id_u32(const char *s, size_t n, uint32_t *v);
+void rf_iso_time(uint32_t t, char out[40]);
+bool rf_etag_match(const char *v, size_t n, const char *tag);
+void rf_set_etag(struct ctx *x);
+extern const char *const rf_power_names[];
+int rf_power_state(const struct host_status *st);
+void rf_hdr(struct ctx *x, int rid, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void rf_status_obj(struct jw *w, bool ok);
+void rf_link_list(struct jw *w, const char *key, const char *fmt, const char *arg);
+struct host_who rf_who(const struct ctx *x);
+void rf_collection(struct ctx *x, const char *name, unsigned n, member_fn fn, size_t each);
+void rf_m_one(struct ctx *x, unsigned i);
+void rf_str_array(struct jw *w, const char *key, const char *const *v, size_t n);
+void rf_kstr_opt(struct jw *w, const char *key, const char *v);
+int rf_body_json(struct ctx *x, struct json_tok *t);
+const char *rf_tok_text(struct elist *e, const struct ctx *x, const struct json_tok *t, int i);
+int rf_lookup(const struct ctx *x, const struct json_tok *t, int i, const char *const *names,
+		  size_t n);
+
+#endif

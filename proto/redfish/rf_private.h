@@ -146,4 +146,15 @@ const char *rf_tok_text(struct elist *e, const struct ctx *x, const struct json_
 int rf_lookup(const struct ctx *x, const struct json_tok *t, int i, const char *const *names,
 		  size_t n);
 
+/* auth.c */
+bool rf_expired(const struct redfish *r, const struct rf_session *s);
+struct rf_session *rf_find_session(struct ctx *x, bool del);
+bool rf_auth(struct ctx *x);
+void rf_post_session(struct ctx *x);
+void rf_delete_session(struct ctx *x);
+
+/* redfish.c */
+bool rf_visible_user(const struct ctx *x, const char *name);
+void rf_session_json(struct ctx *x, const struct rf_session *s);
+
 #endif

@@ -153,8 +153,58 @@ bool rf_auth(struct ctx *x);
 void rf_post_session(struct ctx *x);
 void rf_delete_session(struct ctx *x);
 
-/* redfish.c */
+/* root.c */
+void rf_get_root(struct ctx *x);
+void rf_get_odata(struct ctx *x);
+void rf_get_schema_file(struct ctx *x);
+void rf_get_registry_file(struct ctx *x);
+void rf_get_metadata(struct ctx *x);
+void rf_get_versions(struct ctx *x);
+void rf_get_schemas(struct ctx *x);
+void rf_get_registries(struct ctx *x);
+
+/* systems.c */
+extern const char *const rf_led_names[];
+void rf_get_system(struct ctx *x);
+void rf_get_reset_info(struct ctx *x);
+void rf_get_systems(struct ctx *x);
+bool rf_patch_props(struct ctx *x, const struct json_tok *t, bool chassis);
+bool rf_patch_system(struct ctx *x, const struct json_tok *t);
+int rf_action_body(struct ctx *x, struct json_tok *t, const char *action, const char *param);
+void rf_post_reset(struct ctx *x);
+
+/* chassis.c */
+void rf_get_chassis(struct ctx *x);
+void rf_get_chassis_all(struct ctx *x);
+bool rf_patch_chassis(struct ctx *x, const struct json_tok *t);
+
+/* managers.c */
+void rf_get_manager(struct ctx *x);
+void rf_get_netproto(struct ctx *x);
+void rf_get_managers(struct ctx *x);
+
+/* accounts.c */
+void rf_get_accountsvc(struct ctx *x);
 bool rf_visible_user(const struct ctx *x, const char *name);
+void rf_get_accounts(struct ctx *x);
+void rf_get_account(struct ctx *x);
+void rf_get_role(struct ctx *x);
+void rf_get_roles(struct ctx *x);
+
+/* sessions.c */
+void rf_get_sessionsvc(struct ctx *x);
+void rf_get_sessions(struct ctx *x);
 void rf_session_json(struct ctx *x, const struct rf_session *s);
+void rf_get_session(struct ctx *x);
+bool rf_patch_sessionsvc(struct ctx *x, const struct json_tok *t);
+
+/* events.c */
+void rf_get_eventlog(struct ctx *x);
+void rf_get_entry(struct ctx *x);
+void rf_get_eventsvc(struct ctx *x);
+void rf_get_logservices(struct ctx *x);
+void rf_get_entries(struct ctx *x);
+void rf_get_sse(struct ctx *x);
+void rf_post_clearlog(struct ctx *x);
 
 #endif

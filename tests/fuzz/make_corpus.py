@@ -15,7 +15,7 @@ curl (GET, HEAD, PATCH, POST, DELETE, Expect: 100-continue, HTTP/1.0, HTTPS), re
 sushy and openssl s_client. A client that is not installed, or a daemon that does not
 start, only means fewer recorded seeds: every harness also gets seeds this script builds
 itself (from bmcd's own tables where it can: the IPMI command table in proto/ipmi_cmds.c,
-the config keys in firmware/config.c, the Redfish routes in proto/redfish.c), so the run
+the config keys in firmware/config.c, the Redfish routes in proto/redfish/routes.c), so the run
 never fails for want of a client.
 
 fuzz_tls additionally gets handshakes recorded by the harness itself (FUZZ_TLS_SEEDS, see
@@ -852,8 +852,8 @@ HTTP_SEEDS = [
 
 
 def redfish_routes():
-    """URIs from the route table in proto/redfish.c (system id 0, member ids filled in)."""
-    src = read("proto/redfish.c")
+    """URIs from the route table in proto/redfish/routes.c (system id 0, member ids filled in)."""
+    src = read("proto/redfish/routes.c")
     macros = {"V1": "/redfish/v1", "MGR": "/redfish/v1/Managers/bmc"}
     out = ["/redfish"]
     for m in re.finditer(r"\[R_\w+\] = \{ ((?:V1|MGR)(?: \"[^\"]*\")?|\"[^\"]*\"),", src):
@@ -1088,7 +1088,8 @@ def dictionaries(corpus):
     corpus.dict("fuzz_config", words)
     corpus.dict("fuzz_users", [":", ":admin", ":operator", ":user", ":administrator",
                                ":readonly", " -> ", "#", "\r\n"])
-    rf = read("proto/redfish.c")
+    rf = "".join(read(os.path.join("proto/redfish", n))
+                 for n in sorted(os.listdir(os.path.join(ROOT, "proto/redfish"))))
     lits = set(re.findall(r'"([A-Za-z@$#][A-Za-z0-9@$#._/-]{2,40})"', rf))
     http = ["GET ", "HEAD ", "POST ", "PATCH ", "PUT ", "DELETE ", "OPTIONS ", " HTTP/1.1\r\n",
             " HTTP/1.0\r\n", "Host: ", "Content-Length: ", "Content-Type: application/json",

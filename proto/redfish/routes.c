@@ -1,0 +1,479 @@
+/*
+ * The Redfish service. See redfish.h for the contract.
+ *
+ * Implementation notes
+ * - One pass per request, in this order: decode the path (one trailing '/' dropped, so every
+ *   URI answers with and without it, no redirects), route, the plain-HTTP rule,
+ *   authentication (unless the route/method is public), OData-Version (anything but 4.0:
+ *   412), unknown method (501), 404, 405, privilege, query, Content-Type, then the
+ *   handler. Authentication comes before every other header (DSP0266: an anonymous
+ *   If-None-Match gets 401, not 304) and before the 404, so an anonymous client learns
+ *   nothing about which URIs exist.
+ * - Routes are one static table: pattern ('%' = the system id, '*' = a member id), the
+ *   methods, the privilege for GET and for the one writing method, and the schema family
+ *   and version. The same table gives @odata.type, the Link header, Allow, $metadata's
+ *   references and what a 404 names. Versions are exactly the DMTF files in
+ *   shared/redfish/json-schema, so offline validation finds them.
+ * - A body is built once into r->body (RF_BODY_MAX), hashed for a strong ETag (FNV-1a
+ *   over 64-bit words), then the head is written into `out` and the body copied after it.
+ *   Nothing is allocated; the work is proportional to the response. A body that overflows
+ *   the scratch becomes a 500; so does a response that does not fit `out`.
+ * - Collections page: $skip/$top, and a member is only started while the scratch still
+ *   has room for the largest member plus the closing bytes; when it stops early it adds
+ *   Members@odata.nextLink. Members@odata.count is always the full count. LogEntry
+ *   collections embed whole entries (one GET reads the log); others hold links.
+ * - Errors are Redfish error bodies with Base 1.22 MessageIds; PATCH and action bodies
+ *   are checked whole first (every problem reported, up to ERR_MAX) and nothing is applied
+ *   when any is wrong.
+ * - Auth: X-Auth-Token is compared with ct_equal against every live session (no early
+ *   exit); Basic is decoded by a strict bounded base64 decoder; an unknown user still costs
+ *   one constant-time password comparison. Password checks (Basic and session login) are
+ *   throttled per (source address, user name) and per address (throttle.h; by default
+ *   RF_THROTTLE_DEFAULT: 5 failures in a minute lock that name out for 2 s, doubling per further
+ *   failure up to 256 s); while locked nothing is checked and the answer is 429 with
+ *   Retry-After. A success forgets only its own (address, user) failures.
+ * - ETags: If-Match on PATCH and If-None-Match on GET accept the tag quoted, unquoted or
+ *   as W/"..." (clients differ); "*" matches. If-Match is never required (no 428).
+ * - Behind a reverse proxy on loopback (PiKVM's nginx) every peer is 127.0.0.1, so one
+ *   guesser would lock everyone out. With cfg.forwarded_for, a plain-HTTP request from a
+ *   loopback peer is attributed to the last address in X-Forwarded-For (the one the proxy
+ *   wrote); anything unparsable keeps the peer's address. TLS peers and remote peers are
+ *   never attributed by header.
+ * - Plain HTTP from a non-loopback peer with http_remote off serves only GET/HEAD of
+ *   /redfish and the service root, so credentials never cross the wire in clear.
+ */
+#include "rf_private.h"
+
+#include <arpa/inet.h>
+
+enum { U = PRIV_USER, O = PRIV_OPERATOR, A = PRIV_ADMIN };
+
+/* schema family f, version v: @odata.type, Link file, family, version (all literals) */
+#define T(f, v) "#" f "." v "." f, f "." v ".json", f, v
+#define C(f) "#" f "." f, f ".json", f, NULL
+#define NOTYPE NULL, NULL, NULL, NULL
+
+const struct route rf_routes[R_COUNT] = {
+	[R_VERSIONS] = { "/redfish", MG, 0, 0, false, NOTYPE },
+	[R_ROOT] = { V1, MG, 0, 0, false, T("ServiceRoot", "v1_20_0") },
+	[R_ODATA] = { V1 "/odata", MG, 0, 0, false, NOTYPE },
+	[R_METADATA] = { V1 "/$metadata", MG, 0, 0, false, NOTYPE },
+	[R_SYSTEMS] = { V1 "/Systems", MG, U, 0, true, C("ComputerSystemCollection") },
+	[R_SYSTEM] = { V1 "/Systems/%", MG | MPATCH, U, O, false, T("ComputerSystem", "v1_27_0") },
+	[R_RESET_INFO] = { V1 "/Systems/%/ResetActionInfo", MG, U, 0, false, T("ActionInfo", "v1_5_0") },
+	[R_RESET] = { V1 "/Systems/%/Actions/ComputerSystem.Reset", MPOST, U, O, false, NOTYPE },
+	[R_LOGSERVICES] = { V1 "/Systems/%/LogServices", MG, U, 0, true, C("LogServiceCollection") },
+	[R_EVENTLOG] = { EL, MG, U, 0, false, T("LogService", "v1_9_0") },
+	[R_ENTRIES] = { EL "/Entries", MG, U, 0, true, C("LogEntryCollection") },
+	[R_ENTRY] = { EL "/Entries/*", MG, U, 0, false, T("LogEntry", "v1_21_0") },
+	[R_CLEARLOG] = { EL "/Actions/LogService.ClearLog", MPOST, U, A, false, NOTYPE },
+	[R_CHASSIS_ALL] = { V1 "/Chassis", MG, U, 0, true, C("ChassisCollection") },
+	[R_CHASSIS] = { V1 "/Chassis/%", MG | MPATCH, U, O, false, T("Chassis", "v1_28_0") },
+	[R_MANAGERS] = { V1 "/Managers", MG, U, 0, true, C("ManagerCollection") },
+	[R_MANAGER] = { MGR, MG, U, 0, false, T("Manager", "v1_24_0") },
+	[R_NETPROTO] = { MGR "/NetworkProtocol", MG, U, 0, false, T("ManagerNetworkProtocol", "v1_12_0") },
+	[R_ACCOUNTSVC] = { V1 "/AccountService", MG, U, 0, false, T("AccountService", "v1_18_1") },
+	[R_ACCOUNTS] = { V1 "/AccountService/Accounts", MG, U, 0, true, C("ManagerAccountCollection") },
+	[R_ACCOUNT] = { V1 "/AccountService/Accounts/*", MG, U, 0, false, T("ManagerAccount", "v1_14_1") },
+	[R_ROLES] = { V1 "/AccountService/Roles", MG, U, 0, true, C("RoleCollection") },
+	[R_ROLE] = { V1 "/AccountService/Roles/*", MG, U, 0, false, T("Role", "v1_3_3") },
+	[R_SESSIONSVC] = { V1 "/SessionService", MG | MPATCH, U, A, false, T("SessionService", "v1_2_0") },
+	[R_SESSIONS] = { V1 "/SessionService/Sessions", MG | MPOST, U, 0, true, C("SessionCollection") },
+	[R_SESSIONS_MEMBERS] = { V1 "/SessionService/Sessions/Members", MPOST, U, 0, false, NOTYPE },
+	[R_SESSION] = { V1 "/SessionService/Sessions/*", MG | MDEL, U, U, false, T("Session", "v1_8_0") },
+	[R_EVENTSVC] = { V1 "/EventService", MG, U, 0, false, T("EventService", "v1_12_0") },
+	[R_SSE] = { V1 "/EventService/SSE", MG, U, 0, false, NOTYPE },
+	[R_SCHEMAS] = { V1 "/JsonSchemas", MG, U, 0, true, C("JsonSchemaFileCollection") },
+	[R_SCHEMA] = { V1 "/JsonSchemas/*", MG, U, 0, false, T("JsonSchemaFile", "v1_1_5") },
+	[R_REGISTRIES] = { V1 "/Registries", MG, U, 0, true, C("MessageRegistryFileCollection") },
+	[R_REGISTRY] = { V1 "/Registries/*", MG, U, 0, false, T("MessageRegistryFile", "v1_1_5") },
+};
+
+/* Segment-wise match; '%' and '*' stand for one non-empty segment each. */
+static bool match(const char *pat, const char *p, struct seg *sys, struct seg *arg)
+{
+	while (*pat && *p) {
+		if (*pat == '%' || *pat == '*') {
+			const char *e = strchr(p, '/');
+			if (!e)
+				e = p + strlen(p);
+			if (e == p)
+				return false;
+			struct seg *s = *pat == '%' ? sys : arg;
+			s->p = p;
+			s->n = (size_t)(e - p);
+			p = e;
+			pat++;
+		} else if (*pat++ != *p++) {
+			return false;
+		}
+	}
+	return !*pat && !*p;
+}
+
+static void get(struct ctx *x)
+{
+	const struct route *rt = &rf_routes[x->rid];
+	switch (x->rid) {
+	case R_VERSIONS: rf_get_versions(x); break;
+	case R_ROOT: rf_get_root(x); break;
+	case R_ODATA: rf_get_odata(x); break;
+	case R_METADATA: rf_get_metadata(x); break;
+	case R_SYSTEMS: rf_get_systems(x); break;
+	case R_SYSTEM: rf_get_system(x); break;
+	case R_RESET_INFO: rf_get_reset_info(x); break;
+	case R_LOGSERVICES: rf_get_logservices(x); break;
+	case R_EVENTLOG: rf_get_eventlog(x); break;
+	case R_ENTRIES: rf_get_entries(x); break;
+	case R_ENTRY: rf_get_entry(x); break;
+	case R_CHASSIS_ALL: rf_get_chassis_all(x); break;
+	case R_CHASSIS: rf_get_chassis(x); break;
+	case R_MANAGERS: rf_get_managers(x); break;
+	case R_MANAGER: rf_get_manager(x); break;
+	case R_NETPROTO: rf_get_netproto(x); break;
+	case R_ACCOUNTSVC: rf_get_accountsvc(x); break;
+	case R_ACCOUNTS: rf_get_accounts(x); break;
+	case R_ACCOUNT: rf_get_account(x); break;
+	case R_ROLES: rf_get_roles(x); break;
+	case R_ROLE: rf_get_role(x); break;
+	case R_SESSIONSVC: rf_get_sessionsvc(x); break;
+	case R_SESSIONS: rf_get_sessions(x); break;
+	case R_SESSION: rf_get_session(x); break;
+	case R_EVENTSVC: rf_get_eventsvc(x); break;
+	case R_SCHEMAS: rf_get_schemas(x); break;
+	case R_SCHEMA: rf_get_schema_file(x); break;
+	case R_REGISTRIES: rf_get_registries(x); break;
+	case R_REGISTRY: rf_get_registry_file(x); break;
+	case R_SSE: rf_get_sse(x); break;
+	}
+	if (x->p.status != 200 || x->p.sse)
+		return;
+	x->p.allow = rt->methods;
+	x->p.link = rt->link;
+	rf_set_etag(x);
+	const struct http_header *h = http_header_get(x->rq, "If-None-Match");
+	if (h && x->method == MG && rf_etag_match(h->value, h->value_len, x->p.etag))
+		x->p.status = 304;
+}
+
+/* PATCH of a ComputerSystem, a Chassis or the SessionService: If-Match against the
+ * representation a GET would give now, the body parsed, then the resource's own checks;
+ * 200 with the resource as it is now when applied. */
+static void patch(struct ctx *x)
+{
+	struct json_tok t[TOKENS];
+	const struct http_header *im = http_header_get(x->rq, "If-Match");
+	if (im) { /* the tag of the representation a GET would give now */
+		if (x->rid == R_CHASSIS)
+			rf_get_chassis(x);
+		else if (x->rid == R_SESSIONSVC)
+			rf_get_sessionsvc(x);
+		else
+			rf_get_system(x);
+		rf_set_etag(x);
+		x->b.len = 0;
+		jw_init(&x->w, &x->b);
+		bool ok = rf_etag_match(im->value, im->value_len, x->p.etag);
+		x->p.etag[0] = 0;
+		if (!ok) {
+			rf_fail(x, 412, M_PRECONDITION, NULL, NULL, NULL);
+			return;
+		}
+	}
+	int n = rf_body_json(x, t);
+	if (n < 0)
+		return;
+	if (n == 0 || t[0].size == 0) {
+		rf_fail(x, 400, n ? M_EMPTY : M_MALFORMED, NULL, NULL, NULL);
+		return;
+	}
+	bool ok = x->rid == R_SESSIONSVC ? rf_patch_sessionsvc(x, t)
+		  : x->rid == R_CHASSIS	 ? rf_patch_chassis(x, t)
+					 : rf_patch_system(x, t);
+	if (ok)
+		get(x);
+}
+
+/* --- dispatch ---------------------------------------------------------------------------- */
+
+/* $top/$skip on collections; other $-parameters are not supported (501); parameters
+ * without '$' are ignored as the specification asks. False with the error set. */
+static bool query(struct ctx *x)
+{
+	const char *q = x->rq->query;
+	size_t n = q ? x->rq->query_len : 0;
+	for (size_t s = 0, e; s < n; s = e + 1) {
+		for (e = s; e < n && q[e] != '&'; e++)
+			;
+		size_t eq = s;
+		while (eq < e && q[eq] != '=')
+			eq++;
+		size_t vs = eq < e ? eq + 1 : e; /* the value: [vs, e) */
+		char k[32], v[32];
+		if (!http_path_decode(q + s, eq - s, k, sizeof(k)) || k[0] != '$')
+			continue;
+		bool top = !strcmp(k, "$top");
+		if (!top && strcmp(k, "$skip")) {
+			rf_fail(x, 501, M_QUERY, NULL, NULL, NULL);
+			return false;
+		}
+		if (x->method != MG) {
+			rf_fail(x, 400, M_QUERY_OPERATION, NULL, NULL, NULL);
+			return false;
+		}
+		if (!rf_routes[x->rid].coll) {
+			rf_fail(x, 400, M_QUERY_RESOURCE, NULL, NULL, NULL);
+			return false;
+		}
+		uint32_t val;
+		if (!http_path_decode(q + vs, e - vs, v, sizeof(v)) || !rf_id_u32(v, strlen(v), &val)) {
+			char raw[ARG_MAX + 1];
+			snprintf(raw, sizeof(raw), "%.*s", (int)(e - vs > ARG_MAX ? ARG_MAX : e - vs), q + vs);
+			rf_fail(x, 400, M_QUERY_TYPE, raw, k, NULL);
+			return false;
+		}
+		if (top)
+			x->top = val, x->has_top = true;
+		else
+			x->skip = val;
+	}
+	return true;
+}
+
+static void dispatch(struct ctx *x)
+{
+	struct redfish *r = x->r;
+	const struct http_request *rq = x->rq;
+	char *p = x->path;
+
+	/* first: every answer to a HEAD, errors included, is a head without a body */
+	switch (rq->method) {
+	case HTTP_GET: x->method = MG; break;
+	case HTTP_HEAD: x->method = MG; x->p.head = true; break;
+	case HTTP_POST: x->method = MPOST; break;
+	case HTTP_PATCH: x->method = MPATCH; break;
+	case HTTP_DELETE: x->method = MDEL; break;
+	default: x->method = 0; break;
+	}
+	if (!http_path_decode(rq->path, rq->path_len, p, sizeof(x->path))) {
+		rf_fail(x, 404, M_NOT_FOUND, "Resource", "", NULL);
+		return;
+	}
+	size_t pl = strlen(p);
+	if (pl > 1 && p[pl - 1] == '/')
+		p[--pl] = 0;
+	x->rid = -1;
+	struct seg arg = { NULL, 0 };
+	for (int i = 0; i < R_COUNT && x->rid < 0; i++) {
+		x->sys.n = arg.n = 0;
+		if (match(rf_routes[i].pat, p, &x->sys, &arg))
+			x->rid = i;
+	}
+	if (arg.n)
+		snprintf(x->arg, sizeof(x->arg), "%.*s", (int)arg.n, arg.p);
+	const struct route *rt = x->rid >= 0 ? &rf_routes[x->rid] : NULL;
+	if (!x->c->tls && !x->c->loopback && !r->cfg.http_remote &&
+	    !(x->method == MG && (x->rid == R_VERSIONS || x->rid == R_ROOT))) {
+		x->p.resolution = "Use HTTPS: over plain HTTP this service only shows /redfish and "
+				  "the service root to remote clients.";
+		rf_fail(x, 403, M_GENERAL, NULL, NULL, NULL);
+		return;
+	}
+	uint8_t need = !rt ? U : x->method == MG ? rt->rpriv : (rt->methods & x->method) ? rt->wpriv : U;
+	x->user = -1;
+	if (need && !rf_auth(x))
+		return;
+	/* after authentication: headers that change the answer come second (DSP0266) */
+	const struct http_header *h = http_header_get(rq, "OData-Version");
+	if (h && (h->value_len != 3 || memcmp(h->value, "4.0", 3))) {
+		rf_fail(x, 412, M_HEADER_INVALID, "OData-Version", NULL, NULL);
+		return;
+	}
+	if (rq->method == HTTP_OTHER) { /* a method HTTP/Redfish does not define here */
+		rf_fail(x, 501, M_NOT_ALLOWED, NULL, NULL, NULL);
+		return;
+	}
+	if (!rt) {
+		rf_fail(x, 404, M_NOT_FOUND, "Resource", p, NULL);
+		return;
+	}
+	if (!(rt->methods & x->method)) {
+		if (rq->method == HTTP_OPTIONS) {
+			x->p.status = 204;
+		} else {
+			rf_fail(x, 405, M_NOT_ALLOWED, NULL, NULL, NULL);
+		}
+		x->p.allow = rt->methods;
+		return;
+	}
+	if (x->sys.n && (x->sys.n != strlen(r->cfg.system_id) ||
+			 memcmp(x->sys.p, r->cfg.system_id, x->sys.n))) {
+		char id[48];
+		snprintf(id, sizeof(id), "%.*s", (int)(x->sys.n > 40 ? 40 : x->sys.n), x->sys.p);
+		rf_fail(x, 404, M_NOT_FOUND, x->rid == R_CHASSIS ? "Chassis" : "ComputerSystem", id, NULL);
+		return;
+	}
+	if (x->priv < need) {
+		rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+		return;
+	}
+	if (!query(x))
+		return;
+	if (rq->body_len && (x->method == MPOST || x->method == MPATCH)) {
+		h = http_header_get(rq, "Content-Type");
+		size_t n = 0;
+		while (h && n < h->value_len && h->value[n] != ';' && h->value[n] != ' ')
+			n++;
+		/* a body without a Content-Type is refused too: a browser sends such a request
+		 * cross-origin without a preflight */
+		if (!h || !(n == 16 && rf_ieq(h->value, "application/json", 16))) {
+			rf_fail(x, 415, M_HEADER_INVALID, "Content-Type", NULL, NULL);
+			return;
+		}
+	}
+	switch (x->method) {
+	case MG:
+		get(x);
+		break;
+	case MPATCH:
+		patch(x);
+		break;
+	case MPOST:
+		if (x->rid == R_RESET)
+			rf_post_reset(x);
+		else if (x->rid == R_CLEARLOG)
+			rf_post_clearlog(x);
+		else
+			rf_post_session(x);
+		break;
+	case MDEL:
+		rf_delete_session(x);
+		break;
+	}
+}
+
+/* --- API --------------------------------------------------------------------------------- */
+
+static bool uuid_valid(const char *u)
+{
+	for (int i = 0; i < 36; i++) {
+		char c = u[i];
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+		if (dash ? c != '-' : !hex)
+			return false;
+	}
+	return u[36] == 0;
+}
+
+void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_session *sessions,
+		  const struct users *users, struct host *host, const void *seed, size_t seedlen)
+{
+	memset(r, 0, offsetof(struct redfish, body));
+	r->cfg = *cfg;
+	if (r->cfg.max_sessions > RF_SESSIONS_HARD_MAX)
+		r->cfg.max_sessions = RF_SESSIONS_HARD_MAX;
+	if (r->cfg.session_timeout_s == 0)
+		r->cfg.session_timeout_s = 1800;
+	/* the schema's range for SessionTimeout is 30..86400 */
+	if (r->cfg.session_timeout_min < 30)
+		r->cfg.session_timeout_min = 30;
+	if (!r->cfg.session_timeout_max || r->cfg.session_timeout_max > 86400)
+		r->cfg.session_timeout_max = 86400;
+	if (r->cfg.session_timeout_min > r->cfg.session_timeout_max)
+		r->cfg.session_timeout_min = r->cfg.session_timeout_max;
+	r->cfg.system_id[sizeof(r->cfg.system_id) - 1] = 0;
+	if (!r->cfg.system_id[0])
+		strcpy(r->cfg.system_id, "0");
+	r->cfg.uuid[sizeof(r->cfg.uuid) - 1] = 0;
+	r->cfg.name[sizeof(r->cfg.name) - 1] = 0;
+	r->cfg.fw_version[sizeof(r->cfg.fw_version) - 1] = 0;
+	char *inv[] = { r->cfg.manufacturer, r->cfg.model, r->cfg.serial, r->cfg.part,
+			r->cfg.asset_tag, r->cfg.chassis_serial, r->cfg.chassis_part, r->cfg.hostname };
+	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++)
+		inv[i][63] = 0;
+	r->uuid_ok = uuid_valid(r->cfg.uuid);
+	r->sessions = sessions;
+	if (!sessions)
+		r->cfg.max_sessions = 0;
+	else
+		memset(sessions, 0, sizeof(*sessions) * r->cfg.max_sessions);
+	r->users = users;
+	r->host = host;
+	r->sse_power = 0xFF;
+	rng_init(&r->rng, seed, seedlen);
+	throttle_init(&r->thr, &r->cfg.throttle, r->thr_tab, RF_FAIL_SOURCES);
+}
+
+/* The last element of an X-Forwarded-For list as a v4-mapped or IPv6 address. */
+static bool forwarded_addr(const struct http_request *rq, uint8_t out[16])
+{
+	if (http_header_count(rq, "X-Forwarded-For") != 1)
+		return false; /* none, or several fields: which one the proxy wrote is unclear */
+	const struct http_header *h = http_header_get(rq, "X-Forwarded-For");
+	size_t pos = 0, s = 0, e = 0; /* the last element: what our proxy appended */
+	while (http_list_next(h->value, h->value_len, &pos, &s, &e))
+		;
+	char a[INET6_ADDRSTRLEN];
+	if (e - s == 0 || e - s >= sizeof(a))
+		return false;
+	memcpy(a, h->value + s, e - s);
+	a[e - s] = 0;
+	uint8_t v4[4];
+	if (inet_pton(AF_INET, a, v4) == 1) {
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+		memcpy(out, mapped, 12);
+		memcpy(out + 12, v4, 4);
+		return true;
+	}
+	uint8_t v6[16];
+	if (inet_pton(AF_INET6, a, v6) != 1)
+		return false;
+	memcpy(out, v6, 16);
+	return true;
+}
+
+int redfish_handle(struct redfish *r, const struct http_request *rq, struct rf_conn *c,
+		   struct buf *out, int64_t now)
+{
+	struct ctx x;
+	memset(&x, 0, sizeof(x));
+	r->now = now;
+	x.r = r;
+	x.rq = rq;
+	x.c = c;
+	memcpy(x.from, c->addr, 16);
+	if (r->cfg.forwarded_for && c->loopback && !c->tls)
+		forwarded_addr(rq, x.from);
+	x.p.status = 200;
+	x.close = !rq->keep_alive;
+	buf_init(&x.b, r->body, sizeof(r->body));
+	jw_init(&x.w, &x.b);
+	dispatch(&x);
+	return rf_finish(&x, out);
+}
+
+void redfish_error_response(struct redfish *r, int status, struct buf *out)
+{
+	struct ctx x; /* no request: fail() and finish() only use the response side */
+	memset(&x, 0, sizeof(x));
+	x.r = r;
+	x.close = true;
+	buf_init(&x.b, r->body, sizeof(r->body));
+	int m = M_GENERAL;
+	const char *a = NULL;
+	switch (status) {
+	case 411: m = M_HEADER_MISSING, a = "Content-Length"; break;
+	case 413: m = M_TOO_LARGE; break;
+	case 417: m = M_HEADER_INVALID, a = "Expect"; break;
+	case 500: m = M_INTERNAL; break;
+	case 503: m = M_UNAVAILABLE, a = "5"; x.p.retry_after = 5; break;
+	case 400: x.p.resolution = "Send a valid HTTP/1.1 request."; break;
+	case 408: x.p.resolution = "Send the whole request without pausing."; break;
+	case 431: x.p.resolution = "Send fewer or shorter header fields."; break;
+	case 501: x.p.resolution = "Use GET, HEAD, POST, PATCH or DELETE."; break;
+	case 505: x.p.resolution = "Use HTTP/1.1."; break;
+	}
+	rf_fail(&x, status, m, a, NULL, NULL);
+	rf_finish(&x, out);
+}

@@ -59,12 +59,18 @@ enum {
 	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_COUNT
 };
 
-/* One row of the route table (routes.c). */
+struct ctx;
+
+/* One row of the route table: see the CONTRACT at the top of routes.c. */
 struct route {
-	const char *pat;
-	uint8_t methods, rpriv, wpriv; /* privilege 0: public */
-	bool coll;                      /* a collection: $top/$skip apply */
-	const char *otype, *link, *type, *ver;
+	const char *pat;			/* '%': the system id, '*': a member id */
+	const char *otype, *link, *type, *ver;	/* @odata.type, Link file, family, version */
+	uint8_t rpriv, wpriv;			/* GET/HEAD, writing methods; 0: public */
+	bool coll;				/* a collection: $top/$skip apply */
+	void (*get)(struct ctx *x);		/* GET and HEAD */
+	bool (*patch)(struct ctx *x, const struct json_tok *t); /* true: applied */
+	void (*post)(struct ctx *x);
+	void (*del)(struct ctx *x);
 };
 
 extern const struct route rf_routes[R_COUNT];

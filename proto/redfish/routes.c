@@ -1,5 +1,37 @@
 /*
- * The Redfish service. See redfish.h for the contract.
+ * The Redfish service: the route table, the dispatch and the public API. See redfish.h for
+ * the contract with the network layer; the resources live one family per file beside this
+ * one (root.c, systems.c, chassis.c, managers.c, accounts.c, sessions.c, events.c), the
+ * response side in reply.c, authentication and sessions in auth.c.
+ *
+ * CONTRACT of the route table (rf_routes below, struct route in rf_private.h)
+ * - A row is one URI pattern ('%' = the system id, '*' = one member id, exact match
+ *   segment by segment; the first matching row wins), its schema (@odata.type, the Link
+ *   file, the family and version for $metadata and JsonSchemas; NOTYPE for none), the
+ *   privilege for GET/HEAD (rpriv) and for the writing methods (wpriv; 0 = public),
+ *   whether $top/$skip apply (coll), and one handler per method: .get (GET and HEAD),
+ *   .patch, .post, .del. A NULL handler means the method is not allowed: 405 with an Allow
+ *   header computed from the row's non-NULL handlers (so is OPTIONS: 204 with Allow). A row
+ *   with no handler at all, or a .patch without a .get, is a table error:
+ *   test_routes_table in tests/unit/test_redfish.c fails on it.
+ * - Before any handler runs, dispatch() has done the plain-HTTP rule, authentication,
+ *   OData-Version, 404/405, the system id in '%', the row's privilege, the query and the
+ *   Content-Type; x->arg holds the '*' segment. A handler never checks those again (a
+ *   finer privilege inside a resource, e.g. PowerRestorePolicy needing an administrator, is
+ *   its own business).
+ * - Every handler answers: a body in x->w / x->b (and, for GET, the status left at 200),
+ *   or an error body via rf_fail() / rf_fail_list(). An empty 200 is never right.
+ *   .get: opens with rf_hdr(x, R_..., uri) (or rf_collection() for a collection); for a
+ *   200, dispatch adds Allow, Link and the ETag (and 304 for a matching If-None-Match).
+ *   .patch: gets the parsed, non-empty JSON object (If-Match was checked against what
+ *   .get gives now); checks the whole body first, applies nothing when anything is wrong
+ *   (rf_fail_list with every problem), and returns true when applied: the answer is then
+ *   200 with the .get representation. .post / .del: set x->p.status (201, 204) and any
+ *   body, Location or token themselves; bodies via rf_body_json() / rf_action_body().
+ * - To add a resource: one R_ id (rf_private.h), one row here, its handler(s) in the
+ *   family's file with the prototype in rf_private.h, and a unit test in
+ *   tests/unit/test_redfish.c (test_routes_table already GETs every row; the schema version
+ *   must be one of the DMTF files in shared/redfish/json-schema).
  *
  * Implementation notes
  * - One pass per request, in this order: decode the path (one trailing '/' dropped, so every
@@ -54,40 +86,70 @@ enum { U = PRIV_USER, O = PRIV_OPERATOR, A = PRIV_ADMIN };
 #define NOTYPE NULL, NULL, NULL, NULL
 
 const struct route rf_routes[R_COUNT] = {
-	[R_VERSIONS] = { "/redfish", MG, 0, 0, false, NOTYPE },
-	[R_ROOT] = { V1, MG, 0, 0, false, T("ServiceRoot", "v1_20_0") },
-	[R_ODATA] = { V1 "/odata", MG, 0, 0, false, NOTYPE },
-	[R_METADATA] = { V1 "/$metadata", MG, 0, 0, false, NOTYPE },
-	[R_SYSTEMS] = { V1 "/Systems", MG, U, 0, true, C("ComputerSystemCollection") },
-	[R_SYSTEM] = { V1 "/Systems/%", MG | MPATCH, U, O, false, T("ComputerSystem", "v1_27_0") },
-	[R_RESET_INFO] = { V1 "/Systems/%/ResetActionInfo", MG, U, 0, false, T("ActionInfo", "v1_5_0") },
-	[R_RESET] = { V1 "/Systems/%/Actions/ComputerSystem.Reset", MPOST, U, O, false, NOTYPE },
-	[R_LOGSERVICES] = { V1 "/Systems/%/LogServices", MG, U, 0, true, C("LogServiceCollection") },
-	[R_EVENTLOG] = { EL, MG, U, 0, false, T("LogService", "v1_9_0") },
-	[R_ENTRIES] = { EL "/Entries", MG, U, 0, true, C("LogEntryCollection") },
-	[R_ENTRY] = { EL "/Entries/*", MG, U, 0, false, T("LogEntry", "v1_21_0") },
-	[R_CLEARLOG] = { EL "/Actions/LogService.ClearLog", MPOST, U, A, false, NOTYPE },
-	[R_CHASSIS_ALL] = { V1 "/Chassis", MG, U, 0, true, C("ChassisCollection") },
-	[R_CHASSIS] = { V1 "/Chassis/%", MG | MPATCH, U, O, false, T("Chassis", "v1_28_0") },
-	[R_MANAGERS] = { V1 "/Managers", MG, U, 0, true, C("ManagerCollection") },
-	[R_MANAGER] = { MGR, MG, U, 0, false, T("Manager", "v1_24_0") },
-	[R_NETPROTO] = { MGR "/NetworkProtocol", MG, U, 0, false, T("ManagerNetworkProtocol", "v1_12_0") },
-	[R_ACCOUNTSVC] = { V1 "/AccountService", MG, U, 0, false, T("AccountService", "v1_18_1") },
-	[R_ACCOUNTS] = { V1 "/AccountService/Accounts", MG, U, 0, true, C("ManagerAccountCollection") },
-	[R_ACCOUNT] = { V1 "/AccountService/Accounts/*", MG, U, 0, false, T("ManagerAccount", "v1_14_1") },
-	[R_ROLES] = { V1 "/AccountService/Roles", MG, U, 0, true, C("RoleCollection") },
-	[R_ROLE] = { V1 "/AccountService/Roles/*", MG, U, 0, false, T("Role", "v1_3_3") },
-	[R_SESSIONSVC] = { V1 "/SessionService", MG | MPATCH, U, A, false, T("SessionService", "v1_2_0") },
-	[R_SESSIONS] = { V1 "/SessionService/Sessions", MG | MPOST, U, 0, true, C("SessionCollection") },
-	[R_SESSIONS_MEMBERS] = { V1 "/SessionService/Sessions/Members", MPOST, U, 0, false, NOTYPE },
-	[R_SESSION] = { V1 "/SessionService/Sessions/*", MG | MDEL, U, U, false, T("Session", "v1_8_0") },
-	[R_EVENTSVC] = { V1 "/EventService", MG, U, 0, false, T("EventService", "v1_12_0") },
-	[R_SSE] = { V1 "/EventService/SSE", MG, U, 0, false, NOTYPE },
-	[R_SCHEMAS] = { V1 "/JsonSchemas", MG, U, 0, true, C("JsonSchemaFileCollection") },
-	[R_SCHEMA] = { V1 "/JsonSchemas/*", MG, U, 0, false, T("JsonSchemaFile", "v1_1_5") },
-	[R_REGISTRIES] = { V1 "/Registries", MG, U, 0, true, C("MessageRegistryFileCollection") },
-	[R_REGISTRY] = { V1 "/Registries/*", MG, U, 0, false, T("MessageRegistryFile", "v1_1_5") },
+	[R_VERSIONS] = { "/redfish", NOTYPE, 0, 0, false, .get = rf_get_versions },
+	[R_ROOT] = { V1, T("ServiceRoot", "v1_20_0"), 0, 0, false, .get = rf_get_root },
+	[R_ODATA] = { V1 "/odata", NOTYPE, 0, 0, false, .get = rf_get_odata },
+	[R_METADATA] = { V1 "/$metadata", NOTYPE, 0, 0, false, .get = rf_get_metadata },
+	[R_SYSTEMS] = { V1 "/Systems", C("ComputerSystemCollection"), U, 0, true,
+			.get = rf_get_systems },
+	[R_SYSTEM] = { V1 "/Systems/%", T("ComputerSystem", "v1_27_0"), U, O, false,
+		       .get = rf_get_system, .patch = rf_patch_system },
+	[R_RESET_INFO] = { V1 "/Systems/%/ResetActionInfo", T("ActionInfo", "v1_5_0"), U, 0, false,
+			   .get = rf_get_reset_info },
+	[R_RESET] = { V1 "/Systems/%/Actions/ComputerSystem.Reset", NOTYPE, U, O, false,
+		      .post = rf_post_reset },
+	[R_LOGSERVICES] = { V1 "/Systems/%/LogServices", C("LogServiceCollection"), U, 0, true,
+			    .get = rf_get_logservices },
+	[R_EVENTLOG] = { EL, T("LogService", "v1_9_0"), U, 0, false, .get = rf_get_eventlog },
+	[R_ENTRIES] = { EL "/Entries", C("LogEntryCollection"), U, 0, true, .get = rf_get_entries },
+	[R_ENTRY] = { EL "/Entries/*", T("LogEntry", "v1_21_0"), U, 0, false, .get = rf_get_entry },
+	[R_CLEARLOG] = { EL "/Actions/LogService.ClearLog", NOTYPE, U, A, false,
+			 .post = rf_post_clearlog },
+	[R_CHASSIS_ALL] = { V1 "/Chassis", C("ChassisCollection"), U, 0, true,
+			    .get = rf_get_chassis_all },
+	[R_CHASSIS] = { V1 "/Chassis/%", T("Chassis", "v1_28_0"), U, O, false,
+			.get = rf_get_chassis, .patch = rf_patch_chassis },
+	[R_MANAGERS] = { V1 "/Managers", C("ManagerCollection"), U, 0, true, .get = rf_get_managers },
+	[R_MANAGER] = { MGR, T("Manager", "v1_24_0"), U, 0, false, .get = rf_get_manager },
+	[R_NETPROTO] = { MGR "/NetworkProtocol", T("ManagerNetworkProtocol", "v1_12_0"), U, 0, false,
+			 .get = rf_get_netproto },
+	[R_ACCOUNTSVC] = { V1 "/AccountService", T("AccountService", "v1_18_1"), U, 0, false,
+			   .get = rf_get_accountsvc },
+	[R_ACCOUNTS] = { V1 "/AccountService/Accounts", C("ManagerAccountCollection"), U, 0, true,
+			 .get = rf_get_accounts },
+	[R_ACCOUNT] = { V1 "/AccountService/Accounts/*", T("ManagerAccount", "v1_14_1"), U, 0, false,
+			.get = rf_get_account },
+	[R_ROLES] = { V1 "/AccountService/Roles", C("RoleCollection"), U, 0, true,
+		      .get = rf_get_roles },
+	[R_ROLE] = { V1 "/AccountService/Roles/*", T("Role", "v1_3_3"), U, 0, false,
+		     .get = rf_get_role },
+	[R_SESSIONSVC] = { V1 "/SessionService", T("SessionService", "v1_2_0"), U, A, false,
+			   .get = rf_get_sessionsvc, .patch = rf_patch_sessionsvc },
+	[R_SESSIONS] = { V1 "/SessionService/Sessions", C("SessionCollection"), U, 0, true,
+			 .get = rf_get_sessions, .post = rf_post_session },
+	[R_SESSIONS_MEMBERS] = { V1 "/SessionService/Sessions/Members", NOTYPE, U, 0, false,
+				 .post = rf_post_session },
+	[R_SESSION] = { V1 "/SessionService/Sessions/*", T("Session", "v1_8_0"), U, U, false,
+			.get = rf_get_session, .del = rf_delete_session },
+	[R_EVENTSVC] = { V1 "/EventService", T("EventService", "v1_12_0"), U, 0, false,
+			 .get = rf_get_eventsvc },
+	[R_SSE] = { V1 "/EventService/SSE", NOTYPE, U, 0, false, .get = rf_get_sse },
+	[R_SCHEMAS] = { V1 "/JsonSchemas", C("JsonSchemaFileCollection"), U, 0, true,
+			.get = rf_get_schemas },
+	[R_SCHEMA] = { V1 "/JsonSchemas/*", T("JsonSchemaFile", "v1_1_5"), U, 0, false,
+		       .get = rf_get_schema_file },
+	[R_REGISTRIES] = { V1 "/Registries", C("MessageRegistryFileCollection"), U, 0, true,
+			   .get = rf_get_registries },
+	[R_REGISTRY] = { V1 "/Registries/*", T("MessageRegistryFile", "v1_1_5"), U, 0, false,
+			 .get = rf_get_registry_file },
 };
+
+/* The methods a row answers (Allow): those with a handler. */
+static uint8_t methods(const struct route *rt)
+{
+	return (uint8_t)((rt->get ? MG : 0) | (rt->post ? MPOST : 0) | (rt->patch ? MPATCH : 0) |
+			 (rt->del ? MDEL : 0));
+}
 
 /* Segment-wise match; '%' and '*' stand for one non-empty segment each. */
 static bool match(const char *pat, const char *p, struct seg *sys, struct seg *arg)
@@ -111,44 +173,15 @@ static bool match(const char *pat, const char *p, struct seg *sys, struct seg *a
 	return !*pat && !*p;
 }
 
+/* GET and HEAD: the row's handler, then for a 200 the Allow, Link and ETag headers (304
+ * when If-None-Match names the tag). The SSE stream's head has none of them. */
 static void get(struct ctx *x)
 {
 	const struct route *rt = &rf_routes[x->rid];
-	switch (x->rid) {
-	case R_VERSIONS: rf_get_versions(x); break;
-	case R_ROOT: rf_get_root(x); break;
-	case R_ODATA: rf_get_odata(x); break;
-	case R_METADATA: rf_get_metadata(x); break;
-	case R_SYSTEMS: rf_get_systems(x); break;
-	case R_SYSTEM: rf_get_system(x); break;
-	case R_RESET_INFO: rf_get_reset_info(x); break;
-	case R_LOGSERVICES: rf_get_logservices(x); break;
-	case R_EVENTLOG: rf_get_eventlog(x); break;
-	case R_ENTRIES: rf_get_entries(x); break;
-	case R_ENTRY: rf_get_entry(x); break;
-	case R_CHASSIS_ALL: rf_get_chassis_all(x); break;
-	case R_CHASSIS: rf_get_chassis(x); break;
-	case R_MANAGERS: rf_get_managers(x); break;
-	case R_MANAGER: rf_get_manager(x); break;
-	case R_NETPROTO: rf_get_netproto(x); break;
-	case R_ACCOUNTSVC: rf_get_accountsvc(x); break;
-	case R_ACCOUNTS: rf_get_accounts(x); break;
-	case R_ACCOUNT: rf_get_account(x); break;
-	case R_ROLES: rf_get_roles(x); break;
-	case R_ROLE: rf_get_role(x); break;
-	case R_SESSIONSVC: rf_get_sessionsvc(x); break;
-	case R_SESSIONS: rf_get_sessions(x); break;
-	case R_SESSION: rf_get_session(x); break;
-	case R_EVENTSVC: rf_get_eventsvc(x); break;
-	case R_SCHEMAS: rf_get_schemas(x); break;
-	case R_SCHEMA: rf_get_schema_file(x); break;
-	case R_REGISTRIES: rf_get_registries(x); break;
-	case R_REGISTRY: rf_get_registry_file(x); break;
-	case R_SSE: rf_get_sse(x); break;
-	}
+	rt->get(x);
 	if (x->p.status != 200 || x->p.sse)
 		return;
-	x->p.allow = rt->methods;
+	x->p.allow = methods(rt);
 	x->p.link = rt->link;
 	rf_set_etag(x);
 	const struct http_header *h = http_header_get(x->rq, "If-None-Match");
@@ -156,20 +189,16 @@ static void get(struct ctx *x)
 		x->p.status = 304;
 }
 
-/* PATCH of a ComputerSystem, a Chassis or the SessionService: If-Match against the
- * representation a GET would give now, the body parsed, then the resource's own checks;
- * 200 with the resource as it is now when applied. */
+/* PATCH: If-Match against the representation a GET would give now, the body parsed (a
+ * non-empty JSON object), then the row's handler; 200 with the resource as it is now when
+ * it applied the body. */
 static void patch(struct ctx *x)
 {
+	const struct route *rt = &rf_routes[x->rid];
 	struct json_tok t[TOKENS];
 	const struct http_header *im = http_header_get(x->rq, "If-Match");
 	if (im) { /* the tag of the representation a GET would give now */
-		if (x->rid == R_CHASSIS)
-			rf_get_chassis(x);
-		else if (x->rid == R_SESSIONSVC)
-			rf_get_sessionsvc(x);
-		else
-			rf_get_system(x);
+		rt->get(x);
 		rf_set_etag(x);
 		x->b.len = 0;
 		jw_init(&x->w, &x->b);
@@ -187,14 +216,9 @@ static void patch(struct ctx *x)
 		rf_fail(x, 400, n ? M_EMPTY : M_MALFORMED, NULL, NULL, NULL);
 		return;
 	}
-	bool ok = x->rid == R_SESSIONSVC ? rf_patch_sessionsvc(x, t)
-		  : x->rid == R_CHASSIS	 ? rf_patch_chassis(x, t)
-					 : rf_patch_system(x, t);
-	if (ok)
+	if (rt->patch(x, t))
 		get(x);
 }
-
-/* --- dispatch ---------------------------------------------------------------------------- */
 
 /* $top/$skip on collections; other $-parameters are not supported (501); parameters
  * without '$' are ignored as the specification asks. False with the error set. */
@@ -279,7 +303,7 @@ static void dispatch(struct ctx *x)
 		rf_fail(x, 403, M_GENERAL, NULL, NULL, NULL);
 		return;
 	}
-	uint8_t need = !rt ? U : x->method == MG ? rt->rpriv : (rt->methods & x->method) ? rt->wpriv : U;
+	uint8_t need = !rt ? U : x->method == MG ? rt->rpriv : (methods(rt) & x->method) ? rt->wpriv : U;
 	x->user = -1;
 	if (need && !rf_auth(x))
 		return;
@@ -297,13 +321,13 @@ static void dispatch(struct ctx *x)
 		rf_fail(x, 404, M_NOT_FOUND, "Resource", p, NULL);
 		return;
 	}
-	if (!(rt->methods & x->method)) {
+	if (!(methods(rt) & x->method)) {
 		if (rq->method == HTTP_OPTIONS) {
 			x->p.status = 204;
 		} else {
 			rf_fail(x, 405, M_NOT_ALLOWED, NULL, NULL, NULL);
 		}
-		x->p.allow = rt->methods;
+		x->p.allow = methods(rt);
 		return;
 	}
 	if (x->sys.n && (x->sys.n != strlen(r->cfg.system_id) ||
@@ -339,15 +363,10 @@ static void dispatch(struct ctx *x)
 		patch(x);
 		break;
 	case MPOST:
-		if (x->rid == R_RESET)
-			rf_post_reset(x);
-		else if (x->rid == R_CLEARLOG)
-			rf_post_clearlog(x);
-		else
-			rf_post_session(x);
+		rt->post(x);
 		break;
 	case MDEL:
-		rf_delete_session(x);
+		rt->del(x);
 		break;
 	}
 }

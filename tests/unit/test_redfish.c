@@ -10,6 +10,7 @@
 #include "../../proto/http.h"
 #include "../../proto/json.h"
 #include "../../proto/redfish.h"
+#include "../../proto/redfish/rf_private.h" /* the route table */
 #include "../../proto/sel.h"
 #include "fake_host.h"
 #include "testlib.h"
@@ -1787,8 +1788,74 @@ static void test_head_errors(void)
 	}
 }
 
+/* The route table (proto/redfish/routes.c): every row has a pattern and a handler, a PATCH
+ * row has the GET its If-Match and its answer need, a row without GET is an action (POST
+ * only); and a GET of every row's concrete URI answers a body: JSON (or the CSDL, or the
+ * SSE stream's head), or a JSON error with Allow for the POST-only rows. A forgotten
+ * handler would show here, never as an empty 200. */
+static void test_routes_table(void)
+{
+	setup();
+	add_sel(0x07, 1, 0, 0, "");
+	char t[40], loc[120];
+	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t, loc), 201);
+	for (int i = 0; i < R_COUNT; i++) {
+		const struct route *rt = &rf_routes[i];
+		CHECK(rt->pat != NULL);
+		if (!rt->pat)
+			continue;
+		if (!rt->get && !rt->post && !rt->patch && !rt->del)
+			printf("  route %d (%s): no handler\n", i, rt->pat);
+		CHECK(rt->get || rt->post || rt->patch || rt->del);
+		CHECK(!rt->patch || rt->get);
+		CHECK(rt->get || (rt->post && !rt->patch && !rt->del));
+		CHECK(!rt->get || rt->pat[0] != 0);
+		/* the concrete URI: system id 0, a member that exists */
+		char uri[200];
+		size_t n = 0;
+		for (const char *p = rt->pat; *p && n < sizeof(uri) - 40; p++) {
+			if (*p == '%') {
+				uri[n++] = '0';
+			} else if (*p == '*') {
+				const char *m = strstr(rt->pat, "Roles") ? "Operator"
+						: strstr(rt->pat, "JsonSchemas") ? "ComputerSystem"
+						: strstr(rt->pat, "Registries") ? "Base" : "1";
+				n += (size_t)snprintf(uri + n, sizeof(uri) - n, "%s", m);
+			} else {
+				uri[n++] = *p;
+			}
+		}
+		uri[n] = 0;
+		int st = GET(uri, ADMIN);
+		const char *ct = hdr("Content-Type");
+		if (rt->get) {
+			if (st != 200)
+				printf("  GET %s: %d\n", uri, st);
+			CHECK_EQ(st, 200);
+			if (flags == RF_SSE) {
+				CHECK(ct && !strcmp(ct, "text/event-stream"));
+				continue;
+			}
+			CHECK(body_len > 0);
+			if (ct && !strcmp(ct, "application/xml")) {
+				CHECK(body_len > 5 && !memcmp(body, "<?xml", 5));
+				continue;
+			}
+			CHECK(ntok > 0 && tok[0].type == JSON_OBJECT);
+			CHECK(hdr("ETag") != NULL && hdr("Allow") != NULL);
+			if (rt->type) /* the schema the row names is the one the body says */
+				CHECK(jtype("@odata.type") == JSON_STRING);
+		} else {
+			CHECK_EQ(st, 405);
+			CHECK(body_len > 0 && ntok > 0 && jpath("error") >= 0);
+			CHECK(hdr_is("Allow", "POST"));
+		}
+	}
+}
+
 int main(void)
 {
+	test_routes_table();
 	test_head_errors();
 	test_root();
 	test_auth();

@@ -150,7 +150,7 @@ void rf_kstr_opt(struct jw *w, const char *key, const char *v);
 int rf_body_json(struct ctx *x, struct json_tok *t);
 const char *rf_tok_text(struct elist *e, const struct ctx *x, const struct json_tok *t, int i);
 int rf_lookup(const struct ctx *x, const struct json_tok *t, int i, const char *const *names,
-		  size_t n);
+	      size_t n);
 
 /* auth.c */
 bool rf_expired(const struct redfish *r, const struct rf_session *s);

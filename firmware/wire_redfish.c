@@ -11,6 +11,7 @@
 
 #include "bmc.h"
 #include "log.h"
+#include "netif.h"
 
 /* --- Redfish over HTTP and HTTPS ------------------------------------------------------------- */
 
@@ -161,6 +162,9 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	snprintf(rc.chassis_part, sizeof(rc.chassis_part), "%s", c->chassis_part);
 	if (gethostname(rc.hostname, sizeof(rc.hostname) - 1) < 0)
 		rc.hostname[0] = 0;
+	rc.bmclog = &b->bmclog;
+	rc.netifs = netif_list;
+	rc.netifs_ctx = &b->facts;
 	uint8_t seed[SEED_LEN];
 	seed_derive(master, "redfish sessions", seed);
 	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));

@@ -27,8 +27,11 @@
 #include "buf.h"
 #include "crypto.h"
 #include "http.h"
+#include "netif.h"
 #include "throttle.h"
 #include "users.h"
+
+struct bmclog;
 
 struct host;
 
@@ -71,6 +74,10 @@ struct redfish_cfg {
 	struct throttle_cfg throttle;	/* failed logins (per_user 0: not throttled) */
 	bool forwarded_for;		/* trust X-Forwarded-For from a loopback proxy (plain
 					 * HTTP only) as the client address for throttling/logs */
+	struct bmclog *bmclog;		/* the BMC's own log (Managers/bmc/LogServices/Log);
+					 * NULL: an empty one */
+	netif_list_fn netifs;		/* the BMC's interfaces (EthernetInterfaces); NULL: none */
+	void *netifs_ctx;
 };
 
 struct rf_session {

@@ -101,6 +101,11 @@ static void entry_json(struct ctx *x, const struct sel_entry *e)
 	}
 	entry_message(e, m, sizeof(m));
 	jw_kstr(w, "Message", m);
+	snprintf(t, sizeof(t), "Bmcd.1.0.%s", rf_sel_message(e->text));
+	jw_kstr(w, "MessageId", t); /* Tacklebox and the OCP profiles want one on every entry */
+	jw_karr(w, "MessageArgs");
+	jw_str(w, m);
+	jw_arr_end(w);
 	if (r[2] == 0x02) {
 		uint8_t et = r[12] & 0x7F;
 		if (r[10] >= 1 && r[10] <= sizeof(sensor_types) / sizeof(sensor_types[0]))

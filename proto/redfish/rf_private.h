@@ -56,7 +56,8 @@ enum {
 	R_LOGSERVICES, R_EVENTLOG, R_ENTRIES, R_ENTRY, R_CLEARLOG, R_CHASSIS_ALL, R_CHASSIS,
 	R_MANAGERS, R_MANAGER, R_NETPROTO, R_ACCOUNTSVC, R_ACCOUNTS, R_ACCOUNT, R_ROLES, R_ROLE,
 	R_SESSIONSVC, R_SESSIONS, R_SESSIONS_MEMBERS, R_SESSION, R_EVENTSVC, R_SSE, R_SCHEMAS,
-	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_COUNT
+	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_BMCD_REGISTRY, R_MGR_LOGSERVICES, R_MGR_LOG,
+	R_MGR_ENTRIES, R_MGR_ENTRY, R_MGR_CLEARLOG, R_ETHS, R_ETH, R_COUNT
 };
 
 struct ctx;
@@ -212,5 +213,19 @@ void rf_get_logservices(struct ctx *x);
 void rf_get_entries(struct ctx *x);
 void rf_get_sse(struct ctx *x);
 void rf_post_clearlog(struct ctx *x);
+
+/* bmclog.c: the BMC's own log and bmcd's message registry (Bmcd.1.0) */
+const char *rf_bmcd_message(int kind);
+const char *rf_sel_message(int text);
+void rf_get_bmcd_registry(struct ctx *x);
+void rf_get_mgr_logservices(struct ctx *x);
+void rf_get_mgr_log(struct ctx *x);
+void rf_get_mgr_entries(struct ctx *x);
+void rf_get_mgr_entry(struct ctx *x);
+void rf_post_mgr_clearlog(struct ctx *x);
+
+/* ethernet.c */
+void rf_get_eths(struct ctx *x);
+void rf_get_eth(struct ctx *x);
 
 #endif

@@ -103,6 +103,7 @@ static unsigned schema_count(void)
 /* The DMTF registries the messages come from, as published. */
 static const char *const registries[][2] = {
 	{ "Base", "1.22.1" }, { "ResourceEvent", "1.4.3" },
+	{ "Bmcd", "1.0.0" }, /* bmcd's own (bmclog.c), served here: the last row */
 };
 #define NREGISTRIES (sizeof(registries) / sizeof(registries[0]))
 
@@ -125,7 +126,7 @@ static void location(struct jw *w, const char *uri)
 	jw_karr(w, "Location");
 	jw_obj(w);
 	jw_kstr(w, "Language", "en");
-	jw_kstr(w, "PublicationUri", uri);
+	jw_kstr(w, uri[0] == '/' ? "Uri" : "PublicationUri", uri);
 	jw_obj_end(w);
 	jw_arr_end(w);
 	jw_key(w, "Languages");
@@ -179,8 +180,12 @@ void rf_get_registry_file(struct ctx *x)
 	jw_kstr(w, "Name", s);
 	snprintf(s, sizeof(s), "%s.%.*s", n, (int)(strrchr(v, '.') - v), v); /* Base.1.22 */
 	jw_kstr(w, "Registry", s);
-	snprintf(s, sizeof(s), "http://redfish.dmtf.org/registries/%s.%s.json", n, v);
-	location(w, s);
+	if (i == NREGISTRIES - 1)
+		location(w, V1 "/Registries/Bmcd/Bmcd");
+	else {
+		snprintf(s, sizeof(s), "http://redfish.dmtf.org/registries/%s.%s.json", n, v);
+		location(w, s);
+	}
 	jw_obj_end(w);
 }
 

@@ -142,6 +142,22 @@ const struct route rf_routes[R_COUNT] = {
 			   .get = rf_get_registries },
 	[R_REGISTRY] = { V1 "/Registries/*", T("MessageRegistryFile", "v1_1_5"), U, 0, false,
 			 .get = rf_get_registry_file },
+	[R_BMCD_REGISTRY] = { V1 "/Registries/Bmcd/Bmcd", T("MessageRegistry", "v1_7_0"), U, 0,
+			      false, .get = rf_get_bmcd_registry },
+	[R_MGR_LOGSERVICES] = { MGR "/LogServices", C("LogServiceCollection"), U, 0, true,
+				.get = rf_get_mgr_logservices },
+	[R_MGR_LOG] = { MGR "/LogServices/Log", T("LogService", "v1_9_0"), U, 0, false,
+			.get = rf_get_mgr_log },
+	[R_MGR_ENTRIES] = { MGR "/LogServices/Log/Entries", C("LogEntryCollection"), U, 0, true,
+			    .get = rf_get_mgr_entries },
+	[R_MGR_ENTRY] = { MGR "/LogServices/Log/Entries/*", T("LogEntry", "v1_21_0"), U, 0, false,
+			  .get = rf_get_mgr_entry },
+	[R_MGR_CLEARLOG] = { MGR "/LogServices/Log/Actions/LogService.ClearLog", NOTYPE, U, A,
+			     false, .post = rf_post_mgr_clearlog },
+	[R_ETHS] = { MGR "/EthernetInterfaces", C("EthernetInterfaceCollection"), U, 0, true,
+		     .get = rf_get_eths },
+	[R_ETH] = { MGR "/EthernetInterfaces/*", T("EthernetInterface", "v1_12_4"), U, 0, false,
+		    .get = rf_get_eth },
 };
 
 /* The methods a row answers (Allow): those with a handler. */

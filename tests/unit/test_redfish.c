@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../../proto/bmclog.h"
 #include "../../proto/http.h"
 #include "../../proto/json.h"
 #include "../../proto/redfish.h"
@@ -59,9 +60,33 @@ static void add_user(const char *name, const char *pw, int priv)
 	u->priv = (uint8_t)priv;
 }
 
+/* The BMC's own log and one network interface, as the firmware would give them. */
+static struct bmclog blog;
+static struct bmclog_entry blog_ring[8];
+
+static int fake_netifs(void *ctx, struct netif *nif, int max)
+{
+	(void)ctx;
+	if (max < 1)
+		return 0;
+	memset(nif, 0, sizeof(*nif));
+	strcpy(nif->name, "eth0");
+	nif->up = nif->running = nif->has_v4 = true;
+	memcpy(nif->mac, "\x02\x00\x00\x00\x00\x01", 6);
+	memcpy(nif->ip, "\xc0\xa8\x01\x02", 4);
+	memcpy(nif->mask, "\xff\xff\xff\x00", 4);
+	memcpy(nif->gw, "\xc0\xa8\x01\x01", 4);
+	nif->source = 2;
+	nif->mtu = 1500;
+	nif->speed_mbps = 1000;
+	return 1;
+}
+
 static void setup(void)
 {
 	fake_host_init(&host);
+	bmclog_init(&blog, blog_ring, 8);
+	bmclog_add(&blog, 5, 1700000000, "bmcd 0.1.0 ready in 3 ms");
 	users.n = 0;
 	add_user("admin", "adminpw", PRIV_ADMIN);
 	add_user("oper", "operpw", PRIV_OPERATOR);
@@ -80,6 +105,8 @@ static void setup(void)
 	cfg.sol_enabled = true;
 	cfg.max_sse = 4;
 	cfg.throttle = (struct throttle_cfg)RF_THROTTLE_DEFAULT;
+	cfg.bmclog = &blog;
+	cfg.netifs = fake_netifs;
 	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
 	rf.log = logcb;
 	conn = tls_conn;
@@ -1819,7 +1846,8 @@ static void test_routes_table(void)
 			} else if (*p == '*') {
 				const char *m = strstr(rt->pat, "Roles") ? "Operator"
 						: strstr(rt->pat, "JsonSchemas") ? "ComputerSystem"
-						: strstr(rt->pat, "Registries") ? "Base" : "1";
+						: strstr(rt->pat, "Registries") ? "Base"
+						: strstr(rt->pat, "EthernetInterfaces") ? "eth0" : "1";
 				n += (size_t)snprintf(uri + n, sizeof(uri) - n, "%s", m);
 			} else {
 				uri[n++] = *p;

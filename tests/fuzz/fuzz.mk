@@ -24,7 +24,7 @@ FUZZ_TIMEOUT ?= 10
 FUZZ_PARALLEL ?= 1
 FUZZ_RT := /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 FUZZ_HARNESSES := fuzz_rmcp fuzz_ipmi_session fuzz_sol fuzz_http fuzz_redfish fuzz_json \
-	fuzz_tls fuzz_config fuzz_users fuzz_yaml fuzz_kvmd
+	fuzz_tls fuzz_config fuzz_users fuzz_yaml fuzz_kvmd fuzz_ndjson
 FUZZ_ONLY ?= $(FUZZ_HARNESSES)
 FUZZ_KNOWN ?=
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

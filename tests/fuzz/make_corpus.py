@@ -27,6 +27,7 @@ Nothing here is copied from elsewhere; the corpus lives under build/ and is rege
 """
 import argparse
 import hashlib
+import json
 import os
 import random
 import re
@@ -42,7 +43,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HARNESSES = ["fuzz_rmcp", "fuzz_ipmi_session", "fuzz_sol", "fuzz_http", "fuzz_redfish",
-             "fuzz_json", "fuzz_tls", "fuzz_config", "fuzz_users", "fuzz_yaml", "fuzz_kvmd"]
+             "fuzz_json", "fuzz_tls", "fuzz_config", "fuzz_users", "fuzz_yaml", "fuzz_kvmd",
+             "fuzz_ndjson"]
 MARK = b"\xFA\xDE\xD5"          # fuzz_rmcp: datagram separator (then a control byte)
 SID_PLACEHOLDER = b"\xEE" * 4   # fuzz_rmcp/fuzz_ipmi_session: "the BMC session ID"
 RF_TOKEN = "0123456789abcdef0123456789abcdef"  # fuzz_redfish: the live admin session
@@ -1028,6 +1030,37 @@ def constructed_kvmd_yaml(corpus):
         corpus.add("fuzz_yaml", y, "built")
 
 
+def constructed_ndjson(corpus):
+    """kvmd's /msd/write_remote stream and GET /msd answers (control byte, then the body)."""
+    def line(obj):
+        return json.dumps(obj).encode() + b"\r\n"
+    prog = b"".join(line({"ok": True, "result": {"image": {"name": "bmcd/x.iso", "size": 1048576,
+                                                            "written": w}}})
+                    for w in (0, 65536, 1048576))
+    err = line({"ok": False, "result": {"error": "ClientPayloadError",
+                                        "error_msg": "url='http://joe:pw@h/x.iso'"}})
+    state = json.dumps({"ok": True, "result": {
+        "busy": False, "enabled": True, "online": True,
+        "drive": {"cdrom": True, "connected": True, "rw": False,
+                  "image": {"name": "bmcd/x.iso", "size": 1048576, "complete": True}},
+        "storage": {"downloading": None, "uploading": None,
+                    "images": {"bmcd/x.iso": {"size": 1048576, "complete": True},
+                               "isos/u.iso": {"size": 7, "complete": False}},
+                    "parts": {"": {"free": 100, "size": 200, "writable": True}}}}},
+        indent=4, sort_keys=True).encode()
+
+    def chunk(b, size=17):
+        return b"".join(b"%x\r\n%s\r\n" % (len(b[i:i + size]), b[i:i + size])
+                        for i in range(0, len(b), size)) + b"0\r\n\r\n"
+    for ctl in (0x00, 0x0a, 0xfe):
+        corpus.add("fuzz_ndjson", bytes([ctl]) + prog + err, "built")
+        corpus.add("fuzz_ndjson", bytes([ctl | 1]) + chunk(prog + err), "built")
+    corpus.add("fuzz_ndjson", b"\x00" + state, "built")
+    corpus.add("fuzz_ndjson", b"\x00" + b"x" * 2100 + b"\r\n" + err, "built")
+    corpus.add("fuzz_ndjson", b"\x01" + chunk(prog) + b"HTTP/1.1 500 Internal Server Error\r\n", "built")
+    corpus.add("fuzz_ndjson", b"\x00https://u:p@h:8080/a/b%20c.iso?x=1#f", "built")
+
+
 def constructed_misc(corpus):
     for s in JSON_SEEDS:
         corpus.add("fuzz_json", s, "built")
@@ -1163,6 +1196,7 @@ def main():
     constructed_http(corpus)
     constructed_misc(corpus)
     constructed_kvmd_yaml(corpus)
+    constructed_ndjson(corpus)
     if not a.no_record:
         try:
             record_kvmd(corpus)

@@ -97,6 +97,14 @@ install-test-deps:
 
 unit: $(UNIT_BINS)
 
+# The virtual-media backends in a small poll loop, driven by tests/integration/test_fake_kvmd_msd.py
+MSD_DRIVE_SRCS := proto/kvmd_msd.c proto/ndjson.c proto/httpc.c proto/http.c proto/json.c \
+	proto/buf.c proto/parse.c hal/kvmd_http.c hal/msd_kvmd.c hal/msd_sim.c
+$(BUILD)/tests/msd_drive: tests/integration/msd_drive.c $(MSD_DRIVE_SRCS) $(wildcard proto/*.h hal/*.h)
+	@mkdir -p $(dir $@)
+	@echo "CC (ASan+UBSan) $@"
+	@gcc $(UNIT_CFLAGS) -o $@ $< $(MSD_DRIVE_SRCS)
+
 # --- bmcd itself under sanitizers and valgrind (glibc host builds) --------------------------
 SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -g -O1 -fno-omit-frame-pointer \
 	$(WARN) -Werror -I$(HOSTDEPS)/include

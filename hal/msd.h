@@ -12,7 +12,7 @@
  * Contract
  * - insert(url, cdrom, rw): refuses at once (< 0, reason in err) an URL that is not http(s)
  *   or too long, and any call while an insert or eject runs (state MSD_BUSY). Returns 1 when
- *   that URL is already inserted with the same cdrom/rw (nothing to do), else 0: the state
+ *   that URL is already inserted, asked with the same cdrom/rw (nothing to do), else 0: the state
  *   becomes MSD_BUSY and ends as MSD_INSERTED or MSD_FAILED (error says why). Inserting
  *   over inserted media replaces it (eject first is implied).
  * - eject(): 0 when started or already empty. While an insert runs it cancels it (the
@@ -52,7 +52,8 @@ struct msd_status {
 	bool connected;			/* the host sees media (kvmd: drive.connected) */
 	char url[MSD_URL_MAX + 1];	/* what was asked for (Redfish Image), redacted */
 	char image[MSD_NAME_MAX + 1];	/* the image's name (Redfish ImageName) */
-	bool cdrom, rw;			/* as asked (kvmd forces rw off for a CD-ROM) */
+	bool cdrom, rw;			/* as asked; once inserted, as the drive took them (kvmd
+					 * turns rw off for a CD-ROM and for *.iso images) */
 	uint64_t size, written;		/* download progress (size 0: unknown yet) */
 	uint32_t seq;			/* bumps on every state change */
 	char error[160];		/* last failure, printable, no credentials */

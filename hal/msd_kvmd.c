@@ -52,6 +52,7 @@ struct msd_kvmd {
 	enum goal goal;
 	char url[MSD_URL_MAX + 1];	/* with any credentials: for kvmd only */
 	char kname[KVMD_MSD_NAME_MAX + 1]; /* PREFIX/NAME, kvmd's name of the image */
+	bool want_cdrom, want_rw;	/* as asked; st.cdrom/rw: as kvmd applied them */
 	bool downloaded, params_set;
 	int steps;
 	int64_t busy_since, next_at;
@@ -126,8 +127,18 @@ static void request(struct msd_kvmd *k, enum req r, const char *method, const ch
 	if (!kvmd_http_start(&k->http, k->socket, method, target, k->user, k->passwd, now + timeout,
 			     on_body, k)) {
 		k->req = R_NONE;
-		if (k->goal != G_NONE)
+		if (k->goal != G_NONE) {
 			fail(k, now, "kvmd: %s", k->http.err);
+			return;
+		}
+		if (k->st.online || !k->polled)
+			KLOG(k, 4, "msd: kvmd: %s: %s", k->socket, k->http.err);
+		if (k->st.online) {
+			k->st.online = false;
+			changed(k);
+		}
+		k->polled = true;
+		k->next_at = now + k->cfg.poll_ms;
 		return;
 	}
 	k->http.err[0] = 0;
@@ -269,15 +280,19 @@ static void decide(struct msd_kvmd *k, int64_t now)
 				k->cfg.timeout_ms);
 		} else {
 			char more[32];
-			snprintf(more, sizeof(more), "&cdrom=%d&rw=%d", k->st.cdrom, k->st.rw);
+			snprintf(more, sizeof(more), "&cdrom=%d&rw=%d", k->want_cdrom,
+				 k->want_rw && !k->want_cdrom);
 			post_image(k, R_PARAMS, "/msd/set_params", k->kname, more, now);
 		}
 		return;
 	}
 	if (!s->connected)
 		request(k, R_CONNECT, "POST", "/msd/set_connected?connected=1", now, k->cfg.timeout_ms);
-	else if (ours_in_drive)
+	else if (ours_in_drive) {
+		k->st.cdrom = s->cdrom;
+		k->st.rw = s->rw;
 		finish(k, MSD_INSERTED, now);
+	}
 	else
 		fail(k, now, "another image (%s) was connected meanwhile", s->drive_image);
 }
@@ -337,8 +352,8 @@ static void got_state(struct msd_kvmd *k, int code, int64_t now)
 		/* bmcd restarted while its image was connected: adopt it */
 		snprintf(k->kname, sizeof(k->kname), "%s", ns.drive_image);
 		snprintf(k->st.image, sizeof(k->st.image), "%s", ns.drive_image + pl + 1);
-		k->st.cdrom = ns.cdrom;
-		k->st.rw = ns.rw;
+		k->st.cdrom = k->want_cdrom = ns.cdrom;
+		k->st.rw = k->want_rw = ns.rw;
 		KLOG(k, 6, "msd: %s is connected: taken as bmcd's media", k->kname);
 		set_state(k, MSD_INSERTED);
 	}
@@ -478,14 +493,15 @@ static int k_insert(struct msd *m, const char *url, bool cdrom, bool rw, int64_t
 		snprintf(err, errlen, "kvmd's mass storage drive is not available");
 		return -1;
 	}
-	if (k->st.state == MSD_INSERTED && !strcmp(url, k->url) && cdrom == k->st.cdrom &&
-	    rw == k->st.rw)
+	if (k->st.state == MSD_INSERTED && !strcmp(url, k->url) && cdrom == k->want_cdrom &&
+	    rw == k->want_rw)
 		return 1;
 	snprintf(k->url, sizeof(k->url), "%s", url);
 	kvmd_redact(url, strlen(url), k->st.url, sizeof(k->st.url));
 	kvmd_image_name(url, k->st.image, sizeof(k->st.image));
 	snprintf(k->kname, sizeof(k->kname), "%s/%s", k->prefix, k->st.image);
-	k->st.cdrom = cdrom;
+	k->st.cdrom = k->want_cdrom = cdrom;
+	k->want_rw = rw;
 	k->st.rw = rw && !cdrom;
 	k->st.size = k->st.written = 0;
 	KLOG(k, 6, "msd: insert %s (%s)", k->st.url, cdrom ? "CD-ROM" : "flash");

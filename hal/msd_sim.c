@@ -82,7 +82,7 @@ static int sim_insert(struct msd *m, const char *url, bool cdrom, bool rw, int64
 		return -1;
 	}
 	if (s->st.state == MSD_INSERTED && !strcmp(url, s->url) && cdrom == s->st.cdrom &&
-	    rw == s->st.rw)
+	    (rw && !cdrom) == s->st.rw)
 		return 1;
 	snprintf(s->url, sizeof(s->url), "%s", url);
 	kvmd_redact(url, strlen(url), s->st.url, sizeof(s->st.url));

@@ -8,44 +8,35 @@
  *
  * Implementation notes
  * - One request at a time, one connection per request ("Connection: close"), every step
- *   non-blocking and driven by the poll loop; each request has a deadline.
+ *   non-blocking and driven by the poll loop; each request has a deadline (hal/kvmd_http.c,
+ *   shared with the virtual-media backend hal/msd_kvmd.c).
  * - The LED state comes from polling GET /atx; after a click it is polled at once.
  * - A click kvmd answers 409 (busy with another press) stays pending and is sent again
  *   shortly, for up to 30 s. kvmd unreachable or answering nonsense marks the backend
  *   unavailable (IPMI answers busy, Redfish 503) until a poll succeeds again; a click
  *   accepted before that is kept and sent when kvmd is back.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "../proto/json.h"
-#include "../proto/parse.h"
 #include "atx.h"
+#include "kvmd_http.h"
 
-#define REQ_MAX 512
 #define RSP_MAX 4096
 #define CLICK_GIVE_UP_MS 30000
-
-enum kst { K_IDLE, K_CONNECTING, K_SENDING, K_RECEIVING };
 
 struct atx_kvmd {
 	struct atx base;
 	struct atx_kvmd_cfg cfg;
 	char socket[108], user[64], passwd[64];
-	int fd;
-	enum kst st;
+	struct kvmd_http http;		/* the request in flight (hal/kvmd_http.c) */
 	bool action;			/* the request in flight is the click */
-	char req[REQ_MAX];
-	size_t reqlen, reqoff;
-	char rsp[RSP_MAX];
+	char rsp[RSP_MAX];		/* its body */
 	size_t rsplen;
-	int64_t deadline, next_poll;
+	bool rsp_over;
+	int64_t next_poll;
 	char click[24];			/* pending button, "" when none */
 	int64_t click_since, click_at;
 	bool ok, enabled, busy, power, hdd;
@@ -61,17 +52,9 @@ static struct atx_kvmd *kv(struct atx *a) { return (struct atx_kvmd *)a; }
 			(k)->cfg.log((k)->cfg.log_ctx, lvl, __VA_ARGS__);                  \
 	} while (0)
 
-static void close_conn(struct atx_kvmd *k)
-{
-	if (k->fd >= 0)
-		close(k->fd);
-	k->fd = -1;
-	k->st = K_IDLE;
-}
-
 static void failed(struct atx_kvmd *k, int64_t now, const char *why)
 {
-	close_conn(k);
+	kvmd_http_close(&k->http);
 	k->fails++;
 	if (k->ok || !k->logged_down)
 		KLOG(k, 4, "kvmd: %s: %s; power control unavailable until it answers", k->socket, why);
@@ -86,44 +69,28 @@ static void failed(struct atx_kvmd *k, int64_t now, const char *why)
 		k->click_at = k->next_poll;
 }
 
+static bool on_body(void *ctx, const char *p, size_t n)
+{
+	struct atx_kvmd *k = ctx;
+	if (n > sizeof(k->rsp) - k->rsplen) {
+		k->rsp_over = true;
+		return false;
+	}
+	memcpy(k->rsp + k->rsplen, p, n);
+	k->rsplen += n;
+	return true;
+}
+
 static void start(struct atx_kvmd *k, bool action, int64_t now)
 {
-	struct sockaddr_un sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, k->socket, strlen(k->socket));
-	char auth[160] = "";
-	if (k->user[0])
-		snprintf(auth, sizeof(auth), "X-KVMD-User: %s\r\nX-KVMD-Passwd: %s\r\n", k->user,
-			 k->passwd);
-	int n = action ? snprintf(k->req, sizeof(k->req),
-				  "POST /atx/click?button=%s HTTP/1.1\r\nHost: localhost\r\n"
-				  "Connection: close\r\nContent-Length: 0\r\n%s\r\n",
-				  k->click, auth)
-		       : snprintf(k->req, sizeof(k->req),
-				  "GET /atx HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s\r\n",
-				  auth);
-	if (n < 0 || (size_t)n >= sizeof(k->req))
-		return;
-	k->reqlen = (size_t)n;
-	k->reqoff = 0;
+	char target[64];
+	snprintf(target, sizeof(target), "/atx/click?button=%s", k->click);
 	k->rsplen = 0;
+	k->rsp_over = false;
 	k->action = action;
-	k->deadline = now + k->cfg.timeout_ms;
-	k->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (k->fd < 0) {
-		failed(k, now, strerror(errno));
-		return;
-	}
-	if (connect(k->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (errno == EINPROGRESS || errno == EAGAIN) {
-			k->st = K_CONNECTING;
-			return;
-		}
-		failed(k, now, strerror(errno));
-		return;
-	}
-	k->st = K_SENDING;
+	if (!kvmd_http_start(&k->http, k->socket, action ? "POST" : "GET", action ? target : "/atx",
+			     k->user, k->passwd, now + k->cfg.timeout_ms, on_body, k))
+		failed(k, now, k->http.err);
 }
 
 /* A JSON true/false at result.<a>[.<b>]; false when absent. */
@@ -140,39 +107,12 @@ static bool jbool(const char *s, const struct json_tok *t, int obj, const char *
 	return t[v].type == JSON_TRUE;
 }
 
-/* Status code and body of a complete response in k->rsp. */
-static int parse_response(struct atx_kvmd *k, const char **body, size_t *blen)
-{
-	/* "HTTP/1.1 200 OK\r\n ... \r\n\r\nbody" -- read until the peer closed */
-	uint32_t code;
-	if (k->rsplen < 12 || memcmp(k->rsp, "HTTP/1.", 7) != 0 || k->rsp[8] != ' ' ||
-	    !parse_u32(k->rsp + 9, 3, 100, 599, &code))
-		return -1;
-	const char *end = NULL;
-	for (size_t i = 0; i + 3 < k->rsplen; i++) {
-		if (!memcmp(k->rsp + i, "\r\n\r\n", 4)) {
-			end = k->rsp + i + 4;
-			break;
-		}
-	}
-	if (!end)
-		return -1;
-	*body = end;
-	*blen = k->rsplen - (size_t)(end - k->rsp);
-	return (int)code;
-}
-
 static void finished(struct atx_kvmd *k, int64_t now)
 {
-	const char *body = NULL;
-	size_t blen = 0;
-	int code = parse_response(k, &body, &blen);
+	const char *body = k->rsp;
+	size_t blen = k->rsplen;
+	int code = k->http.h.status;
 	bool action = k->action;
-	close_conn(k);
-	if (code < 0) {
-		failed(k, now, "answer not understood");
-		return;
-	}
 	if (action) {
 		if (code == 409) { /* busy with another press: keep it, try again soon */
 			if (now - k->click_since > CLICK_GIVE_UP_MS) {
@@ -223,62 +163,23 @@ static void finished(struct atx_kvmd *k, int64_t now)
 
 static void pump(struct atx_kvmd *k, int64_t now)
 {
-	if (k->st == K_CONNECTING) {
-		int err = 0;
-		socklen_t el = sizeof(err);
-		if (getsockopt(k->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err) {
-			failed(k, now, strerror(err ? err : errno));
-			return;
-		}
-		k->st = K_SENDING;
-	}
-	if (k->st == K_SENDING) {
-		ssize_t w = send(k->fd, k->req + k->reqoff, k->reqlen - k->reqoff, MSG_NOSIGNAL);
-		if (w < 0 && errno != EAGAIN && errno != EINTR) {
-			failed(k, now, strerror(errno));
-			return;
-		}
-		if (w > 0)
-			k->reqoff += (size_t)w;
-		if (k->reqoff == k->reqlen)
-			k->st = K_RECEIVING;
-	}
-	if (k->st == K_RECEIVING) {
-		for (;;) {
-			if (k->rsplen == sizeof(k->rsp)) {
-				failed(k, now, "answer too long");
-				return;
-			}
-			ssize_t r = recv(k->fd, k->rsp + k->rsplen, sizeof(k->rsp) - k->rsplen, 0);
-			if (r > 0) {
-				k->rsplen += (size_t)r;
-				continue;
-			}
-			if (r == 0) {
-				finished(k, now);
-				return;
-			}
-			if (errno != EAGAIN && errno != EINTR)
-				failed(k, now, strerror(errno));
-			return;
-		}
-	}
+	int r = kvmd_http_pump(&k->http, now);
+	if (r > 0)
+		finished(k, now);
+	else if (r < 0)
+		failed(k, now, k->rsp_over ? "answer too long" : k->http.err);
 }
 
 static int k_fds(struct atx *a, struct pollfd *out, int max)
 {
-	struct atx_kvmd *k = kv(a);
-	if (k->fd < 0 || max < 1)
-		return 0;
-	out[0] = (struct pollfd){ k->fd, k->st == K_RECEIVING ? POLLIN : POLLOUT, 0 };
-	return 1;
+	return kvmd_http_fds(&kv(a)->http, out, max);
 }
 
 static int64_t k_deadline(struct atx *a)
 {
 	struct atx_kvmd *k = kv(a);
-	if (k->st != K_IDLE)
-		return k->deadline;
+	if (kvmd_http_busy(&k->http))
+		return k->http.deadline;
 	int64_t d = k->next_poll;
 	if (k->click[0] && k->click_at < d)
 		d = k->click_at;
@@ -289,19 +190,14 @@ static void k_service(struct atx *a, int64_t now, short revents)
 {
 	struct atx_kvmd *k = kv(a);
 	(void)revents;
-	if (k->st != K_IDLE) {
-		if (now >= k->deadline) {
-			failed(k, now, "no answer in time");
-			return;
-		}
+	if (kvmd_http_busy(&k->http))
 		pump(k, now);
-	}
-	if (k->st == K_IDLE) {
+	if (!kvmd_http_busy(&k->http)) {
 		if (k->click[0] && now >= k->click_at)
 			start(k, true, now);
 		else if (now >= k->next_poll)
 			start(k, false, now);
-		if (k->st != K_IDLE)
+		if (kvmd_http_busy(&k->http))
 			pump(k, now);
 	}
 }
@@ -321,7 +217,7 @@ static int k_press(struct atx *a, enum atx_switch sw, bool down, uint32_t hold_m
 	snprintf(k->click, sizeof(k->click), "%s", b);
 	k->click_since = now;
 	k->click_at = now;
-	if (k->st == K_IDLE)
+	if (!kvmd_http_busy(&k->http))
 		k_service(a, now, 0);
 	return 0;
 }
@@ -334,7 +230,7 @@ static bool k_available(struct atx *a)
 
 static void k_destroy(struct atx *a)
 {
-	close_conn(kv(a));
+	kvmd_http_close(&kv(a)->http);
 	free(a);
 }
 
@@ -362,7 +258,7 @@ struct atx *atx_kvmd_new(const struct atx_kvmd_cfg *cfg, int64_t now)
 		k->cfg.poll_ms = 1000;
 	if (!k->cfg.timeout_ms)
 		k->cfg.timeout_ms = 3000;
-	k->fd = -1;
+	kvmd_http_init(&k->http);
 	k->next_poll = now;
 	return &k->base;
 }

@@ -4,8 +4,7 @@
  * proto/httpc; the body (de-chunked when chunked) goes to a callback as it arrives, so a
  * long stream (kvmd's NDJSON progress) needs no buffer of its own.
  *
- * Used by hal/msd_kvmd.c. (hal/atx_kvmd.c still has its own, older copy of the same
- * exchange; it could move onto this one.)
+ * Used by hal/atx_kvmd.c and hal/msd_kvmd.c.
  */
 #ifndef BMCD_KVMD_HTTP_H
 #define BMCD_KVMD_HTTP_H

@@ -45,6 +45,10 @@ struct atx_sim_cfg {
 	uint32_t boot_ms;	/* short press while off: power LED on after this */
 	bool power_on;		/* initial state */
 	bool console;		/* give the simulated host a serial console (a pty) */
+	/* optional: the name of the CD the host boots from, or NULL (e.g. msd_sim_cd() of the
+	 * virtual media); printed as "Booting from CD: NAME" on the console at boot */
+	const char *(*boot_cd)(void *ctx);
+	void *boot_ctx;
 };
 
 struct atx_gpiod_cfg {

@@ -45,6 +45,12 @@ static void say(struct atx_sim *s, const char *text)
 
 static void booted(struct atx_sim *s)
 {
+	const char *cd = s->cfg.boot_cd ? s->cfg.boot_cd(s->cfg.boot_ctx) : NULL;
+	if (cd) {
+		char line[160];
+		snprintf(line, sizeof(line), "\r\nbmcd simulated host: Booting from CD: %.100s\r\n", cd);
+		say(s, line);
+	}
 	say(s, "\r\nbmcd simulated host: firmware OK, booting\r\n"
 	       "Linux version 6.1.0-sim (bmcd) #1 SMP\r\n"
 	       "Welcome to the simulated host.\r\n\r\nsim login: ");

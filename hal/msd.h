@@ -91,8 +91,9 @@ struct msd_sim_cfg {
 };
 /* URLs containing "fail" fail (after a first progress step); "404" fails at once. */
 struct msd *msd_sim_new(const struct msd_sim_cfg *cfg, int64_t now);
-/* For the simulated host's console: the name of the image connected as a CD-ROM, or NULL
- * ("Booting from CD: NAME" at power-on). */
+/* For the simulated host's console: the name of the image inserted as a CD-ROM, or NULL
+ * (also for a backend that is not `sim`). Wire it as atx_sim_cfg.boot_cd (with a wrapper
+ * taking the struct msd * as ctx) and the host prints "Booting from CD: NAME" at boot. */
 const char *msd_sim_cd(struct msd *m);
 
 /* --- kvmd ------------------------------------------------------------------------------ */

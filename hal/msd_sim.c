@@ -159,5 +159,7 @@ struct msd *msd_sim_new(const struct msd_sim_cfg *cfg, int64_t now)
 const char *msd_sim_cd(struct msd *m)
 {
 	struct msd_sim *s = sm(m);
+	if (!m || m->ops != &sim_ops)
+		return NULL;
 	return s->st.state == MSD_INSERTED && s->st.cdrom ? s->st.image : NULL;
 }

@@ -3,6 +3,9 @@
 #include "../../firmware/log.h"
 #include "testlib.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 static struct sel_entry selbuf[64];
 static int64_t t;
 
@@ -261,6 +264,32 @@ static void interrupt_wait(void)
 	h.atx->ops->destroy(h.atx);
 }
 
+static const char *boot_cd(void *ctx) { return ctx; }
+
+/* With a CD inserted (atx_sim_cfg.boot_cd), the simulated host says it boots from it. */
+static void boots_from_cd(void)
+{
+	struct atx_sim_cfg sc = { .force_off_ms = 200, .shutdown_ms = 300, .boot_ms = 50,
+				  .console = true, .boot_cd = boot_cd, .boot_ctx = "debian.iso" };
+	struct atx *a = atx_sim_new(&sc, 0);
+	CHECK(a && atx_sim_console(a));
+	if (!a || !atx_sim_console(a))
+		return;
+	int fd = open(atx_sim_console(a), O_RDWR | O_NOCTTY | O_NONBLOCK);
+	CHECK(fd >= 0);
+	a->ops->press(a, ATX_POWER, true, 100, 0);
+	a->ops->press(a, ATX_POWER, false, 100, 100);
+	for (int64_t now = 100; now <= 300; now += 10)
+		a->ops->service(a, now, 0);
+	char buf[1024];
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	buf[n > 0 ? n : 0] = 0;
+	CHECK(strstr(buf, "Booting from CD: debian.iso") != NULL);
+	if (fd >= 0)
+		close(fd);
+	a->ops->destroy(a);
+}
+
 int main(void)
 {
 	log_level = 3; /* quiet */
@@ -270,5 +299,6 @@ int main(void)
 	queue_and_boot();
 	policy_and_identify();
 	interrupt_wait();
+	boots_from_cd();
 	return t_done("test_host");
 }

@@ -24,7 +24,7 @@ FUZZ_TIMEOUT ?= 10
 FUZZ_PARALLEL ?= 1
 FUZZ_RT := /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 FUZZ_HARNESSES := fuzz_rmcp fuzz_ipmi_session fuzz_sol fuzz_http fuzz_redfish fuzz_json \
-	fuzz_tls fuzz_config fuzz_users fuzz_yaml fuzz_kvmd fuzz_ndjson
+	fuzz_tls fuzz_config fuzz_users fuzz_yaml fuzz_kvmd fuzz_ndjson fuzz_msd_kvmd
 FUZZ_ONLY ?= $(FUZZ_HARNESSES)
 FUZZ_KNOWN ?=
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -38,6 +38,7 @@ FUZZ_EXTRA_fuzz_config := firmware/config.c firmware/users_file.c firmware/textf
 FUZZ_EXTRA_fuzz_users := $(FUZZ_EXTRA_fuzz_config)
 FUZZ_EXTRA_fuzz_tls := net/tls.c
 FUZZ_EXTRA_fuzz_kvmd := hal/atx_kvmd.c hal/kvmd_http.c
+FUZZ_EXTRA_fuzz_msd_kvmd := hal/msd_kvmd.c hal/kvmd_http.c
 FUZZ_BEARSSL := $(HOSTDEPS)/lib/libbearssl.a
 FUZZ_BEARSSL_INSTR := $(FUZZ_DIR)/bearssl/libbearssl.a
 FUZZ_BEARSSL_fuzz_tls := $(FUZZ_BEARSSL_INSTR)

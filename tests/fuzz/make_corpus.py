@@ -44,7 +44,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HARNESSES = ["fuzz_rmcp", "fuzz_ipmi_session", "fuzz_sol", "fuzz_http", "fuzz_redfish",
              "fuzz_json", "fuzz_tls", "fuzz_config", "fuzz_users", "fuzz_yaml", "fuzz_kvmd",
-             "fuzz_ndjson"]
+             "fuzz_ndjson", "fuzz_msd_kvmd"]
 MARK = b"\xFA\xDE\xD5"          # fuzz_rmcp: datagram separator (then a control byte)
 SID_PLACEHOLDER = b"\xEE" * 4   # fuzz_rmcp/fuzz_ipmi_session: "the BMC session ID"
 RF_TOKEN = "0123456789abcdef0123456789abcdef"  # fuzz_redfish: the live admin session
@@ -1059,6 +1059,46 @@ def constructed_ndjson(corpus):
     corpus.add("fuzz_ndjson", b"\x00" + b"x" * 2100 + b"\r\n" + err, "built")
     corpus.add("fuzz_ndjson", b"\x01" + chunk(prog) + b"HTTP/1.1 500 Internal Server Error\r\n", "built")
     corpus.add("fuzz_ndjson", b"\x00https://u:p@h:8080/a/b%20c.iso?x=1#f", "built")
+
+    # fuzz_msd_kvmd: whole conversations (answers separated by FA DE D5 + control byte)
+    mark = b"\xfa\xde\xd5"
+
+    def resp(code, body, ndjson=False):
+        if ndjson:
+            return (b"HTTP/1.1 %d OK\r\nContent-Type: application/x-ndjson\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n" % code +
+                    b"".join(b"%x\r\n%s\r\n" % (len(x), x) for x in body) + b"0\r\n\r\n")
+        b = json.dumps(body, indent=4, sort_keys=True).encode()
+        return (b"HTTP/1.1 %d OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                % (code, len(b)) + b)
+
+    def st(connected=False, images=None, image=None, busy=False):
+        return {"ok": True, "result": {
+            "enabled": True, "online": True, "busy": busy,
+            "drive": {"image": {"name": image} if image else None, "connected": connected,
+                      "cdrom": True, "rw": False},
+            "storage": {"images": images or {}, "parts": {"": {"free": 10 ** 9, "size": 10 ** 9}},
+                        "downloading": None, "uploading": None}}}
+    ok = {"ok": True, "result": {}}
+    name = "bmcd/debian_12.iso"
+    mine = {name: {"size": 1000, "complete": True}}
+
+    def pl(w):
+        return line({"ok": True, "result": {"image": {"name": name, "size": 1000, "written": w}}})
+    full = [resp(200, st(True, {"bmcd/old.iso": {"size": 5, "complete": True}}, "isos/a.iso")),
+            resp(200, ok), resp(200, st(False, {"bmcd/old.iso": {"size": 5, "complete": True}})),
+            resp(200, ok), resp(200, st()), resp(200, [pl(0), pl(500), pl(1000)], True),
+            resp(200, st(False, mine)), resp(200, ok), resp(200, st(False, mine, name)),
+            resp(200, ok), resp(200, st(True, mine, name))]
+    corpus.add("fuzz_msd_kvmd", (mark + b"\x00").join(full), "built")
+    nospace = line({"ok": False, "result": {"error": "OSError",
+                                            "error_msg": "[Errno 28] No space left on device"}})
+    corpus.add("fuzz_msd_kvmd", resp(200, st()) + mark + b"\x00" +
+               resp(200, [pl(0), pl(10), nospace], True)[:-5], "built")
+    busy = {"ok": False, "result": {"error": "MsdIsBusyError", "error_msg": "busy"}}
+    corpus.add("fuzz_msd_kvmd", resp(200, st(busy=True)) + mark + b"\x20" + resp(409, busy), "built")
+    corpus.add("fuzz_msd_kvmd", resp(200, st(True, mine, name)) + mark + b"\x01" + resp(200, ok) +
+               mark + b"\x05", "built")
 
 
 def constructed_misc(corpus):

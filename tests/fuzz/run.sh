@@ -27,7 +27,7 @@ mkdir -p "$dir/logs" "$dir/work" "$dir/crashes" "$dir/results"
 max_len() {
 	case $1 in
 	fuzz_http | fuzz_redfish) echo 12288 ;;
-	fuzz_tls | fuzz_config | fuzz_users | fuzz_yaml | fuzz_kvmd) echo 8192 ;;
+	fuzz_tls | fuzz_config | fuzz_users | fuzz_yaml | fuzz_kvmd | fuzz_msd_kvmd) echo 8192 ;;
 	*) echo 4096 ;;
 	esac
 }

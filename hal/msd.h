@@ -11,12 +11,14 @@
  *
  * Contract
  * - insert(url, cdrom, rw): refuses at once (< 0, reason in err) an URL that is not http(s)
- *   or too long, and any call while an insert or eject runs (state MSD_BUSY). Returns 1 when
- *   that URL is already inserted, asked with the same cdrom/rw (nothing to do), else 0: the state
- *   becomes MSD_BUSY and ends as MSD_INSERTED or MSD_FAILED (error says why). Inserting
- *   over inserted media replaces it (eject first is implied).
- * - eject(): 0 when started or already empty. While an insert runs it cancels it (the
- *   partial download is dropped). Ends as MSD_EMPTY or MSD_FAILED.
+ *   or too long, any call while an insert or eject runs (state MSD_BUSY), and any call while
+ *   the drive is known to be unavailable (online false). Returns 1 when that URL is already
+ *   inserted, asked with the same cdrom/rw (nothing to do), else 0: the state becomes
+ *   MSD_BUSY and ends as MSD_INSERTED or MSD_FAILED (error says why). Inserting over
+ *   inserted media replaces it (eject first is implied).
+ * - eject(): 0 when started or already empty; < 0 only while the drive is unavailable.
+ *   While an insert runs it cancels it (the partial download is dropped). Ends as MSD_EMPTY
+ *   or MSD_FAILED; eject after MSD_FAILED cleans up and ends as MSD_EMPTY.
  * - status(): a snapshot. seq increases on every change of state, url, image, size or
  *   error (progress bytes alone do not bump it: poll written/size for a task's percentage).
  *   online is false while the backend cannot reach its drive (then insert is refused).

@@ -5,7 +5,8 @@
  *
  * kvmd's shapes (kvmd/apps/kvmd/api/msd.py, kvmd/plugins/msd/otg):
  *   GET /msd -> {"ok":true,"result":{"enabled","online","busy",
- *                "storage":{"images":{NAME:{"size","complete",..}},"parts":{"":{"free",..}},..}|null,
+ *                "storage":{"images":{NAME:{"size","complete",..}},
+ *                           "parts":{"":{"free",..}},..}|null,
  *                "drive":{"image":{"name",..}|null,"connected","cdrom","rw"}|null}}
  *   progress -> {"ok": true, "result": {"image": {"name", "size", "written"}}}
  *   errors   -> {"ok": false, "result": {"error": CLASS, "error_msg": TEXT}}

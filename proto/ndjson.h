@@ -4,10 +4,10 @@
  * arrive, in pieces of any size, and gets each complete line through a callback.
  *
  * Lines end at '\n'; one '\r' before it is dropped. Empty lines are skipped. A line longer
- * than NDJSON_LINE_MAX (counting its '\r') is delivered once, cut to its first NDJSON_LINE_MAX bytes, with
- * `truncated` set; the rest of it is skipped up to its '\n'. A last line without '\n' is not
- * a line (kvmd's web UI reads only terminated lines too): ndjson_pending() tells whether
- * such bytes are waiting. No allocation; the buffer lives in the struct.
+ * than NDJSON_LINE_MAX (counting its '\r') is delivered once, cut to its first
+ * NDJSON_LINE_MAX bytes, with `truncated` set; the rest of it is skipped up to its '\n'.
+ * A last line without '\n' is not a line (kvmd's web UI reads only terminated lines too):
+ * ndjson_pending() tells whether such bytes are waiting. No allocation; the buffer lives in the struct.
  */
 #ifndef BMCD_NDJSON_H
 #define BMCD_NDJSON_H

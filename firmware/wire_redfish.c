@@ -165,6 +165,13 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	rc.bmclog = &b->bmclog;
 	rc.netifs = netif_list;
 	rc.netifs_ctx = &b->facts;
+	if (b->facts.temp_path[0]) { /* the same source and thresholds as IPMI's BMC Temp */
+		rc.temp = facts_temp;
+		rc.temp_ctx = &b->facts;
+	}
+	rc.temp_thresholds[0] = (int8_t)c->temp_unc;
+	rc.temp_thresholds[1] = (int8_t)c->temp_uc;
+	rc.temp_thresholds[2] = (int8_t)c->temp_unr;
 	uint8_t seed[SEED_LEN];
 	seed_derive(master, "redfish sessions", seed);
 	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));

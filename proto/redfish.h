@@ -78,6 +78,10 @@ struct redfish_cfg {
 					 * NULL: an empty one */
 	netif_list_fn netifs;		/* the BMC's interfaces (EthernetInterfaces); NULL: none */
 	void *netifs_ctx;
+	/* the BMC's temperature (Chassis Sensors, ThermalSubsystem); NULL: no source */
+	bool (*temp)(void *ctx, int *celsius);	/* false: no reading now */
+	void *temp_ctx;
+	int8_t temp_thresholds[3];	/* upper non-critical, critical, non-recoverable (0: none) */
 };
 
 struct rf_session {

@@ -20,6 +20,8 @@ void rf_get_chassis(struct ctx *x)
 	jw_kbool(w, "LocationIndicatorActive", st.identify != 0);
 	jw_kstr(w, "PowerState", rf_power_names[rf_power_state(&st)]);
 	rf_status_obj(w, st.available);
+	jw_link(w, "Sensors", V1 "/Chassis/%s/Sensors", sid);
+	jw_link(w, "ThermalSubsystem", V1 "/Chassis/%s/ThermalSubsystem", sid);
 	jw_kobj(w, "Links");
 	rf_link_list(w, "ComputerSystems", SYS, sid);
 	rf_link_list(w, "ManagedBy", "%s", MGR);

@@ -57,7 +57,8 @@ enum {
 	R_MANAGERS, R_MANAGER, R_NETPROTO, R_ACCOUNTSVC, R_ACCOUNTS, R_ACCOUNT, R_ROLES, R_ROLE,
 	R_SESSIONSVC, R_SESSIONS, R_SESSIONS_MEMBERS, R_SESSION, R_EVENTSVC, R_SSE, R_SCHEMAS,
 	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_BMCD_REGISTRY, R_MGR_LOGSERVICES, R_MGR_LOG,
-	R_MGR_ENTRIES, R_MGR_ENTRY, R_MGR_CLEARLOG, R_ETHS, R_ETH, R_COUNT
+	R_MGR_ENTRIES, R_MGR_ENTRY, R_MGR_CLEARLOG, R_ETHS, R_ETH, R_SENSORS, R_SENSOR, R_THERMAL,
+	R_THERMAL_METRICS, R_COUNT
 };
 
 struct ctx;
@@ -223,6 +224,12 @@ void rf_get_mgr_log(struct ctx *x);
 void rf_get_mgr_entries(struct ctx *x);
 void rf_get_mgr_entry(struct ctx *x);
 void rf_post_mgr_clearlog(struct ctx *x);
+
+/* sensors.c */
+void rf_get_sensors(struct ctx *x);
+void rf_get_sensor(struct ctx *x);
+void rf_get_thermal(struct ctx *x);
+void rf_get_thermal_metrics(struct ctx *x);
 
 /* ethernet.c */
 void rf_get_eths(struct ctx *x);

@@ -158,6 +158,15 @@ const struct route rf_routes[R_COUNT] = {
 		     .get = rf_get_eths },
 	[R_ETH] = { MGR "/EthernetInterfaces/*", T("EthernetInterface", "v1_12_4"), U, 0, false,
 		    .get = rf_get_eth },
+	[R_SENSORS] = { V1 "/Chassis/%/Sensors", C("SensorCollection"), U, 0, true,
+			.get = rf_get_sensors },
+	[R_SENSOR] = { V1 "/Chassis/%/Sensors/*", T("Sensor", "v1_12_0"), U, 0, false,
+		       .get = rf_get_sensor },
+	[R_THERMAL] = { V1 "/Chassis/%/ThermalSubsystem", T("ThermalSubsystem", "v1_5_0"), U, 0,
+			false, .get = rf_get_thermal },
+	[R_THERMAL_METRICS] = { V1 "/Chassis/%/ThermalSubsystem/ThermalMetrics",
+				T("ThermalMetrics", "v1_3_2"), U, 0, false,
+				.get = rf_get_thermal_metrics },
 };
 
 /* The methods a row answers (Allow): those with a handler. */

@@ -82,6 +82,13 @@ static int fake_netifs(void *ctx, struct netif *nif, int max)
 	return 1;
 }
 
+static bool fake_temp(void *ctx, int *c)
+{
+	(void)ctx;
+	*c = 42;
+	return true;
+}
+
 static void setup(void)
 {
 	fake_host_init(&host);
@@ -107,6 +114,8 @@ static void setup(void)
 	cfg.throttle = (struct throttle_cfg)RF_THROTTLE_DEFAULT;
 	cfg.bmclog = &blog;
 	cfg.netifs = fake_netifs;
+	cfg.temp = fake_temp;
+	cfg.temp_thresholds[0] = 70;
 	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
 	rf.log = logcb;
 	conn = tls_conn;
@@ -1847,7 +1856,8 @@ static void test_routes_table(void)
 				const char *m = strstr(rt->pat, "Roles") ? "Operator"
 						: strstr(rt->pat, "JsonSchemas") ? "ComputerSystem"
 						: strstr(rt->pat, "Registries") ? "Base"
-						: strstr(rt->pat, "EthernetInterfaces") ? "eth0" : "1";
+						: strstr(rt->pat, "EthernetInterfaces") ? "eth0"
+						: strstr(rt->pat, "Sensors") ? "BMCTemp" : "1";
 				n += (size_t)snprintf(uri + n, sizeof(uri) - n, "%s", m);
 			} else {
 				uri[n++] = *p;

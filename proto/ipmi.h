@@ -56,6 +56,27 @@ enum ipmi_cc {
 	CC_NOT_SUPPORTED_NOW = 0xD5, CC_PARAM_DISABLED = 0xD6, CC_UNSPECIFIED = 0xFF,
 };
 
+/* Command-specific completion codes (0x80-0xBE): a value means different things for
+ * different commands, so each name says which commands it belongs to. */
+enum ipmi_cc_cmd {
+	/* Get/Set System Boot Options, LAN and SOL Configuration Parameters */
+	CC_PARAM_UNSUPPORTED = 0x80, CC_SET_IN_PROGRESS = 0x81, CC_PARAM_READ_ONLY = 0x82,
+	/* Set Session Privilege Level */
+	CC_PRIV_UNAVAILABLE = 0x80, CC_PRIV_OVER_LIMIT = 0x81,
+	/* Close Session */
+	CC_BAD_SESSION_ID = 0x87, CC_BAD_SESSION_HANDLE = 0x88,
+	/* Activate Payload */
+	CC_PAYLOAD_ACTIVE = 0x80, CC_PAYLOAD_DISABLED = 0x81,
+	CC_PAYLOAD_NO_ENCRYPTION = 0x83,	/* encryption asked for, the session has none */
+	CC_PAYLOAD_NEEDS_ENCRYPTION = 0x84,	/* the payload requires it, the session has none */
+	/* Deactivate Payload (and CC_PAYLOAD_DISABLED) */
+	CC_PAYLOAD_INACTIVE = 0x80,
+	/* Get Payload Version */
+	CC_PAYLOAD_UNAVAILABLE = 0x80,
+	/* Write FRU Data */
+	CC_FRU_WRITE_PROTECTED = 0x80,
+};
+
 enum netfn {
 	NETFN_CHASSIS = 0x00, NETFN_BRIDGE = 0x02, NETFN_SENSOR = 0x04, NETFN_APP = 0x06,
 	NETFN_FIRMWARE = 0x08, NETFN_STORAGE = 0x0A, NETFN_TRANSPORT = 0x0C,

@@ -66,6 +66,19 @@ H(sol_get_config);
 H(sol_set_config);
 #undef H
 
+/* A handler reads its request data through the bounded reader (cursor.h): the dispatcher
+ * checked the table's minimum length, a handler checks r.err for anything past it. */
+static inline struct rd ipmi_rd(const struct ipmi_req *rq) { return rd_init(rq->data, rq->len); }
+
+/* True (and "request data length invalid" answered) when the request ran out. */
+static inline bool ipmi_short(const struct rd *r, struct wr *w)
+{
+	if (!r->err)
+		return false;
+	wr_u8(w, CC_REQ_LEN);
+	return true;
+}
+
 /* The channel a request names: 0x0E means "this one". Returns false for any other. */
 bool ipmi_our_channel(const struct ipmi *m, uint8_t ch);
 

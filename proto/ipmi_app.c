@@ -61,9 +61,12 @@ void app_get_system_guid(struct ipmi *m, const struct ipmi_req *rq, struct wr *w
 
 void app_get_auth_caps(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	bool v2 = rq->data[0] & 0x80;
-	uint8_t priv = rq->data[1] & 0x0F;
-	if (!ipmi_our_channel(m, rq->data[0])) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), priv = rd_u8(&r) & 0x0F;
+	bool v2 = ch & 0x80;
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -119,10 +122,13 @@ static size_t suite_records(const struct ipmi *m, bool by_suite, uint8_t *out, s
 
 void app_get_cipher_suites(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t ptype = rq->data[1] & 0x3F;
-	uint8_t idx = rq->data[2] & 0x3F;
-	bool by_suite = rq->data[2] & 0x80;
-	if (!ipmi_our_channel(m, rq->data[0])) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), ptype = rd_u8(&r) & 0x3F, sel = rd_u8(&r);
+	uint8_t idx = sel & 0x3F;
+	bool by_suite = sel & 0x80;
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -137,7 +143,11 @@ void app_get_cipher_suites(struct ipmi *m, const struct ipmi_req *rq, struct wr 
 
 void app_get_channel_info(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	if (!ipmi_our_channel(m, rq->data[0])) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -174,27 +184,27 @@ static void put_peer(struct wr *w, const struct peer *p)
 
 void app_get_session_info(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t idx = rq->data[0];
+	struct rd r = ipmi_rd(rq);
+	uint8_t idx = rd_u8(&r);
 	struct ipmi_session *s = NULL;
+	if (ipmi_short(&r, w))
+		return;
 	if (idx == 0x00) {
 		s = rq->s;
 	} else if (idx == 0xFE) {
-		if (rq->len < 2) {
-			wr_u8(w, CC_REQ_LEN);
+		uint8_t h = rd_u8(&r); /* session handle */
+		if (ipmi_short(&r, w))
 			return;
-		}
-		uint8_t h = rq->data[1];
 		if (h == 0 || h > m->cfg.max_sessions) {
 			wr_u8(w, CC_INVALID_FIELD);
 			return;
 		}
 		s = &m->sess[h - 1];
 	} else if (idx == 0xFF) {
-		if (rq->len < 5) {
-			wr_u8(w, CC_REQ_LEN);
+		uint32_t id = rd_u32le(&r); /* session ID */
+		if (ipmi_short(&r, w))
 			return;
-		}
-		s = ipmi_session_by_id(m, get_u32le(rq->data + 1));
+		s = ipmi_session_by_id(m, id);
 	} else if (idx <= 0x3F) {
 		int k = 0;
 		for (int i = 0; i < m->cfg.max_sessions && !s; i++)
@@ -230,7 +240,10 @@ void app_set_session_priv(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 {
 	(void)m;
 	struct ipmi_session *s = rq->s;
-	uint8_t want = rq->data[0] & 0x0F;
+	struct rd r = ipmi_rd(rq);
+	uint8_t want = rd_u8(&r) & 0x0F;
+	if (ipmi_short(&r, w))
+		return;
 	if (!s) {
 		wr_u8(w, CC_INSUFFICIENT_PRIV);
 		return;
@@ -238,10 +251,10 @@ void app_set_session_priv(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 	if (want == 0) {
 		/* no change: report the present level */
 	} else if (want > PRIV_ADMIN) {
-		wr_u8(w, 0x80); /* requested level not available for this user */
+		wr_u8(w, CC_PRIV_UNAVAILABLE); /* requested level not available for this user */
 		return;
 	} else if (want > s->priv_limit) {
-		wr_u8(w, 0x81); /* exceeds the user's or the session's limit */
+		wr_u8(w, CC_PRIV_OVER_LIMIT); /* exceeds the user's or the session's limit */
 		return;
 	} else {
 		s->priv = want;
@@ -254,24 +267,25 @@ void app_set_session_priv(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 
 void app_close_session(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint32_t id = get_u32le(rq->data);
+	struct rd r = ipmi_rd(rq);
+	uint32_t id = rd_u32le(&r);
 	struct ipmi_session *t = NULL;
+	if (ipmi_short(&r, w))
+		return;
 	if (id == 0) {
-		if (rq->len < 5) {
-			wr_u8(w, CC_REQ_LEN);
+		uint8_t h = rd_u8(&r); /* no ID: the session handle follows */
+		if (ipmi_short(&r, w))
 			return;
-		}
-		uint8_t h = rq->data[4];
 		if (h >= 1 && h <= m->cfg.max_sessions && m->sess[h - 1].state == SESS_ACTIVE)
 			t = &m->sess[h - 1];
 		if (!t) {
-			wr_u8(w, 0x88); /* invalid session handle */
+			wr_u8(w, CC_BAD_SESSION_HANDLE);
 			return;
 		}
 	} else {
 		t = ipmi_session_by_id(m, id);
 		if (!t || t->state != SESS_ACTIVE) {
-			wr_u8(w, 0x87); /* invalid session ID */
+			wr_u8(w, CC_BAD_SESSION_ID);
 			return;
 		}
 	}
@@ -288,8 +302,11 @@ void app_close_session(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void app_get_channel_access(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t which = rq->data[1] & 0xC0;
-	if (!ipmi_our_channel(m, rq->data[0]) || (which != 0x40 && which != 0x80)) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), which = rd_u8(&r) & 0xC0;
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch) || (which != 0x40 && which != 0x80)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -303,8 +320,11 @@ void app_get_channel_access(struct ipmi *m, const struct ipmi_req *rq, struct wr
 
 void app_get_user_access(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t id = rq->data[1] & 0x3F;
-	if (!ipmi_our_channel(m, rq->data[0]) || id == 0 || id > m->users->max) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), id = rd_u8(&r) & 0x3F;
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch) || id == 0 || id > m->users->max) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -321,7 +341,10 @@ void app_get_user_access(struct ipmi *m, const struct ipmi_req *rq, struct wr *w
 
 void app_get_user_name(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t id = rq->data[0] & 0x3F;
+	struct rd r = ipmi_rd(rq);
+	uint8_t id = rd_u8(&r) & 0x3F;
+	if (ipmi_short(&r, w))
+		return;
 	if (id == 0 || id > m->users->max) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
@@ -335,7 +358,11 @@ void app_get_user_name(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void app_get_payload_support(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	if (!ipmi_our_channel(m, rq->data[0])) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}

@@ -50,27 +50,35 @@ void chassis_control(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		[4] = -1 /* diagnostic interrupt: no such wire on an ATX header */,
 		[5] = HOST_SOFT,
 	};
-	uint8_t c = rq->data[0] & 0x0F;
+	struct rd r = ipmi_rd(rq);
+	uint8_t c = rd_u8(&r) & 0x0F;
+	if (ipmi_short(&r, w))
+		return;
 	if (c >= sizeof(map) / sizeof(map[0]) || map[c] < 0) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
 	struct host_who who = who_of(m, rq);
-	int r = host_request(m->host, (enum host_action)map[c], &who);
-	wr_u8(w, r == 0 ? CC_OK : r == -1 ? CC_NODE_BUSY : CC_UNSPECIFIED);
+	int rc = host_request(m->host, (enum host_action)map[c], &who);
+	wr_u8(w, rc == 0 ? CC_OK : rc == -1 ? CC_NODE_BUSY : CC_UNSPECIFIED);
 }
 
 void chassis_identify(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	unsigned seconds = rq->len >= 1 ? rq->data[0] : 15;
-	bool force = rq->len >= 2 && (rq->data[1] & 1);
+	/* both fields optional: interval (default 15 s), then "force identify on" */
+	struct rd r = ipmi_rd(rq);
+	unsigned seconds = rd_left(&r) >= 1 ? rd_u8(&r) : 15;
+	bool force = rd_left(&r) >= 1 && (rd_u8(&r) & 1);
 	host_identify(m->host, seconds, force);
 	wr_u8(w, CC_OK);
 }
 
 void chassis_set_policy(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t p = rq->data[0] & 0x07;
+	struct rd r = ipmi_rd(rq);
+	uint8_t p = rd_u8(&r) & 0x07;
+	if (ipmi_short(&r, w))
+		return;
 	if (p > 3) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
@@ -122,7 +130,10 @@ static int target_from_ipmi(uint8_t sel)
 
 void chassis_get_boot(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t param = rq->data[0] & 0x7F;
+	struct rd r = ipmi_rd(rq);
+	uint8_t param = rd_u8(&r) & 0x7F; /* then set and block selectors, unused */
+	if (ipmi_short(&r, w))
+		return;
 	uint8_t d[9];
 	struct wr x = wr_init(d, sizeof(d));
 	switch (param) {
@@ -144,7 +155,7 @@ void chassis_get_boot(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	}
 	case 6: wr_bytes(&x, m->boot_initiator, 9); break;
 	default:
-		wr_u8(w, 0x80); /* parameter not supported */
+		wr_u8(w, CC_PARAM_UNSUPPORTED);
 		return;
 	}
 	wr_u8(w, CC_OK);
@@ -155,49 +166,55 @@ void chassis_get_boot(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void chassis_set_boot(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t param = rq->data[0] & 0x7F;
-	const uint8_t *d = rq->data + 1;
-	size_t n = rq->len - 1;
-	static const uint8_t need[7] = { 1, 1, 1, 1, 2, 5, 9 };
+	struct rd r = ipmi_rd(rq);
+	uint8_t param = rd_u8(&r) & 0x7F;
+	static const uint8_t need[7] = { 1, 1, 1, 1, 2, 5, 9 }; /* data bytes per parameter */
+	if (ipmi_short(&r, w))
+		return;
 	if (param > 6) {
-		wr_u8(w, 0x80);
+		wr_u8(w, CC_PARAM_UNSUPPORTED);
 		return;
 	}
-	if (n < need[param]) {
+	if (rd_left(&r) < need[param]) {
 		wr_u8(w, CC_REQ_LEN);
 		return;
 	}
 	switch (param) {
 	case 0: {
-		uint8_t v = d[0] & 0x03;
+		uint8_t v = rd_u8(&r) & 0x03;
 		if (v == 1 && m->boot_set_in_progress == 1) {
-			wr_u8(w, 0x81); /* already in progress */
+			wr_u8(w, CC_SET_IN_PROGRESS);
 			return;
 		}
 		m->boot_set_in_progress = v == 1 ? 1 : 0; /* commit write: nothing pending */
 		break;
 	}
-	case 1: m->boot_service_partition = d[0]; break;
-	case 2: m->boot_service_scan = d[0]; break;
-	case 3: m->boot_valid_clearing = d[0] & 0x1F; break;
-	case 4: m->boot_ack_data = (uint8_t)((m->boot_ack_data & ~d[0]) | (d[1] & d[0])); break;
+	case 1: m->boot_service_partition = rd_u8(&r); break;
+	case 2: m->boot_service_scan = rd_u8(&r); break;
+	case 3: m->boot_valid_clearing = rd_u8(&r) & 0x1F; break;
+	case 4: {
+		uint8_t mask = rd_u8(&r), ack = rd_u8(&r);
+		m->boot_ack_data = (uint8_t)((m->boot_ack_data & ~mask) | (ack & mask));
+		break;
+	}
 	case 5: {
-		int t = target_from_ipmi((uint8_t)((d[1] >> 2) & 0x0F));
+		uint8_t d0 = rd_u8(&r), d1 = rd_u8(&r);
+		int t = target_from_ipmi((uint8_t)((d1 >> 2) & 0x0F));
 		if (t < 0) {
 			wr_u8(w, CC_INVALID_FIELD);
 			return;
 		}
 		struct boot_override b = { 0 };
-		b.enabled = !(d[0] & 0x80) ? BOOT_DISABLED : (d[0] & 0x40) ? BOOT_CONTINUOUS : BOOT_ONCE;
+		b.enabled = !(d0 & 0x80) ? BOOT_DISABLED : (d0 & 0x40) ? BOOT_CONTINUOUS : BOOT_ONCE;
 		b.target = (uint8_t)t;
-		b.uefi = d[0] & 0x20;
-		b.ipmi_extra[0] = d[1] & 0xC3;
-		memcpy(b.ipmi_extra + 1, d + 2, 3);
+		b.uefi = d0 & 0x20;
+		b.ipmi_extra[0] = d1 & 0xC3;
+		rd_bytes(&r, b.ipmi_extra + 1, 3);
 		struct host_who who = who_of(m, rq);
 		host_set_boot(m->host, &b, &who);
 		break;
 	}
-	case 6: memcpy(m->boot_initiator, d, 9); break;
+	case 6: rd_bytes(&r, m->boot_initiator, 9); break;
 	}
 	wr_u8(w, CC_OK);
 }

@@ -47,8 +47,11 @@ void sel_reserve_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 void sel_get_entry(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	struct sel *s = host_sel(m->host);
-	uint16_t res = get_u16le(rq->data), id = get_u16le(rq->data + 2);
-	uint8_t off = rq->data[4], cnt = rq->data[5];
+	struct rd r = ipmi_rd(rq);
+	uint16_t res = rd_u16le(&r), id = rd_u16le(&r);
+	uint8_t off = rd_u8(&r), cnt = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
 	/* a reservation is needed only for partial reads */
 	if (off != 0 && res != s->reservation) {
 		wr_u8(w, CC_BAD_RESERVATION);
@@ -77,7 +80,11 @@ void sel_add_entry(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		who.user_id = (uint8_t)(rq->s->user + 1);
 		who.user = rq->s->user_name;
 	}
-	uint16_t id = host_sel_add(m->host, rq->data, who.origin, SELT_RAW, who.user);
+	struct rd r = ipmi_rd(rq);
+	const uint8_t *rec = rd_ptr(&r, SEL_REC_LEN);
+	if (ipmi_short(&r, w))
+		return;
+	uint16_t id = host_sel_add(m->host, rec, who.origin, SELT_RAW, who.user);
 	wr_u8(w, CC_OK);
 	wr_u16le(w, id);
 }
@@ -85,9 +92,13 @@ void sel_add_entry(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 void sel_clear_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	struct sel *s = host_sel(m->host);
-	uint16_t res = get_u16le(rq->data);
-	if (rq->data[2] != 'C' || rq->data[3] != 'L' || rq->data[4] != 'R' ||
-	    (rq->data[5] != 0xAA && rq->data[5] != 0x00)) {
+	struct rd r = ipmi_rd(rq);
+	uint16_t res = rd_u16le(&r);
+	const uint8_t *clr = rd_ptr(&r, 3);
+	uint8_t action = rd_u8(&r); /* 0xAA initiate erase, 0x00 get status */
+	if (ipmi_short(&r, w))
+		return;
+	if (memcmp(clr, "CLR", 3) != 0 || (action != 0xAA && action != 0x00)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -95,7 +106,7 @@ void sel_clear_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		wr_u8(w, CC_BAD_RESERVATION);
 		return;
 	}
-	if (rq->data[5] == 0xAA) {
+	if (action == 0xAA) {
 		host_sel_clear(m->host);
 		if (m->log)
 			m->log(m->log_ctx, 5, "ipmi: event log cleared by %s",
@@ -114,7 +125,11 @@ void sel_get_time(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void sel_set_time(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	host_set_time(m->host, get_u32le(rq->data));
+	struct rd r = ipmi_rd(rq);
+	uint32_t t = rd_u32le(&r);
+	if (ipmi_short(&r, w))
+		return;
+	host_set_time(m->host, t);
 	wr_u8(w, CC_OK);
 }
 
@@ -145,16 +160,19 @@ void sdr_reserve_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void sdr_get_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint16_t res = get_u16le(rq->data), id = get_u16le(rq->data + 2);
-	uint8_t off = rq->data[4], cnt = rq->data[5];
+	struct rd r = ipmi_rd(rq);
+	uint16_t res = rd_u16le(&r), id = rd_u16le(&r);
+	uint8_t off = rd_u8(&r), cnt = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
 	if (off != 0 && res != m->sdr_reservation) {
 		wr_u8(w, CC_BAD_RESERVATION);
 		return;
 	}
 	uint16_t next;
 	uint8_t len;
-	const uint8_t *r = m->sdr ? sdr_get(m->sdr, id, &next, &len) : NULL;
-	if (!r) {
+	const uint8_t *rec = m->sdr ? sdr_get(m->sdr, id, &next, &len) : NULL;
+	if (!rec) {
 		wr_u8(w, CC_NOT_PRESENT);
 		return;
 	}
@@ -165,14 +183,18 @@ void sdr_get_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	size_t n = cnt == 0xFF || (size_t)off + cnt > len ? (size_t)(len - off) : cnt;
 	wr_u8(w, CC_OK);
 	wr_u16le(w, next);
-	wr_bytes(w, r + off, n);
+	wr_bytes(w, rec + off, n);
 }
 
 /* --- FRU ----------------------------------------------------------------------------------- */
 
 void fru_get_area_info(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	if (rq->data[0] != 0 || !m->fru_len) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t dev = rd_u8(&r); /* FRU device ID */
+	if (ipmi_short(&r, w))
+		return;
+	if (dev != 0 || !m->fru_len) {
 		wr_u8(w, CC_NOT_PRESENT); /* pyghmi expects 0xCB for a missing FRU */
 		return;
 	}
@@ -183,11 +205,15 @@ void fru_get_area_info(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void fru_read(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	if (rq->data[0] != 0 || !m->fru_len) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t dev = rd_u8(&r);
+	size_t off = rd_u16le(&r), cnt = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
+	if (dev != 0 || !m->fru_len) {
 		wr_u8(w, CC_NOT_PRESENT);
 		return;
 	}
-	size_t off = get_u16le(rq->data + 1), cnt = rq->data[3];
 	if (off >= m->fru_len) {
 		wr_u8(w, CC_OUT_OF_RANGE);
 		return;
@@ -205,5 +231,5 @@ void fru_write(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	(void)m;
 	(void)rq;
-	wr_u8(w, 0x80); /* write-protected offset: the image is built from the config */
+	wr_u8(w, CC_FRU_WRITE_PROTECTED); /* the image is built from the config */
 }

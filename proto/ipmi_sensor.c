@@ -18,7 +18,10 @@ static uint8_t sensor_record(const struct ipmi *m, uint8_t num)
 
 void sensor_get_reading(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t num = rq->data[0];
+	struct rd r = ipmi_rd(rq);
+	uint8_t num = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
 	uint8_t type = sensor_record(m, num);
 	if (type == 0 || type == 0x03) { /* none, or event-only: nothing to read */
 		wr_u8(w, CC_NOT_PRESENT);
@@ -57,7 +60,11 @@ void sensor_get_reading(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void sensor_get_thresholds(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	if (rq->data[0] != SENSOR_BMC_TEMP || sensor_record(m, SENSOR_BMC_TEMP) != 0x01) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t num = rd_u8(&r); /* (Get Sensor Hysteresis: then a reserved byte) */
+	if (ipmi_short(&r, w))
+		return;
+	if (num != SENSOR_BMC_TEMP || sensor_record(m, SENSOR_BMC_TEMP) != 0x01) {
 		wr_u8(w, CC_NOT_PRESENT);
 		return;
 	}
@@ -70,7 +77,11 @@ void sensor_get_thresholds(struct ipmi *m, const struct ipmi_req *rq, struct wr 
 
 void sensor_get_hysteresis(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	if (rq->data[0] != SENSOR_BMC_TEMP || sensor_record(m, SENSOR_BMC_TEMP) != 0x01) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t num = rd_u8(&r); /* (Get Sensor Hysteresis: then a reserved byte) */
+	if (ipmi_short(&r, w))
+		return;
+	if (num != SENSOR_BMC_TEMP || sensor_record(m, SENSOR_BMC_TEMP) != 0x01) {
 		wr_u8(w, CC_NOT_PRESENT);
 		return;
 	}
@@ -81,7 +92,11 @@ void sensor_get_hysteresis(struct ipmi *m, const struct ipmi_req *rq, struct wr 
 
 void sensor_get_event_enable(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	if (!sensor_record(m, rq->data[0])) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t num = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
+	if (!sensor_record(m, num)) {
 		wr_u8(w, CC_NOT_PRESENT);
 		return;
 	}

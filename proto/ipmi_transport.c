@@ -6,9 +6,12 @@
 
 void lan_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	bool rev_only = rq->data[0] & 0x80;
-	uint8_t param = rq->data[1];
-	if (!ipmi_our_channel(m, rq->data[0])) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), param = rd_u8(&r); /* then set and block selectors, unused */
+	bool rev_only = ch & 0x80;
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -56,7 +59,7 @@ void lan_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		break;
 	}
 	default:
-		wr_u8(w, 0x80); /* parameter not supported */
+		wr_u8(w, CC_PARAM_UNSUPPORTED);
 		return;
 	}
 	wr_u8(w, CC_OK);
@@ -67,19 +70,22 @@ void lan_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void lan_set_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t param = rq->data[1];
-	if (!ipmi_our_channel(m, rq->data[0])) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), param = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
-	if (param == 0 && rq->len >= 3) {
+	if (param == 0 && rd_left(&r) >= 1) {
 		/* set-in-progress is accepted so tools can open and close a (no-op) edit */
-		m->lan_set_in_progress = rq->data[2] & 0x03;
+		m->lan_set_in_progress = rd_u8(&r) & 0x03;
 		if (m->lan_set_in_progress == 2)
 			m->lan_set_in_progress = 0;
 		wr_u8(w, CC_OK);
 		return;
 	}
 	/* the network is the host OS's business on a PiKVM: read-only here */
-	wr_u8(w, param <= 26 ? 0x82 : 0x80);
+	wr_u8(w, param <= 26 ? CC_PARAM_READ_ONLY : CC_PARAM_UNSUPPORTED);
 }

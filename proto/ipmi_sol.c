@@ -13,18 +13,21 @@
 void app_activate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	struct sol *s = sol_of(m);
-	uint8_t type = rq->data[0] & 0x3F, inst = rq->data[1] & 0x0F, aux = rq->data[2];
+	struct rd r = ipmi_rd(rq);
+	uint8_t type = rd_u8(&r) & 0x3F, inst = rd_u8(&r) & 0x0F, aux = rd_u8(&r);
 	struct ipmi_session *sess = rq->s;
+	if (ipmi_short(&r, w))
+		return;
 	if (type != 1 || inst != 1) {
 		wr_u8(w, type != 1 ? CC_INVALID_FIELD : CC_OUT_OF_RANGE);
 		return;
 	}
 	if (!s || !s->configured || !s->p.enabled) {
-		wr_u8(w, 0x81); /* payload type disabled */
+		wr_u8(w, CC_PAYLOAD_DISABLED);
 		return;
 	}
 	if (s->s) {
-		wr_u8(w, 0x80); /* already active (on this or another session) */
+		wr_u8(w, CC_PAYLOAD_ACTIVE); /* on this or another session */
 		return;
 	}
 	if (sess->priv < (s->p.auth & 0x0F)) {
@@ -32,11 +35,11 @@ void app_activate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 		return;
 	}
 	if ((aux & 0x80) && sess->conf_alg == 0) {
-		wr_u8(w, 0x83); /* cannot activate with encryption: the session has none */
+		wr_u8(w, CC_PAYLOAD_NO_ENCRYPTION); /* asked for encryption, the session has none */
 		return;
 	}
 	if (((s->p.auth & 0x80) && sess->conf_alg == 0) || ((s->p.auth & 0x40) && sess->integ_alg == 0)) {
-		wr_u8(w, 0x84); /* cannot activate without encryption (and authentication) */
+		wr_u8(w, CC_PAYLOAD_NEEDS_ENCRYPTION); /* (and authentication) */
 		return;
 	}
 	sol_activate(s, sess);
@@ -51,17 +54,20 @@ void app_activate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 void app_deactivate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	struct sol *s = sol_of(m);
-	uint8_t type = rq->data[0] & 0x3F, inst = rq->data[1] & 0x0F;
+	struct rd r = ipmi_rd(rq);
+	uint8_t type = rd_u8(&r) & 0x3F, inst = rd_u8(&r) & 0x0F;
+	if (ipmi_short(&r, w))
+		return;
 	if (type != 1 || inst != 1) {
 		wr_u8(w, type != 1 ? CC_INVALID_FIELD : CC_OUT_OF_RANGE);
 		return;
 	}
 	if (!s || !s->configured) {
-		wr_u8(w, 0x81);
+		wr_u8(w, CC_PAYLOAD_DISABLED);
 		return;
 	}
 	if (!s->s) {
-		wr_u8(w, 0x80); /* already deactivated */
+		wr_u8(w, CC_PAYLOAD_INACTIVE); /* already deactivated */
 		return;
 	}
 	if (s->s != rq->s && rq->s->priv < PRIV_ADMIN) {
@@ -78,7 +84,10 @@ void app_deactivate_payload(struct ipmi *m, const struct ipmi_req *rq, struct wr
 
 void app_payload_status(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t type = rq->data[0] & 0x3F;
+	struct rd r = ipmi_rd(rq);
+	uint8_t type = rd_u8(&r) & 0x3F;
+	if (ipmi_short(&r, w))
+		return;
 	if (type != 1) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
@@ -92,7 +101,10 @@ void app_payload_status(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 
 void app_payload_instance(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t type = rq->data[0] & 0x3F, inst = rq->data[1];
+	struct rd r = ipmi_rd(rq);
+	uint8_t type = rd_u8(&r) & 0x3F, inst = rd_u8(&r);
+	if (ipmi_short(&r, w))
+		return;
 	if (type != 1 || inst != 1) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
@@ -110,14 +122,17 @@ void app_payload_instance(struct ipmi *m, const struct ipmi_req *rq, struct wr *
 
 void app_payload_version(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	if (!ipmi_our_channel(m, rq->data[0])) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), type = rd_u8(&r) & 0x3F;
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch)) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
-	uint8_t type = rq->data[1] & 0x3F;
 	struct sol *s = sol_of(m);
 	if (type > 1 || (type == 1 && !(s && s->configured))) {
-		wr_u8(w, 0x80); /* payload type not available on this channel */
+		wr_u8(w, CC_PAYLOAD_UNAVAILABLE); /* on this channel */
 		return;
 	}
 	wr_u8(w, CC_OK);
@@ -129,8 +144,11 @@ void app_payload_version(struct ipmi *m, const struct ipmi_req *rq, struct wr *w
  * limit reaches the SoL privilege. Set User Payload Access answers 0xD5 (read-only). */
 void app_get_user_payload_access(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	uint8_t id = rq->data[1] & 0x3F;
-	if (!ipmi_our_channel(m, rq->data[0]) || id == 0 || id > m->users->max) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), id = rd_u8(&r) & 0x3F;
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch) || id == 0 || id > m->users->max) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -150,9 +168,12 @@ static bool rate_ok(uint8_t c) { return c == 0 || (c >= 6 && c <= 10); }
 void sol_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	struct sol *s = sol_of(m);
-	bool rev_only = rq->data[0] & 0x80;
-	uint8_t param = rq->data[1];
-	if (!ipmi_our_channel(m, rq->data[0]) || !s) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), param = rd_u8(&r); /* then set and block selectors, unused */
+	bool rev_only = ch & 0x80;
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch) || !s) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
@@ -169,7 +190,7 @@ void sol_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	case 7: d[0] = m->cfg.channel; break;
 	case 8: d[0] = (uint8_t)s->udp_port; d[1] = (uint8_t)(s->udp_port >> 8); n = 2; break;
 	default:
-		wr_u8(w, 0x80); /* parameter not supported */
+		wr_u8(w, CC_PARAM_UNSUPPORTED);
 		return;
 	}
 	wr_u8(w, CC_OK);
@@ -181,77 +202,79 @@ void sol_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 void sol_set_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	struct sol *s = sol_of(m);
-	uint8_t param = rq->data[1];
-	const uint8_t *d = rq->data + 2;
-	size_t n = rq->len - 2;
-	static const uint8_t need[9] = { 1, 1, 1, 2, 2, 1, 1, 1, 2 };
-	if (!ipmi_our_channel(m, rq->data[0]) || !s) {
+	struct rd r = ipmi_rd(rq);
+	uint8_t ch = rd_u8(&r), param = rd_u8(&r);
+	static const uint8_t need[9] = { 1, 1, 1, 2, 2, 1, 1, 1, 2 }; /* data bytes per parameter */
+	if (ipmi_short(&r, w))
+		return;
+	if (!ipmi_our_channel(m, ch) || !s) {
 		wr_u8(w, CC_INVALID_FIELD);
 		return;
 	}
 	if (param > 8) {
-		wr_u8(w, 0x80);
+		wr_u8(w, CC_PARAM_UNSUPPORTED);
 		return;
 	}
-	if (n < need[param]) {
+	if (rd_left(&r) < need[param]) {
 		wr_u8(w, CC_REQ_LEN);
 		return;
 	}
+	uint8_t d0 = rd_u8(&r), d1 = need[param] > 1 ? rd_u8(&r) : 0;
 	switch (param) {
 	case 0: {
-		uint8_t v = d[0] & 0x03;
+		uint8_t v = d0 & 0x03;
 		if (v == 1 && s->p.set_in_progress == 1) {
-			wr_u8(w, 0x81); /* already in progress */
+			wr_u8(w, CC_SET_IN_PROGRESS);
 			return;
 		}
 		s->p.set_in_progress = v == 1 ? 1 : 0;
 		break;
 	}
 	case 1:
-		if (!s->configured && (d[0] & 1)) {
+		if (!s->configured && (d0 & 1)) {
 			wr_u8(w, CC_NOT_SUPPORTED_NOW); /* no serial device configured */
 			return;
 		}
-		s->p.enabled = d[0] & 1;
+		s->p.enabled = d0 & 1;
 		if (!s->p.enabled)
 			sol_deactivate(s, "SoL disabled");
 		break;
 	case 2:
-		if ((d[0] & 0x0F) < PRIV_USER || (d[0] & 0x0F) > PRIV_ADMIN) {
+		if ((d0 & 0x0F) < PRIV_USER || (d0 & 0x0F) > PRIV_ADMIN) {
 			wr_u8(w, CC_INVALID_FIELD);
 			return;
 		}
-		s->p.auth = d[0] & 0xCF;
+		s->p.auth = d0 & 0xCF;
 		sol_recheck(s);
 		break;
 	case 3:
-		if (d[0] == 0 || d[1] == 0) {
+		if (d0 == 0 || d1 == 0) {
 			wr_u8(w, CC_INVALID_FIELD);
 			return;
 		}
-		s->p.accumulate = d[0];
-		s->p.threshold = d[1];
+		s->p.accumulate = d0;
+		s->p.threshold = d1;
 		break;
 	case 4:
-		s->p.retry_count = d[0] & 0x07;
-		s->p.retry_interval = d[1];
+		s->p.retry_count = d0 & 0x07;
+		s->p.retry_interval = d1;
 		break;
 	case 5:
 	case 6:
-		if (!rate_ok(d[0] & 0x0F)) {
+		if (!rate_ok(d0 & 0x0F)) {
 			wr_u8(w, CC_INVALID_FIELD);
 			return;
 		}
 		if (param == 5) {
-			s->p.nv_rate = d[0] & 0x0F;
+			s->p.nv_rate = d0 & 0x0F;
 		} else {
-			s->p.v_rate = d[0] & 0x0F;
+			s->p.v_rate = d0 & 0x0F;
 			if (s->port.set_rate)
 				s->port.set_rate(s->port.ctx, s->p.v_rate);
 		}
 		break;
 	default:
-		wr_u8(w, 0x82); /* read-only: the channel and the port are bmcd's own */
+		wr_u8(w, CC_PARAM_READ_ONLY); /* the channel and the port are bmcd's own */
 		return;
 	}
 	wr_u8(w, CC_OK);

@@ -128,7 +128,8 @@ struct ipmi_cfg {
 	uint8_t guid[16];		/* system GUID, wire order */
 	uint32_t manufacturer;		/* IANA enterprise number for Get Device ID */
 	uint16_t product;
-	uint8_t fw_major, fw_minor;	/* firmware revision (minor is BCD on the wire) */
+	uint8_t fw_major, fw_minor;	/* firmware revision (minor is BCD on the wire) when the
+					 * build has no BMCD_VERSION "major.minor.patch" */
 	uint8_t channel;		/* LAN channel number (1) */
 	/* abuse limits */
 	uint16_t per_source_max;	/* sessions (open or opening) one address may hold */

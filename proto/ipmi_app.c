@@ -11,14 +11,38 @@ bool ipmi_our_channel(const struct ipmi *m, uint8_t ch)
 	return ch == 0x0E || ch == m->cfg.channel;
 }
 
+bool ipmi_fw_revision(const char *v, uint8_t *major, uint8_t *minor)
+{
+	unsigned part[2] = { 0, 0 };
+	for (int i = 0; i < 2; i++) {
+		int digits = 0;
+		for (; *v >= '0' && *v <= '9'; v++, digits++) {
+			part[i] = part[i] * 10 + (unsigned)(*v - '0');
+			if (part[i] > 127)
+				return false;
+		}
+		if (digits == 0 || (i == 0 && *v++ != '.'))
+			return false;
+	}
+	if (part[1] > 99)
+		return false;
+	*major = (uint8_t)part[0];
+	*minor = (uint8_t)part[1];
+	return true;
+}
+
 void app_get_device_id(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	(void)rq;
+	uint8_t major = m->cfg.fw_major, minor = m->cfg.fw_minor;
+#ifdef BMCD_VERSION
+	ipmi_fw_revision(BMCD_VERSION, &major, &minor); /* leaves the config's when it fails */
+#endif
 	wr_u8(w, CC_OK);
 	wr_u8(w, 0x20);			/* device ID */
 	wr_u8(w, 0x01);			/* device revision */
-	wr_u8(w, m->cfg.fw_major & 0x7F); /* bit 7 clear: normal operation */
-	wr_u8(w, (uint8_t)((m->cfg.fw_minor / 10) << 4 | m->cfg.fw_minor % 10));
+	wr_u8(w, major & 0x7F);		/* bit 7 clear: normal operation */
+	wr_u8(w, (uint8_t)((minor / 10) << 4 | minor % 10));
 	wr_u8(w, 0x02);			/* IPMI 2.0 */
 	wr_u8(w, 0x80 | 0x08 | 0x04 | 0x02 | 0x01); /* chassis, FRU, SEL, SDR repo, sensors */
 	wr_u8(w, (uint8_t)m->cfg.manufacturer);

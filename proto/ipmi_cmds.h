@@ -79,6 +79,10 @@ static inline bool ipmi_short(const struct rd *r, struct wr *w)
 	return true;
 }
 
+/* "major.minor[anything]" (BMCD_VERSION) to Get Device ID's firmware revision: major
+ * 0..127, minor 0..99 (decimal; BCD on the wire). False, nothing written, otherwise. */
+bool ipmi_fw_revision(const char *v, uint8_t *major, uint8_t *minor);
+
 /* The channel a request names: 0x0E means "this one". Returns false for any other. */
 bool ipmi_our_channel(const struct ipmi *m, uint8_t ch);
 

@@ -707,17 +707,30 @@ static void truncations(void)
 		{ s17_open_req, sizeof(s17_open_req) }, { s17_rakp1, sizeof(s17_rakp1) },
 		{ s17_rakp3, sizeof(s17_rakp3) }, { s17_devid_req, sizeof(s17_devid_req) },
 	};
+	int replies = 0;
+	uint64_t dropped = m.st.dropped;
+	size_t fed = 0;
 	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
 		for (size_t n = 0; n < pk[i].n; n++) {
 			unsigned char *copy = malloc(n ? n : 1); /* exact size: ASan sees overreads */
 			memcpy(copy, pk[i].p, n);
 			feed(copy, n);
 			free(copy);
+			replies += nout;
+			fed++;
 		}
 	}
+	CHECK_EQ(replies, 0);
+	CHECK_EQ(m.st.dropped - dropped, fed); /* each one counted as dropped */
 	CHECK_EQ(ipmi_active_sessions(&m), 0);
-	/* random bytes after a valid RMCP header */
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(sess[i].state, SESS_FREE);
+	/* random bytes after a valid RMCP header (this seed gives no valid checksum, no known
+	 * session, no well-formed handshake): every datagram dropped and counted, none answered,
+	 * no session comes of it */
 	unsigned int x = 12345;
+	dropped = m.st.dropped;
+	replies = 0;
 	for (int r = 0; r < 20000; r++) {
 		unsigned char b[96];
 		size_t n = 4 + (x % 90);
@@ -729,8 +742,14 @@ static void truncations(void)
 		b[3] = 7;
 		b[4] = (x & 1) ? 6 : 0;
 		feed(b, n);
+		replies += nout;
 	}
-	CHECK(1);
+	CHECK_EQ(replies, 0);
+	CHECK_EQ(m.st.dropped - dropped, 20000);
+	CHECK_EQ(m.st.sessions_opened, 0);
+	CHECK_EQ(ipmi_active_sessions(&m), 0);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(sess[i].state, SESS_FREE);
 }
 
 int main(void)

@@ -259,8 +259,15 @@ static void take_turns(struct httpd *h, struct httpd_listener *l, int64_t now)
 		v->rotate = true;
 }
 
+static void drain(struct httpd *h, struct hconn *c, int64_t now);
+
 static void accept_some(struct httpd *h, struct httpd_listener *l, int64_t now)
 {
+	/* lingering connections whose client has closed free their slots first, so a client
+	 * that closes and reconnects gets the slot (and the buffer pages) it had */
+	for (int i = 0; i < h->cfg.max_conns; i++)
+		if (h->conns[i].state == C_CLOSING)
+			drain(h, &h->conns[i], now);
 	for (int k = 0; k < 64; k++) {
 		if (h->nconns >= h->cfg.max_conns && !evict(h, now)) {
 			l->paused = true; /* every slot does real work: wait for one to free */

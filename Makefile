@@ -86,11 +86,20 @@ UNIT_CFLAGS_test_ipmi_handlers := -DBMCD_VERSION=\"$(VERSION)\"
 $(HOSTDEPS)/.done:
 	tools/build-deps.sh host
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h proto/redfish/*.h firmware/*.h hal/*.h net/*.h tests/unit/*.h tests/unit/*.c) | $(HOSTDEPS)/.done
+# The engines are compiled once per flavour and linked into every unit test; a test with
+# flags of its own (UNIT_CFLAGS_<test>) compiles them again with those flags.
+UNIT_OBJS := $(UNIT_PROTO:%.c=$(BUILD)/tests/uobj/%.o)
+$(BUILD)/tests/uobj/%.o: %.c | $(HOSTDEPS)/.done
+	@mkdir -p $(dir $@)
+	@gcc $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+-include $(UNIT_OBJS:.o=.d)
+.SECONDARY: $(UNIT_OBJS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(UNIT_OBJS) $(wildcard proto/*.h proto/redfish/*.h firmware/*.h hal/*.h net/*.h tests/unit/*.h tests/unit/*.c) | $(HOSTDEPS)/.done
 	@mkdir -p $(dir $@)
 	@echo "CC (ASan+UBSan) $@"
-	@gcc $(UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ $< $(UNIT_PROTO) $(or $(UNIT_EXTRA_$*),$(UNIT_EXTRA_DEFAULT)) \
-		$(HOSTDEPS)/lib/libbearssl.a
+	@gcc $(UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ $< $(if $(UNIT_CFLAGS_$*),$(UNIT_PROTO),$(UNIT_OBJS)) \
+		$(or $(UNIT_EXTRA_$*),$(UNIT_EXTRA_DEFAULT)) $(HOSTDEPS)/lib/libbearssl.a
 
 # `make test` installs what the stages it runs need (BMCD_STAGES, default all of them),
 # `make check` what the release stage needs.
@@ -144,10 +153,18 @@ QEMU_armhf := qemu-arm-static
 CROSS_UNIT := $(UNIT_TESTS:%=$(OUT)/tests/unit/%)
 CROSS_UNIT_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 $(WARN) -I$(DEPS)/include -isystem $(DEPS)/kernel-headers
 
-$(OUT)/tests/unit/%: tests/unit/%.c $(UNIT_PROTO) $(wildcard proto/*.h proto/redfish/*.h firmware/*.h tests/unit/*.c) | $(DEPS)/.done
+CROSS_OBJS := $(UNIT_PROTO:%.c=$(OUT)/tests/cobj/%.o)
+$(OUT)/tests/cobj/%.o: %.c | $(DEPS)/.done
+	@mkdir -p $(dir $@)
+	@$(CC) $(CROSS_UNIT_CFLAGS) -MMD -MP -c $< -o $@
+-include $(CROSS_OBJS:.o=.d)
+.SECONDARY: $(CROSS_OBJS)
+
+$(OUT)/tests/unit/%: tests/unit/%.c $(CROSS_OBJS) $(wildcard proto/*.h proto/redfish/*.h firmware/*.h tests/unit/*.c) | $(DEPS)/.done
 	@mkdir -p $(dir $@)
 	@echo "CC ($(ARCH)) $@"
-	@$(CC) $(CROSS_UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -static -o $@ $< $(UNIT_PROTO) \
+	@$(CC) $(CROSS_UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -static -o $@ $< \
+		$(if $(UNIT_CFLAGS_$*),$(UNIT_PROTO),$(CROSS_OBJS)) \
 		$(or $(UNIT_EXTRA_$*),$(UNIT_EXTRA_DEFAULT)) $(DEPS)/lib/libbearssl.a
 
 test-cross:

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "../hal/atx.h"
+#include "../hal/msd.h"
 #include "../hal/uart.h"
 #include "../net/httpd.h"
 #include "../net/tls.h"
@@ -42,6 +43,8 @@ struct bmc {
 	struct loop loop;
 	struct atx *atx;
 	int atx_fd[4], atx_handle[4];	/* the backend's descriptors in the loop */
+	struct msd *msd;		/* virtual media; NULL: none (gpiod) */
+	int msd_fd, msd_handle;
 	struct host host;
 	struct ipmi ipmi;
 	struct facts facts;
@@ -81,6 +84,10 @@ struct bmc {
 struct atx *wire_open_backend(struct bmc *b, int64_t now);
 int wire_host(struct bmc *b, int64_t now);
 void wire_host_start(struct bmc *b);
+/* Virtual media (wire_media.c): created with the backend (sim, kvmd), started after the
+ * privilege drop. */
+struct msd *wire_open_media(struct bmc *b, int64_t now);
+void wire_media_start(struct bmc *b);
 int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now);
 void wire_ipmi_start(struct bmc *b);
 int wire_sol(struct bmc *b, int64_t now);

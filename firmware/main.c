@@ -269,6 +269,7 @@ int main(int argc, char **argv)
 	if (b->sig_fd >= 0)
 		loop_add(&b->loop, b->sig_fd, POLLIN, signal_readable, b);
 	wire_host_start(b);
+	wire_media_start(b);
 	stat(b->cfg.users_file, &b->users_st);
 	b->users_check_at = now + b->cfg.users_watch_ms;
 	loop_add_timer(&b->loop, users_deadline_cb, users_tick_cb, b);

@@ -8,6 +8,12 @@
 #include "bmc.h"
 #include "log.h"
 
+/* The simulated host boots from the simulated virtual media's CD. */
+static const char *sim_boot_cd(void *ctx)
+{
+	return ctx ? msd_sim_cd(ctx) : NULL;
+}
+
 struct atx *wire_open_backend(struct bmc *b, int64_t now)
 {
 	const struct config *c = &b->cfg;
@@ -20,10 +26,12 @@ struct atx *wire_open_backend(struct bmc *b, int64_t now)
 		return atx_gpiod_open(&g, now);
 	}
 	if (c->backend == BACKEND_SIM) {
+		b->msd = wire_open_media(b, now);
 		struct atx_sim_cfg s = { c->sim_force_off_ms, c->sim_shutdown_ms, c->sim_boot_ms,
-					 c->sim_power_on, c->sim_console };
+					 c->sim_power_on, c->sim_console, sim_boot_cd, b->msd };
 		return atx_sim_new(&s, now);
 	}
+	b->msd = wire_open_media(b, now);
 	struct atx_kvmd_cfg k = {
 		.socket = c->kvmd_socket, .user = c->kvmd_user, .passwd = c->kvmd_passwd,
 		.poll_ms = c->kvmd_poll_ms, .timeout_ms = c->kvmd_timeout_ms,

@@ -172,6 +172,7 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	rc.temp_thresholds[0] = (int8_t)c->temp_unc;
 	rc.temp_thresholds[1] = (int8_t)c->temp_uc;
 	rc.temp_thresholds[2] = (int8_t)c->temp_unr;
+	rc.msd = b->msd;
 	uint8_t seed[SEED_LEN];
 	seed_derive(master, "redfish sessions", seed);
 	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));

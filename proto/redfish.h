@@ -32,6 +32,7 @@
 #include "users.h"
 
 struct bmclog;
+struct msd;
 
 struct host;
 
@@ -82,6 +83,8 @@ struct redfish_cfg {
 	bool (*temp)(void *ctx, int *celsius);	/* false: no reading now */
 	void *temp_ctx;
 	int8_t temp_thresholds[3];	/* upper non-critical, critical, non-recoverable (0: none) */
+	struct msd *msd;		/* virtual media (hal/msd.h, Managers/bmc/VirtualMedia/Cd
+					 * and Systems/{id}/VirtualMedia/Cd); NULL: none */
 };
 
 struct rf_session {

@@ -78,6 +78,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 UNIT_EXTRA_DEFAULT := tests/unit/fake_host.c
 UNIT_EXTRA_test_host := firmware/host.c firmware/log.c hal/atx_sim.c
 UNIT_EXTRA_test_config := firmware/config.c firmware/users_file.c firmware/textfile.c hal/uart.c tests/unit/fake_host.c
+UNIT_EXTRA_test_redfish := tests/unit/fake_host.c hal/msd_sim.c
 UNIT_EXTRA_test_tls := net/tls.c tests/unit/fake_host.c
 # extra flags per unit test: Get Device ID's firmware revision comes from the version (the
 # other tests keep the config's, which their known-answer vectors were computed with)

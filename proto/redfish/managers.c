@@ -32,6 +32,8 @@ void rf_get_manager(struct ctx *x)
 	jw_link(w, "NetworkProtocol", MGR "/NetworkProtocol");
 	jw_link(w, "EthernetInterfaces", MGR "/EthernetInterfaces");
 	jw_link(w, "LogServices", MGR "/LogServices");
+	if (r->cfg.msd)
+		jw_link(w, "VirtualMedia", MGR "/VirtualMedia");
 	jw_kobj(w, "Links");
 	rf_link_list(w, "ManagerForServers", SYS, r->cfg.system_id);
 	rf_link_list(w, "ManagerForChassis", V1 "/Chassis/%s", r->cfg.system_id);

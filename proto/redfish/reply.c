@@ -130,6 +130,23 @@ static const struct msgdef {
 		"The request failed due to an internal service error.  The service is still "
 		"operational.",
 		"Resubmit the request.  If the problem persists, consider resetting the service.", false },
+	[M_ACT_NOT_SUPPORTED] = { "ActionParameterNotSupported",
+		"The parameter %1 for the action %2 is not supported on the target resource.",
+		"Remove the parameter supplied and resubmit the request if the operation failed.",
+		true },
+	[M_ACT_FORMAT] = { "ActionParameterValueFormatError",
+		"The value '%1' for the parameter %2 in the action %3 is of a different format "
+		"than the parameter can accept.",
+		"Correct the value for the parameter in the request body and resubmit the request "
+		"if the operation failed.", true },
+	[M_ACT_CONFLICT] = { "ActionParameterValueConflict",
+		"The parameter '%1' with the requested value of '%2' does not meet the constraints "
+		"of the implementation.",
+		"None.", true },
+	[M_IN_USE] = { "ResourceInUse",
+		"The change to the requested resource failed because the resource is in use or in "
+		"transition.",
+		"Remove the condition and resubmit the request if the operation failed.", true },
 };
 
 static const char *keep(struct elist *e, const char *s, size_t n)

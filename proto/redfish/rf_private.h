@@ -35,7 +35,7 @@ enum {
 	M_ACT_UNKNOWN, M_NOT_FOUND, M_NOT_ALLOWED, M_PRECONDITION, M_PRIVILEGE, M_NO_SESSION,
 	M_UNAUTHORIZED, M_UNAVAILABLE, M_SESSION_LIMIT, M_QUERY, M_QUERY_RESOURCE,
 	M_QUERY_OPERATION, M_QUERY_TYPE, M_HEADER_INVALID, M_HEADER_MISSING, M_TOO_LARGE,
-	M_INTERNAL, M_OUT_OF_RANGE,
+	M_INTERNAL, M_OUT_OF_RANGE, M_ACT_NOT_SUPPORTED, M_ACT_FORMAT, M_ACT_CONFLICT, M_IN_USE,
 };
 
 /* Messages for one error body; arguments are copied (bounded) into store. */
@@ -58,7 +58,8 @@ enum {
 	R_SESSIONSVC, R_SESSIONS, R_SESSIONS_MEMBERS, R_SESSION, R_EVENTSVC, R_SSE, R_SCHEMAS,
 	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_BMCD_REGISTRY, R_MGR_LOGSERVICES, R_MGR_LOG,
 	R_MGR_ENTRIES, R_MGR_ENTRY, R_MGR_CLEARLOG, R_ETHS, R_ETH, R_SENSORS, R_SENSOR, R_THERMAL,
-	R_THERMAL_METRICS, R_COUNT
+	R_THERMAL_METRICS, R_VMS, R_VM, R_VM_INFO, R_VM_INSERT, R_VM_EJECT, R_SYS_VMS, R_SYS_VM,
+	R_SYS_VM_INFO, R_SYS_VM_INSERT, R_SYS_VM_EJECT, R_COUNT
 };
 
 struct ctx;
@@ -234,5 +235,12 @@ void rf_get_thermal_metrics(struct ctx *x);
 /* ethernet.c */
 void rf_get_eths(struct ctx *x);
 void rf_get_eth(struct ctx *x);
+
+/* media.c */
+void rf_get_vms(struct ctx *x);
+void rf_get_vm(struct ctx *x);
+void rf_get_vm_info(struct ctx *x);
+void rf_post_vm_insert(struct ctx *x);
+void rf_post_vm_eject(struct ctx *x);
 
 #endif

@@ -167,6 +167,24 @@ const struct route rf_routes[R_COUNT] = {
 	[R_THERMAL_METRICS] = { V1 "/Chassis/%/ThermalSubsystem/ThermalMetrics",
 				T("ThermalMetrics", "v1_3_2"), U, 0, false,
 				.get = rf_get_thermal_metrics },
+#define VM MGR "/VirtualMedia"
+#define SVM V1 "/Systems/%/VirtualMedia"
+	[R_VMS] = { VM, C("VirtualMediaCollection"), U, 0, true, .get = rf_get_vms },
+	[R_VM] = { VM "/Cd", T("VirtualMedia", "v1_6_5"), U, 0, false, .get = rf_get_vm },
+	[R_VM_INFO] = { VM "/Cd/InsertMediaActionInfo", T("ActionInfo", "v1_5_0"), U, 0, false,
+			.get = rf_get_vm_info },
+	[R_VM_INSERT] = { VM "/Cd/Actions/VirtualMedia.InsertMedia", NOTYPE, U, O, false,
+			  .post = rf_post_vm_insert },
+	[R_VM_EJECT] = { VM "/Cd/Actions/VirtualMedia.EjectMedia", NOTYPE, U, O, false,
+			 .post = rf_post_vm_eject },
+	[R_SYS_VMS] = { SVM, C("VirtualMediaCollection"), U, 0, true, .get = rf_get_vms },
+	[R_SYS_VM] = { SVM "/Cd", T("VirtualMedia", "v1_6_5"), U, 0, false, .get = rf_get_vm },
+	[R_SYS_VM_INFO] = { SVM "/Cd/InsertMediaActionInfo", T("ActionInfo", "v1_5_0"), U, 0, false,
+			    .get = rf_get_vm_info },
+	[R_SYS_VM_INSERT] = { SVM "/Cd/Actions/VirtualMedia.InsertMedia", NOTYPE, U, O, false,
+			      .post = rf_post_vm_insert },
+	[R_SYS_VM_EJECT] = { SVM "/Cd/Actions/VirtualMedia.EjectMedia", NOTYPE, U, O, false,
+			     .post = rf_post_vm_eject },
 };
 
 /* The methods a row answers (Allow): those with a handler. */

@@ -90,6 +90,8 @@ void rf_get_system(struct ctx *x)
 	jw_raw(w, "[\"UEFI\",\"Legacy\"]");
 	jw_obj_end(w);
 	jw_link(w, "LogServices", SYS "/LogServices", sid);
+	if (r->cfg.msd)
+		jw_link(w, "VirtualMedia", SYS "/VirtualMedia", sid);
 	jw_kobj(w, "Links");
 	rf_link_list(w, "Chassis", V1 "/Chassis/%s", sid);
 	rf_link_list(w, "ManagedBy", "%s", MGR);
@@ -157,7 +159,7 @@ static int patch_check(struct ctx *x, const struct json_tok *t, int obj, uint8_t
 {
 	static const char *const ro_system[] = { "Id", "Name", "SystemType", "UUID", "PowerState",
 						 "Status", "Links", "Actions", "LogServices",
-						 "Description", "Manufacturer", "Model",
+						 "Description", "Manufacturer", "Model", "VirtualMedia",
 						 "SerialNumber", "PartNumber", "AssetTag" };
 	static const char *const ro_boot[] = {
 		"BootSourceOverrideEnabled@Redfish.AllowableValues",

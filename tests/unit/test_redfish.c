@@ -13,6 +13,7 @@
 #include "../../proto/redfish.h"
 #include "../../proto/redfish/rf_private.h" /* the route table */
 #include "../../proto/sel.h"
+#include "../../hal/msd.h"
 #include "fake_host.h"
 #include "testlib.h"
 
@@ -116,6 +117,12 @@ static void setup(void)
 	cfg.netifs = fake_netifs;
 	cfg.temp = fake_temp;
 	cfg.temp_thresholds[0] = 70;
+	static struct msd *msd; /* one for the whole run (VirtualMedia) */
+	if (!msd) {
+		struct msd_sim_cfg mc = { 0 };
+		msd = msd_sim_new(&mc, 0);
+	}
+	cfg.msd = msd;
 	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
 	rf.log = logcb;
 	conn = tls_conn;

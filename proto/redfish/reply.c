@@ -135,8 +135,8 @@ static const struct msgdef {
 		"Remove the parameter supplied and resubmit the request if the operation failed.",
 		true },
 	[M_ACT_FORMAT] = { "ActionParameterValueFormatError",
-		"The value '%1' for the parameter %2 in the action %3 is of a different format "
-		"than the parameter can accept.",
+		"The value '%1' for the parameter %2 in the action %3 is not a format that "
+		"the parameter can accept.",
 		"Correct the value for the parameter in the request body and resubmit the request "
 		"if the operation failed.", true },
 	[M_ACT_CONFLICT] = { "ActionParameterValueConflict",

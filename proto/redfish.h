@@ -14,7 +14,10 @@
  *   /Managers/bmc/NetworkProtocol, /redfish/v1/AccountService, .../Accounts, .../Accounts/{n},
  *   .../Roles, .../Roles/{Administrator,Operator,ReadOnly}, /redfish/v1/SessionService,
  *   .../Sessions (GET, POST; also POST .../Sessions/Members), .../Sessions/{id} (GET, DELETE),
- *   /redfish/v1/EventService, and the SSE stream at /redfish/v1/EventService/SSE.
+ *   /redfish/v1/EventService, and the SSE stream at /redfish/v1/EventService/SSE;
+ *   with a virtual-media backend (cfg.msd): /Managers/bmc/VirtualMedia, .../VirtualMedia/Cd,
+ *   .../Cd/InsertMediaActionInfo, .../Cd/Actions/VirtualMedia.{InsertMedia,EjectMedia}
+ *   (POST), and the same under /Systems/{id}/VirtualMedia (proto/redfish/media.c).
  * Every URI is served with and without a trailing slash.
  */
 #ifndef BMCD_REDFISH_H

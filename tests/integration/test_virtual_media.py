@@ -198,3 +198,40 @@ def test_sushy_ironic_flow_boots_from_cd(vm):
         assert con.wait_for(b"Booting from CD: boot.iso", 10), con.buf[-2000:]
     finally:
         con.kill()
+
+
+# --- the kvmd backend (PiKVM), against the fake kvmd and a real ISO over HTTP --------------
+
+from test_fake_kvmd_msd import kreq, www  # noqa: E402,F401  (www is a fixture)
+from test_pikvm import pikvm  # noqa: E402,F401  (a fixture)
+
+
+def test_kvmd_insert_eject(pikvm, www):
+    make, _ = pikvm
+    p = make()
+    b = p.b.start()
+    b.url = "http://127.0.0.1:%d" % p.http
+    b.http = p.http
+    end = time.monotonic() + 15
+    while get(b, CD)["Status"]["State"] != "Enabled" and time.monotonic() < end:
+        time.sleep(0.2)
+    assert get(b, CD)["Status"]["State"] == "Enabled"
+    url = www["base"] + "/test.iso"
+    st, _, d, _ = request(b, "POST", INSERT, {"Image": url})
+    assert st == 204, d
+    cd = wait_inserted(b, timeout=30)
+    assert cd["Image"] == url and cd["ImageName"] == "test.iso", cd
+    drive = kreq(p.kvmd.path, "GET", "/msd").json()["result"]["drive"]
+    assert drive["connected"] and drive["cdrom"] and drive["image"]["name"].endswith("test.iso")
+    st, _, _, _ = request(b, "POST", EJECT)
+    assert st == 204
+    wait_inserted(b, want=False, timeout=30)
+    assert not kreq(p.kvmd.path, "GET", "/msd").json()["result"]["drive"]["connected"]
+    # kvmd's drive gone: a clean 503, and the resource says so
+    p.kvmd.msd_online = False
+    end = time.monotonic() + 15
+    while get(b, CD)["Status"]["State"] == "Enabled" and time.monotonic() < end:
+        time.sleep(0.3)
+    assert get(b, CD)["Status"]["State"] == "UnavailableOffline"
+    st, hdrs, d, _ = request(b, "POST", INSERT, {"Image": url})
+    assert st == 503 and message_ids(d) == ["ServiceTemporarilyUnavailable"], d

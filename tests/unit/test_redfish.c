@@ -1836,6 +1836,22 @@ static void test_head_errors(void)
  * only); and a GET of every row's concrete URI answers a body: JSON (or the CSDL, or the
  * SSE stream's head), or a JSON error with Allow for the POST-only rows. A forgotten
  * handler would show here, never as an empty 200. */
+/* Without a virtual-media backend (gpiod) nothing links to VirtualMedia and it is 404. */
+static void test_no_media(void)
+{
+	setup();
+	rf.cfg.msd = NULL;
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc", ADMIN), 200);
+	CHECK(jpath("VirtualMedia") < 0);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", ADMIN), 200);
+	CHECK(jpath("VirtualMedia") < 0);
+	CHECK(jpath("LogServices") >= 0);
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc/VirtualMedia", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/0/VirtualMedia/Cd", ADMIN), 404);
+	CHECK_EQ(send_req("POST", "/redfish/v1/Managers/bmc/VirtualMedia/Cd/Actions/"
+			  "VirtualMedia.EjectMedia", ADMIN, NULL), 404);
+}
+
 static void test_routes_table(void)
 {
 	setup();
@@ -1901,6 +1917,7 @@ static void test_routes_table(void)
 int main(void)
 {
 	test_routes_table();
+	test_no_media();
 	test_head_errors();
 	test_root();
 	test_auth();

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
 #include <stdio.h>
@@ -32,6 +33,41 @@ static long sys_num(const char *name, const char *what)
 	char *end;
 	long v = strtol(b, &end, 10);
 	return end == b ? -1 : v;
+}
+
+/* nameserver lines of /etc/resolv.conf, at most NETIF_DNS_MAX, each a literal address */
+static int name_servers(char out[NETIF_DNS_MAX][46])
+{
+	char b[2048];
+	int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC), n = 0;
+	if (fd < 0)
+		return 0;
+	ssize_t len = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	b[len] = 0;
+	for (char *l = b; l && *l && n < NETIF_DNS_MAX;) {
+		char *e = strchr(l, '\n');
+		if (e)
+			*e++ = 0;
+		if (!strncmp(l, "nameserver", 10) && (l[10] == ' ' || l[10] == '\t')) {
+			char *a = l + 11;
+			while (*a == ' ' || *a == '\t')
+				a++;
+			size_t k = strcspn(a, " \t\r");
+			unsigned char tmp[16];
+			char addr[46];
+			if (k && k < sizeof(addr)) {
+				memcpy(addr, a, k);
+				addr[k] = 0;
+				if (inet_pton(AF_INET, addr, tmp) == 1 || inet_pton(AF_INET6, addr, tmp) == 1)
+					memcpy(out[n++], addr, k + 1);
+			}
+		}
+		l = e;
+	}
+	return n;
 }
 
 static struct netif *find(struct netif *out, int n, const char *name)
@@ -112,6 +148,13 @@ int netif_list(void *ctx, struct netif *out, int max)
 		}
 	}
 	freeifaddrs(all);
+	char dns[NETIF_DNS_MAX][46];
+	memset(dns, 0, sizeof(dns));
+	int nd = name_servers(dns);
+	for (int i = 0; i < n; i++) {
+		out[i].ndns = (uint8_t)nd;
+		memcpy(out[i].dns, dns, sizeof(dns));
+	}
 	qsort(out, (size_t)n, sizeof(*out), cmp);
 	return n;
 }

@@ -12,6 +12,7 @@
 
 #define NETIF_MAX 8		/* interfaces listed */
 #define NETIF_V6_MAX 4		/* IPv6 addresses listed per interface */
+#define NETIF_DNS_MAX 3		/* name servers (resolv.conf's own limit) */
 
 struct netif {
 	char name[16];
@@ -24,6 +25,8 @@ struct netif {
 	uint8_t v6_prefix[NETIF_V6_MAX];
 	uint32_t mtu;		/* 0: unknown */
 	int32_t speed_mbps;	/* -1: unknown */
+	uint8_t ndns;		/* the system's name servers (the same for every interface) */
+	char dns[NETIF_DNS_MAX][46];
 };
 
 /* Fills up to max interfaces (up and non-loopback ones first); returns how many. */

@@ -76,6 +76,10 @@ void rf_get_eth(struct ctx *x)
 		jw_kstr(w, "HostName", c->hostname);
 		jw_kstr(w, "FQDN", c->hostname);
 	}
+	jw_karr(w, "NameServers");
+	for (int i = 0; i < n->ndns && i < NETIF_DNS_MAX; i++)
+		jw_str(w, n->dns[i]);
+	jw_arr_end(w);
 	jw_karr(w, "IPv4Addresses");
 	if (n->has_v4) {
 		jw_obj(w);
@@ -83,8 +87,7 @@ void rf_get_eth(struct ctx *x)
 		v4(w, "SubnetMask", n->mask);
 		if (n->source)
 			jw_kstr(w, "AddressOrigin", n->source == 2 ? "DHCP" : "Static");
-		if (n->gw[0] | n->gw[1] | n->gw[2] | n->gw[3])
-			v4(w, "Gateway", n->gw);
+		v4(w, "Gateway", n->gw); /* 0.0.0.0: none, as IPMI's LAN parameter 12 says */
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -113,6 +113,14 @@ def test_ethernet_interfaces_show_the_bmc_network(rf):
     assert lo["InterfaceEnabled"] is True and lo["Status"]["State"] == "Enabled"
     with open("/sys/class/net/lo/mtu") as fh:
         assert lo["MTUSize"] == int(fh.read())
+    assert v4[0]["Gateway"]  # 0.0.0.0 when there is none, as IPMI says
+    want = []
+    try:
+        with open("/etc/resolv.conf") as fh:
+            want = [l.split()[1] for l in fh if l.startswith("nameserver") and len(l.split()) > 1]
+    except OSError:
+        pass
+    assert lo["NameServers"] == want[:3]
     st, _, d, _ = request(rf, "GET", MGR + "/EthernetInterfaces/nosuch0")
     assert st == 404
     # a non-loopback interface, when the machine has one, comes first and has its MAC

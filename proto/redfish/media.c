@@ -17,7 +17,7 @@
  */
 #include "rf_private.h"
 
-#include "../../hal/msd.h"
+#include "../media.h"
 
 #define ACT_INSERT "VirtualMedia.InsertMedia"
 #define ACT_EJECT "VirtualMedia.EjectMedia"

@@ -65,6 +65,10 @@ def test_manager_log_records_logins_and_power_requests(rf):
 
 def test_manager_log_clear_needs_an_administrator(rf):
     target = LOG + "/Actions/LogService.ClearLog"
+    # reading it too: it names who failed to log in from where
+    for who in (("operator", "operator"), ("user", "user")):
+        st, _, d, _ = request(rf, "GET", LOG + "/Entries", auth=basic(*who))
+        assert st == 403, d
     st, _, d, _ = request(rf, "POST", target, {}, auth=basic("operator", "operator"))
     assert st == 403, d
     before = entries(rf)

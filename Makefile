@@ -161,7 +161,7 @@ $(OUT)/tests/cobj/%.o: %.c | $(DEPS)/.done
 -include $(CROSS_OBJS:.o=.d)
 .SECONDARY: $(CROSS_OBJS)
 
-$(OUT)/tests/unit/%: tests/unit/%.c $(CROSS_OBJS) $(wildcard proto/*.h proto/redfish/*.h firmware/*.h tests/unit/*.c) | $(DEPS)/.done
+$(OUT)/tests/unit/%: tests/unit/%.c $(CROSS_OBJS) $(wildcard proto/*.h proto/redfish/*.h firmware/*.h tests/unit/*.h tests/unit/*.c) | $(DEPS)/.done
 	@mkdir -p $(dir $@)
 	@echo "CC ($(ARCH)) $@"
 	@$(CC) $(CROSS_UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -static -o $@ $< \

@@ -16,18 +16,21 @@ static int list(struct ctx *x, struct netif *out)
 	return c->netifs ? c->netifs(c->netifs_ctx, out, NETIF_MAX) : 0;
 }
 
+/* The interfaces of the collection being written: read once per request, not per member
+ * (each read is getifaddrs plus netlink). One thread, one request at a time. */
+static struct netif members[NETIF_MAX];
+static int nmembers;
+
 static void m_eth(struct ctx *x, unsigned i)
 {
-	struct netif n[NETIF_MAX];
-	int k = list(x, n);
-	if ((int)i < k)
-		jw_link(&x->w, NULL, ETH "/%s", n[i].name);
+	if ((int)i < nmembers)
+		jw_link(&x->w, NULL, ETH "/%s", members[i].name);
 }
 
 void rf_get_eths(struct ctx *x)
 {
-	struct netif n[NETIF_MAX];
-	rf_collection(x, "Ethernet Network Interface Collection", (unsigned)list(x, n), m_eth, 120);
+	nmembers = list(x, members);
+	rf_collection(x, "Ethernet Network Interface Collection", (unsigned)nmembers, m_eth, 120);
 }
 
 static void v4(struct jw *w, const char *key, const uint8_t a[4])

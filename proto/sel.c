@@ -38,6 +38,7 @@ uint16_t sel_add(struct sel *s, const uint8_t rec[SEL_REC_LEN], uint32_t now, ui
 	e->origin = origin;
 	e->text = text;
 	memset(e->user, 0, sizeof(e->user));
+	e->what[0] = 0;
 	if (user)
 		strncpy(e->user, user, USER_NAME_MAX);
 	s->last_add = now;
@@ -57,6 +58,18 @@ uint16_t sel_record_id(const struct sel_entry *e) { return get_u16le(e->rec); }
 uint32_t sel_timestamp(const struct sel_entry *e)
 {
 	return timestamped(e->rec[2]) ? get_u32le(e->rec + 3) : 0;
+}
+
+void sel_set_what(struct sel *s, uint16_t id, const char *what)
+{
+	if (!s->count)
+		return;
+	struct sel_entry *e = &s->e[(s->head + s->count - 1) % s->cap];
+	if (sel_record_id(e) != id)
+		return;
+	size_t n = strnlen(what, SEL_WHAT_MAX);
+	memcpy(e->what, what, n);
+	e->what[n] = 0;
 }
 
 const struct sel_entry *sel_get(const struct sel *s, uint16_t id, uint16_t *next)

@@ -15,6 +15,7 @@
 #define SEL_REC_LEN 16
 #define SEL_ID_FIRST 0x0000
 #define SEL_ID_LAST 0xFFFF
+#define SEL_WHAT_MAX 47
 
 /* Sensor numbers bmcd uses in its records and SDRs. */
 enum sensor_num {
@@ -31,13 +32,15 @@ struct sel_entry {
 	uint8_t origin; /* enum host_origin */
 	uint8_t text;   /* enum sel_text: what Redfish says about it */
 	char user[USER_NAME_MAX + 1];
+	char what[SEL_WHAT_MAX + 1]; /* what it was about (a virtual-media image), or "" */
 };
 
 /* Meaning of a record, for human-readable text. */
 enum sel_text {
 	SELT_RAW = 0, SELT_POWER_ON, SELT_POWER_OFF, SELT_ACT_ON, SELT_ACT_OFF, SELT_ACT_SOFT,
 	SELT_ACT_RESET, SELT_ACT_CYCLE, SELT_ACT_PUSH, SELT_ACT_SOFT_RESTART, SELT_BOOT_SET,
-	SELT_POLICY_SET, SELT_CLEARED, SELT_COUNT
+	SELT_POLICY_SET, SELT_CLEARED, SELT_MEDIA_INSERTED, SELT_MEDIA_EJECTED, SELT_MEDIA_FAILED,
+	SELT_COUNT
 };
 
 struct sel {
@@ -55,6 +58,8 @@ void sel_init(struct sel *s, struct sel_entry *buf, uint16_t cap);
  * types). Returns the record ID. */
 uint16_t sel_add(struct sel *s, const uint8_t rec[SEL_REC_LEN], uint32_t now, uint8_t origin,
 		 uint8_t text, const char *user);
+/* Sets the `what` of the newest record (cut to SEL_WHAT_MAX bytes). */
+void sel_set_what(struct sel *s, uint16_t id, const char *what);
 /* Looks a record up by ID (SEL_ID_FIRST / SEL_ID_LAST allowed). Sets *next to the next ID
  * (0xFFFF after the last). NULL if no such record. */
 const struct sel_entry *sel_get(const struct sel *s, uint16_t id, uint16_t *next);

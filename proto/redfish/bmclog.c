@@ -32,6 +32,10 @@ static const struct {
 	{ "BootOverrideSet", "The boot override was changed.", "OK" },
 	{ "PowerRestorePolicySet", "The power restore policy was changed.", "OK" },
 	{ "LogCleared", "The event log was cleared.", "OK" },
+	{ "MediaInserted", "An image was inserted into the virtual CD drive.", "OK" },
+	{ "MediaEjected", "The virtual CD drive's image was ejected.", "OK" },
+	{ "MediaInsertFailed", "An image could not be inserted into the virtual CD drive.",
+	  "Warning" },
 };
 #define NMESSAGES (sizeof(messages) / sizeof(messages[0]))
 #define SEL_FIRST 5 /* messages[SEL_FIRST + t] is enum sel_text t */

@@ -40,6 +40,9 @@ static const char *const sel_texts[SELT_COUNT] = {
 	[SELT_ACT_SOFT_RESTART] = "Graceful restart requested",
 	[SELT_BOOT_SET] = "Boot override changed",
 	[SELT_POLICY_SET] = "Power restore policy changed", [SELT_CLEARED] = "Event log cleared",
+	[SELT_MEDIA_INSERTED] = "Virtual media inserted",
+	[SELT_MEDIA_EJECTED] = "Virtual media ejected",
+	[SELT_MEDIA_FAILED] = "Virtual media insertion failed",
 };
 
 static void entry_message(const struct sel_entry *e, char *m, size_t cap)
@@ -55,6 +58,11 @@ static void entry_message(const struct sel_entry *e, char *m, size_t cap)
 			   "data %02X %02X %02X", r[10], r[11], r[12], r[13], r[14], r[15]);
 	else
 		buf_printf(&b, "IPMI SEL record of type 0x%02X", r[2]);
+	if (e->what[0]) {
+		char w[SEL_WHAT_MAX + 1];
+		log_safe(e->what, strnlen(e->what, SEL_WHAT_MAX), w, sizeof(w));
+		buf_printf(&b, " (%s)", w);
+	}
 	char u[USER_NAME_MAX + 1];
 	log_safe(e->user, strnlen(e->user, USER_NAME_MAX), u, sizeof(u));
 	const char *o = origins[e->origin & 3];
@@ -228,6 +236,7 @@ void rf_post_clearlog(struct ctx *x)
 	x->p.status = 204;
 }
 
+/* msg_id: a ResourceEvent message, or a full MessageId when it has a '.' */
 static void event_record(struct jw *w, uint64_t id, int k, const char *msg_id, const char *text,
 			 const char *arg, const char *origin, const char *ts, bool log_entry)
 {
@@ -238,14 +247,16 @@ static void event_record(struct jw *w, uint64_t id, int k, const char *msg_id, c
 	jw_kstr(w, "EventId", s);
 	snprintf(s, sizeof(s), "%d", k);
 	jw_kstr(w, "MemberId", s);
-	snprintf(s, sizeof(s), "ResourceEvent.1.4.%s", msg_id);
-	jw_kstr(w, "MessageId", s);
+	if (strchr(msg_id, '.'))
+		jw_kstr(w, "MessageId", msg_id);
+	else
+		jw_kstr(w, "MessageId", (snprintf(s, sizeof(s), "ResourceEvent.1.4.%s", msg_id), s));
 	jw_kstr(w, "Message", text);
 	jw_karr(w, "MessageArgs");
 	if (arg)
 		jw_str(w, arg);
 	jw_arr_end(w);
-	jw_kstr(w, "MessageSeverity", "OK");
+	jw_kstr(w, "MessageSeverity", strstr(msg_id, "Failed") ? "Warning" : "OK");
 	jw_kstr(w, "EventTimestamp", ts);
 	jw_link(w, "OriginOfCondition", "%s", origin);
 	if (log_entry)
@@ -285,6 +296,13 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 			event_record(&w, id, 0, "ResourceChanged",
 				     "One or more resource properties have changed.", NULL, uri, ts, false);
 		}
+	} else if (what == RF_NOTIFY_MEDIA) {
+		char id_text[40];
+		snprintf(uri, sizeof(uri), MGR "/VirtualMedia/Cd");
+		event_record(&w, id, 0, "ResourceChanged",
+			     "One or more resource properties have changed.", NULL, uri, ts, false);
+		snprintf(id_text, sizeof(id_text), "Bmcd.1.0.%s", rf_sel_message(r->media.event));
+		event_record(&w, id, 1, id_text, r->media.text, r->media.text, uri, ts, false);
 	} else {
 		struct host_status st;
 		host_get_status(r->host, &st);

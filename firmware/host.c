@@ -213,9 +213,46 @@ static void sel_for_action(struct host *h, const struct host_queued *q)
 		  (uint8_t)(SELT_ACT_ON + q->action), q->user);
 }
 
+/* Would action a boot the host from where it is now? */
+static bool boots(const struct host *h, enum host_action a)
+{
+	switch (a) {
+	case HOST_ON:
+	case HOST_PUSH: return !h->on;
+	case HOST_RESET: return h->on;
+	case HOST_CYCLE:
+	case HOST_SOFT_RESTART: return true;
+	default: return false;
+	}
+}
+
+/* Must the waiting action wait for the virtual media (host_cfg.hold)? */
+static bool held(struct host *h)
+{
+	const struct host_queued *q = &h->pending;
+	if (!h->cfg.hold || !boots(h, (enum host_action)q->action) || !h->cfg.hold(h->cfg.hold_ctx)) {
+		h->hold_until = 0;
+		return false;
+	}
+	if (!h->hold_until) {
+		h->hold_until = h->now + h->cfg.hold_ms;
+		log_notice("host: %s requested by %s via %s waits for the virtual media insertion "
+			   "(at most %u s)", host_action_name(q->action), q->user[0] ? q->user : "-",
+			   origin_names[q->origin & 3], h->cfg.hold_ms / 1000);
+	}
+	if (h->now < h->hold_until)
+		return true;
+	log_warn("host: the virtual media insertion is still running after %u s: %s goes ahead",
+		 h->cfg.hold_ms / 1000, host_action_name(q->action));
+	h->hold_until = 0;
+	return false;
+}
+
 static void start_next(struct host *h)
 {
 	while (!h->running && h->has_pending) {
+		if (held(h))
+			return;
 		h->act = h->pending;
 		h->has_pending = false;
 		build_program(h, (enum host_action)h->act.action);
@@ -239,8 +276,10 @@ static void start_next(struct host *h)
 	}
 }
 
+/* At a power-on or reset press: the host boots with the override as it is now. */
 static void clear_one_time_boot(struct host *h)
 {
+	h->boot_used = h->boot;
 	if (h->boot.enabled == BOOT_ONCE) {
 		log_info("host: one-time boot override consumed");
 		memset(&h->boot, 0, sizeof(h->boot));
@@ -385,6 +424,8 @@ int64_t host_deadline(const struct host *h)
 		d = h->heading_until;
 	if (h->identify_until > h->now && h->identify_until < d)
 		d = h->identify_until;
+	if (h->hold_until && h->has_pending && !h->running && h->hold_until < d)
+		d = h->hold_until;
 	return d;
 }
 

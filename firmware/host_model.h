@@ -23,6 +23,12 @@ struct host_cfg {
 	uint32_t cycle_timeout_ms;	/* how long a forced off may take to show on the LED */
 	uint8_t policy;			/* enum host_policy */
 	uint16_t sel_entries;
+	/* While hold(hold_ctx) is true (a virtual-media insertion is downloading), an action
+	 * that would boot the host (power on, reset, cycle, restart) waits, at most hold_ms
+	 * from when it first had to wait, so the host boots the new image. NULL: never. */
+	bool (*hold)(void *ctx);
+	void *hold_ctx;
+	uint32_t hold_ms;
 };
 
 enum step_kind { STEP_PRESS, STEP_HOLDOFF, STEP_WAIT_OFF, STEP_DELAY };
@@ -69,8 +75,11 @@ struct host {
 	bool has_pending;
 
 	struct boot_override boot;
+	struct boot_override boot_used;	/* the override in effect at the last power-on or
+					 * reset bmcd performed (what the host boots from) */
 	bool identify_force;
 	int64_t identify_until;
+	int64_t hold_until;		/* the waiting action goes ahead then (0: not held) */
 	uint8_t policy;
 	uint8_t last_event, restart_cause;
 	bool expect_on;			/* our own action is turning it on */

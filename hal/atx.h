@@ -46,7 +46,8 @@ struct atx_sim_cfg {
 	bool power_on;		/* initial state */
 	bool console;		/* give the simulated host a serial console (a pty) */
 	/* optional: the name of the CD the host boots from, or NULL (e.g. msd_sim_cd() of the
-	 * virtual media); printed as "Booting from CD: NAME" on the console at boot */
+	 * virtual media); printed as "Booting from CD: NAME" on the console at boot, or
+	 * "Booting from disk" when it gives NULL */
 	const char *(*boot_cd)(void *ctx);
 	void *boot_ctx;
 };

@@ -50,6 +50,8 @@ static void booted(struct atx_sim *s)
 		char line[160];
 		snprintf(line, sizeof(line), "\r\nbmcd simulated host: Booting from CD: %.100s\r\n", cd);
 		say(s, line);
+	} else if (s->cfg.boot_cd) {
+		say(s, "\r\nbmcd simulated host: Booting from disk\r\n");
 	}
 	say(s, "\r\nbmcd simulated host: firmware OK, booting\r\n"
 	       "Linux version 6.1.0-sim (bmcd) #1 SMP\r\n"

@@ -290,6 +290,60 @@ static void boots_from_cd(void)
 	a->ops->destroy(a);
 }
 
+static bool inserting;
+static bool hold(void *ctx)
+{
+	(void)ctx;
+	return inserting;
+}
+
+/* A power-on or reset asked while a virtual-media insertion downloads waits for it (at
+ * most hold_ms); power-offs do not wait; the override the host booted with is kept. */
+static void waits_for_media(void)
+{
+	struct host h;
+	struct host_status st;
+	struct host_cfg hc = { .short_press_ms = 50, .long_press_ms = 300, .busy_ms = 100,
+			       .power_cycle_off_ms = 200, .graceful_timeout_ms = 2000,
+			       .sel_entries = 64, .hold = hold, .hold_ms = 5000 };
+	t = 0;
+	host_init(&h, &hc, sim(false), selbuf, t);
+	struct boot_override cd = { BOOT_ONCE, BOOT_CD, false, { 0 } };
+	host_set_boot(&h, &cd, &ipmi_admin);
+	inserting = true;
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	run(&h, 1000);
+	host_get_status(&h, &st);
+	CHECK(!st.on && st.queued && !st.busy);
+	CHECK_EQ(stats(&h).power_ons, 0);
+	CHECK_EQ(host_deadline(&h), 5000); /* held from the request at 0 */
+	inserting = false; /* the drive holds the image: the wiring services the host */
+	host_service(&h, t);
+	run(&h, 500);
+	host_get_status(&h, &st);
+	CHECK(st.on && !st.queued);
+	CHECK_EQ(stats(&h).power_ons, 1);
+	CHECK(h.boot_used.target == BOOT_CD && h.boot_used.enabled == BOOT_ONCE);
+	CHECK_EQ(h.boot.enabled, BOOT_DISABLED); /* consumed */
+	/* an off does not wait; a reset does, and goes ahead after hold_ms */
+	inserting = true;
+	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin), 0);
+	run(&h, 4000);
+	host_get_status(&h, &st);
+	CHECK(st.queued && !st.busy);
+	run(&h, 1500);
+	host_get_status(&h, &st);
+	CHECK(!st.queued);
+	CHECK(h.boot_used.enabled == BOOT_DISABLED);
+	run(&h, 500);
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);
+	run(&h, 1000);
+	host_get_status(&h, &st);
+	CHECK(!st.on && !st.queued);
+	inserting = false;
+	h.atx->ops->destroy(h.atx);
+}
+
 int main(void)
 {
 	log_level = 3; /* quiet */
@@ -300,5 +354,6 @@ int main(void)
 	policy_and_identify();
 	interrupt_wait();
 	boots_from_cd();
+	waits_for_media();
 	return t_done("test_host");
 }

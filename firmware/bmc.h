@@ -45,6 +45,7 @@ struct bmc {
 	int atx_fd[4], atx_handle[4];	/* the backend's descriptors in the loop */
 	struct msd *msd;		/* virtual media; NULL: none (gpiod) */
 	int msd_fd, msd_handle;
+	uint32_t msd_seq;		/* the drive's status seq last handed to Redfish */
 	struct host host;
 	struct ipmi ipmi;
 	struct facts facts;
@@ -88,11 +89,15 @@ void wire_host_start(struct bmc *b);
  * privilege drop. */
 struct msd *wire_open_media(struct bmc *b, int64_t now);
 void wire_media_start(struct bmc *b);
+/* Whether an insertion is downloading (a power-on waits for it: host_cfg.hold). */
+bool wire_media_inserting(void *ctx);
 int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now);
 void wire_ipmi_start(struct bmc *b);
 int wire_sol(struct bmc *b, int64_t now);
 int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN]);
 /* A session ended or the users changed: streams opened under it end too. */
 void wire_redfish_revoke(struct bmc *b);
+/* The drive's status changed: Redfish tasks, the event log and SSE follow. */
+void wire_redfish_media(struct bmc *b, int64_t now);
 
 #endif

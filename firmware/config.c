@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "../proto/bmclog.h"
+#include "../proto/media.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -162,6 +163,10 @@ static const struct key keys[] = {
 
 	U32("sel", "entries", sel_entries, 16, SEL_ENTRIES_MAX),
 
+	U32("media", "url_max", media_url_max, 16, MSD_URL_MAX),
+	U32("media", "tasks", media_tasks, 1, RF_TASKS_HARD_MAX),
+	U32("media", "boot_wait_s", media_boot_wait_s, 0, 3600),
+
 	ENUM("log", "level", log_level, level_names),
 
 	STR("process", "user", run_user),
@@ -246,6 +251,9 @@ void config_defaults(struct config *c)
 	c->temp_uc = 80;
 	c->temp_unr = 85;
 	c->sel_entries = 256;
+	c->media_url_max = MSD_URL_MAX;
+	c->media_tasks = 4;
+	c->media_boot_wait_s = 600;
 	c->log_level = 6;
 }
 

@@ -108,6 +108,9 @@ struct config {
 	/* [sel] */
 	uint32_t sel_entries;
 
+	/* [media] */
+	uint32_t media_url_max, media_tasks, media_boot_wait_s;
+
 	/* [log] */
 	uint32_t log_level;
 

@@ -8,10 +8,16 @@
 #include "bmc.h"
 #include "log.h"
 
-/* The simulated host boots from the simulated virtual media's CD. */
+/* The simulated host boots from the simulated virtual media's CD when the boot override
+ * of this power-on or reset said CD, else from its disk. */
 static const char *sim_boot_cd(void *ctx)
 {
-	return ctx ? msd_sim_cd(ctx) : NULL;
+	struct bmc *b = ctx;
+	uint8_t t = b->host.boot_used.target;
+	if (!b->msd || b->host.boot_used.enabled == BOOT_DISABLED ||
+	    (t != BOOT_CD && t != BOOT_REMOTE_CD))
+		return NULL;
+	return msd_sim_cd(b->msd);
 }
 
 struct atx *wire_open_backend(struct bmc *b, int64_t now)
@@ -28,7 +34,7 @@ struct atx *wire_open_backend(struct bmc *b, int64_t now)
 	if (c->backend == BACKEND_SIM) {
 		b->msd = wire_open_media(b, now);
 		struct atx_sim_cfg s = { c->sim_force_off_ms, c->sim_shutdown_ms, c->sim_boot_ms,
-					 c->sim_power_on, c->sim_console, sim_boot_cd, b->msd };
+					 c->sim_power_on, c->sim_console, sim_boot_cd, b };
 		return atx_sim_new(&s, now);
 	}
 	b->msd = wire_open_media(b, now);
@@ -89,6 +95,9 @@ int wire_host(struct bmc *b, int64_t now)
 		.graceful_timeout_ms = b->cfg.graceful_timeout_ms,
 		.policy = (uint8_t)b->cfg.policy,
 		.sel_entries = (uint16_t)b->cfg.sel_entries,
+		.hold = wire_media_inserting,
+		.hold_ctx = b,
+		.hold_ms = b->cfg.media_boot_wait_s * 1000,
 	};
 	host_init(&b->host, &hc, b->atx, sel, now);
 	return 0;

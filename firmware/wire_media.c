@@ -29,6 +29,29 @@ struct msd *wire_open_media(struct bmc *b, int64_t now)
 	return m;
 }
 
+bool wire_media_inserting(void *ctx)
+{
+	struct bmc *b = ctx;
+	if (!b->msd)
+		return false;
+	struct msd_status st;
+	b->msd->ops->status(b->msd, &st);
+	return st.state == MSD_BUSY && st.inserting;
+}
+
+/* After the backend ran: a changed drive goes to Redfish (tasks, event log, SSE), and a
+ * power-on waiting for the insertion may go ahead. */
+static void changed(struct bmc *b, int64_t now)
+{
+	struct msd_status st;
+	b->msd->ops->status(b->msd, &st);
+	if (st.seq == b->msd_seq)
+		return;
+	b->msd_seq = st.seq;
+	wire_redfish_media(b, now);
+	host_service(&b->host, now);
+}
+
 static int64_t msd_deadline_cb(void *ctx)
 {
 	struct bmc *b = ctx;
@@ -39,6 +62,7 @@ static void msd_tick_cb(void *ctx, int64_t now)
 {
 	struct bmc *b = ctx;
 	b->msd->ops->service(b->msd, now, 0);
+	changed(b, now);
 }
 
 static void msd_ready(void *ctx, int fd, short revents, int64_t now)
@@ -46,6 +70,7 @@ static void msd_ready(void *ctx, int fd, short revents, int64_t now)
 	struct bmc *b = ctx;
 	(void)fd;
 	b->msd->ops->service(b->msd, now, revents);
+	changed(b, now);
 }
 
 /* Before each poll: the backend's descriptor may change (kvmd requests come and go). */
@@ -53,7 +78,7 @@ static void msd_prepare(void *ctx, int64_t now)
 {
 	struct bmc *b = ctx;
 	struct pollfd want[1];
-	(void)now;
+	changed(b, now); /* a request may have changed the drive (an eject that needs no work) */
 	int n = b->msd->ops->fds(b->msd, want, 1);
 	int fd = n > 0 ? want[0].fd : -1;
 	if (b->msd_fd != fd && b->msd_handle >= 0) {

@@ -72,6 +72,20 @@ static const char *power_state(const struct host_status *st)
 	       : st->transition == HOST_POWERING_OFF ? "PoweringOff" : st->on ? "On" : "Off";
 }
 
+/* The virtual-media drive changed: tasks and the event log follow; the SSE clients hear
+ * of it. */
+void wire_redfish_media(struct bmc *b, int64_t now)
+{
+	if (!b->rf_on || !redfish_media_update(&b->rf, now) || b->httpd.nsse == 0)
+		return;
+	char frame[4096];
+	struct buf out;
+	buf_init(&out, frame, sizeof(frame));
+	redfish_sse_event(&b->rf, RF_NOTIFY_MEDIA, &out);
+	if (!out.err && out.len)
+		httpd_broadcast(&b->httpd, out.p, out.len, now);
+}
+
 /* The host model changed something: tell the SSE clients, once per real change. */
 static void host_changed(void *ctx, int what)
 {
@@ -173,6 +187,8 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	rc.temp_thresholds[1] = (int8_t)c->temp_uc;
 	rc.temp_thresholds[2] = (int8_t)c->temp_unr;
 	rc.msd = b->msd;
+	rc.media_url_max = (uint16_t)c->media_url_max;
+	rc.max_tasks = (uint8_t)c->media_tasks;
 	uint8_t seed[SEED_LEN];
 	seed_derive(master, "redfish sessions", seed);
 	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));

@@ -17,7 +17,9 @@
  *   /redfish/v1/EventService, and the SSE stream at /redfish/v1/EventService/SSE;
  *   with a virtual-media backend (cfg.msd): /Managers/bmc/VirtualMedia, .../VirtualMedia/Cd,
  *   .../Cd/InsertMediaActionInfo, .../Cd/Actions/VirtualMedia.{InsertMedia,EjectMedia}
- *   (POST), and the same under /Systems/{id}/VirtualMedia (proto/redfish/media.c).
+ *   (POST), and the same under /Systems/{id}/VirtualMedia (proto/redfish/media.c); an
+ *   insertion that downloads runs as a task: /redfish/v1/TaskService, .../Tasks,
+ *   .../Tasks/{n} and its monitor .../TaskMonitors/{n} (proto/redfish/tasks.c).
  * Every URI is served with and without a trailing slash.
  */
 #ifndef BMCD_REDFISH_H
@@ -53,7 +55,34 @@ struct host;
 
 /* redfish_sse_event() `what`: the same values as the host model's HOST_NOTIFY_POWER and
  * HOST_NOTIFY_LOG (proto/ may not include firmware/host_model.h). */
-enum { RF_NOTIFY_POWER = 1, RF_NOTIFY_LOG = 2 };
+enum { RF_NOTIFY_POWER = 1, RF_NOTIFY_LOG = 2, RF_NOTIFY_MEDIA = 3 };
+
+#define RF_TASKS_HARD_MAX 16	/* tasks kept (running and finished); cfg.max_tasks <= this */
+#define RF_MEDIA_TEXT 200
+
+/* A task: one virtual-media insertion that had to download (tasks.c). */
+struct rf_task {
+	uint32_t id;			/* 0: a free slot */
+	uint8_t state;			/* enum in tasks.c: running, completed, exception,
+					 * cancelled */
+	uint8_t percent;		/* the last progress seen */
+	uint32_t start, end;		/* wall-clock seconds (host_time); end 0: running */
+	char user[USER_NAME_MAX + 1];	/* who asked */
+	char target[128];		/* the action's URI */
+	char image[97];			/* the image's name */
+	char error[160];		/* why it failed */
+};
+
+/* What the engine last saw of the virtual-media drive (redfish_media_update). */
+struct rf_media {
+	uint32_t seq;			/* the drive's status seq */
+	uint8_t state;			/* enum msd_state */
+	uint32_t task;			/* the running insertion's task id, 0: none */
+	char insert_user[USER_NAME_MAX + 1], eject_user[USER_NAME_MAX + 1];
+	bool eject_asked;		/* an EjectMedia is running (else an eject is not ours) */
+	uint8_t event;			/* the last change, for RF_NOTIFY_MEDIA: an enum sel_text */
+	char text[RF_MEDIA_TEXT];	/* and its words */
+};
 
 struct redfish_cfg {
 	char system_id[32];
@@ -88,6 +117,8 @@ struct redfish_cfg {
 	int8_t temp_thresholds[3];	/* upper non-critical, critical, non-recoverable (0: none) */
 	struct msd *msd;		/* virtual media (hal/msd.h, Managers/bmc/VirtualMedia/Cd
 					 * and Systems/{id}/VirtualMedia/Cd); NULL: none */
+	uint16_t media_url_max;		/* longest Image URL InsertMedia takes (<= MSD_URL_MAX) */
+	uint8_t max_tasks;		/* tasks kept (1..RF_TASKS_HARD_MAX) */
 };
 
 struct rf_session {
@@ -139,6 +170,9 @@ struct redfish {
 	bool revoked;			/* a session ended or the users changed since the
 					 * wiring last checked the streams (redfish_sse_valid) */
 	bool uuid_ok;			/* cfg.uuid is a well-formed UUID (else not shown) */
+	struct rf_task tasks[RF_TASKS_HARD_MAX];
+	uint32_t next_task_id;
+	struct rf_media media;
 	char body[RF_BODY_MAX];		/* scratch: a response body is built here first */
 };
 
@@ -169,6 +203,12 @@ void redfish_error_response(struct redfish *r, int status, struct buf *out);
  * the newest LogEntry. Call it once per change and send the same bytes to every
  * subscriber: each call takes a new event id. On overflow out->err is set. */
 void redfish_sse_event(struct redfish *r, int what, struct buf *out);
+
+/* The virtual-media drive may have changed (call it after the backend's service() when its
+ * status seq moved): the running task follows it, and the event log records insertions,
+ * ejections and failures with who asked. Returns true when there is a change to announce
+ * (redfish_sse_event with RF_NOTIFY_MEDIA). */
+bool redfish_media_update(struct redfish *r, int64_t now);
 
 /* Expires idle Redfish sessions. */
 int64_t redfish_deadline(const struct redfish *r);

@@ -6,13 +6,15 @@
  * routes answer 404 and nothing links to them.
  *
  * The backend downloads the whole image before the host sees it (kvmd's write_remote), so
- * TransferMethod is "Upload". InsertMedia answers 204 once the download has started (or
- * when that URL is already inserted); Inserted turns true when it has finished. Errors:
+ * TransferMethod is "Upload". InsertMedia answers 202 Accepted with a task (tasks.c) once
+ * the download has started, or 204 when that URL is already inserted; Inserted turns true
+ * when the drive holds it, and the task then completes. Errors:
  * no Image: 400 ActionParameterMissing; WriteProtected false, Inserted false, UserName,
  * Password: 400 ActionParameterNotSupported; a TransferMethod other than Upload or a
  * TransferProtocolType other than HTTP/HTTPS: 400 ActionParameterValueNotInList; a
  * TransferProtocolType that is not the URL's scheme: 400 ActionParameterValueConflict; an
- * URL that is not http(s) or too long: 400 ActionParameterValueFormatError; an insert or
+ * URL that is not http(s): 400 ActionParameterValueFormatError; longer than
+ * cfg.media_url_max: 400 StringValueTooLong; an insert or
  * eject in progress: 409 ResourceInUse; the drive unreachable (kvmd down): 503.
  */
 #include "rf_private.h"
@@ -168,8 +170,9 @@ void rf_post_vm_insert(struct ctx *x)
 	if (n < 0)
 		return;
 	struct elist e = { 0 };
-	char url[MSD_URL_MAX + 1] = "";
+	char url[MSD_URL_MAX + 2] = "";
 	int image = 0, proto = -1;
+	bool toolong = false;
 	for (int k = n ? json_first(t, 0) : -1; k >= 0; k = json_next(t, k)) {
 		const char *body = x->rq->body;
 		int v = k + 1;
@@ -178,9 +181,14 @@ void rf_post_vm_insert(struct ctx *x)
 			continue;
 		if (json_str_eq(body, t, k, "Image")) {
 			image = v;
-			if (t[v].type != JSON_STRING || !json_str(body, t, v, url, sizeof(url)))
-				rf_add(&e, t[v].type != JSON_STRING ? M_ACT_TYPE : M_ACT_FORMAT,
-				       rf_tok_text(&e, x, t, v), "Image", act);
+			if (t[v].type != JSON_STRING)
+				rf_add(&e, M_ACT_TYPE, rf_tok_text(&e, x, t, v), "Image", act);
+			else if (json_str(body, t, v, url, sizeof(url)) ?
+					 strlen(url) > x->r->cfg.media_url_max :
+					 t[v].len > x->r->cfg.media_url_max)
+				url[0] = 0, toolong = true;
+			else if (!url[0])
+				rf_add(&e, M_ACT_FORMAT, rf_tok_text(&e, x, t, v), "Image", act);
 		} else if (json_str_eq(body, t, k, "Inserted") ||
 			   json_str_eq(body, t, k, "WriteProtected")) {
 			const char *name = rf_tok_text(&e, x, t, k);
@@ -207,8 +215,12 @@ void rf_post_vm_insert(struct ctx *x)
 			rf_add(&e, M_ACT_UNKNOWN, act, rf_tok_text(&e, x, t, k), NULL);
 		}
 	}
+	char lim[12];
+	snprintf(lim, sizeof(lim), "%u", (unsigned)x->r->cfg.media_url_max);
 	if (!image)
 		rf_add(&e, M_ACT_MISSING, act, "Image", NULL);
+	else if (toolong)
+		rf_add(&e, M_TOO_LONG, rf_tok_text(&e, x, t, image), lim, NULL);
 	else if (url[0] && !scheme(url))
 		rf_add(&e, M_ACT_FORMAT, rf_tok_text(&e, x, t, image), "Image", act);
 	else if (url[0] && proto >= 0 && !json_str_eq(x->rq->body, t, proto + 1,
@@ -248,7 +260,25 @@ void rf_post_vm_insert(struct ctx *x)
 	m->ops->status(m, &st);
 	rf_log(x->r, 5, "redfish: virtual media %s %s by %s", rc ? "already holds" : "inserting",
 	       st.url, x->uname);
-	x->p.status = 204;
+	struct rf_media *md = &x->r->media;
+	snprintf(md->insert_user, sizeof(md->insert_user), "%s", x->uname ? x->uname : "");
+	struct rf_task *task = rc ? NULL : rf_task_new(x, st.image[0] ? st.image : st.url);
+	if (!task) {
+		x->p.status = 204;
+		return;
+	}
+	md->task = task->id;
+	rf_task_accepted(x, task);
+}
+
+bool rf_media_has_boot_image(const struct ctx *x)
+{
+	struct msd *m = x->r->cfg.msd;
+	if (!m)
+		return true; /* no virtual media: a Cd target means a real drive */
+	struct msd_status st;
+	m->ops->status(m, &st);
+	return st.state == MSD_INSERTED || (st.state == MSD_BUSY && st.inserting);
 }
 
 void rf_post_vm_eject(struct ctx *x)
@@ -265,7 +295,11 @@ void rf_post_vm_eject(struct ctx *x)
 	if (unavailable(x, &st) || (m->ops->eject(m, x->r->now, err, sizeof(err)) < 0 &&
 				    (rf_fail(x, 503, M_UNAVAILABLE, "10", NULL, NULL), true)))
 		return;
-	if (st.state != MSD_EMPTY)
+	if (st.state != MSD_EMPTY) {
+		struct rf_media *md = &x->r->media;
+		snprintf(md->eject_user, sizeof(md->eject_user), "%s", x->uname ? x->uname : "");
+		md->eject_asked = true;
 		rf_log(x->r, 5, "redfish: virtual media ejected by %s", x->uname);
+	}
 	x->p.status = 204;
 }

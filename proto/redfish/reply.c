@@ -147,6 +147,13 @@ static const struct msgdef {
 		"The change to the requested resource failed because the resource is in use or in "
 		"transition.",
 		"Remove the condition and resubmit the request if the operation failed.", true },
+	[M_RESOURCE_CONFLICT] = { "PropertyValueResourceConflict",
+		"The property '%1' with the requested value of '%2' could not be written because "
+		"the value conflicts with the state or configuration of the resource at '%3'.",
+		"None.", true },
+	[M_TOO_LONG] = { "StringValueTooLong",
+		"The string '%1' exceeds the length limit %2.",
+		"Resubmit the request with an appropriate string length.", true },
 };
 
 static const char *keep(struct elist *e, const char *s, size_t n)

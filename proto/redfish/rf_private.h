@@ -35,7 +35,8 @@ enum {
 	M_ACT_UNKNOWN, M_NOT_FOUND, M_NOT_ALLOWED, M_PRECONDITION, M_PRIVILEGE, M_NO_SESSION,
 	M_UNAUTHORIZED, M_UNAVAILABLE, M_SESSION_LIMIT, M_QUERY, M_QUERY_RESOURCE,
 	M_QUERY_OPERATION, M_QUERY_TYPE, M_HEADER_INVALID, M_HEADER_MISSING, M_TOO_LARGE,
-	M_INTERNAL, M_OUT_OF_RANGE, M_ACT_NOT_SUPPORTED, M_ACT_FORMAT, M_ACT_CONFLICT, M_IN_USE,
+	M_INTERNAL, M_OUT_OF_RANGE, M_ACT_NOT_SUPPORTED, M_ACT_FORMAT, M_ACT_CONFLICT, M_IN_USE, M_RESOURCE_CONFLICT,
+	M_TOO_LONG,
 };
 
 /* Messages for one error body; arguments are copied (bounded) into store. */
@@ -59,7 +60,8 @@ enum {
 	R_SCHEMA, R_REGISTRIES, R_REGISTRY, R_BMCD_REGISTRY, R_MGR_LOGSERVICES, R_MGR_LOG,
 	R_MGR_ENTRIES, R_MGR_ENTRY, R_MGR_CLEARLOG, R_ETHS, R_ETH, R_SENSORS, R_SENSOR, R_THERMAL,
 	R_THERMAL_METRICS, R_VMS, R_VM, R_VM_INFO, R_VM_INSERT, R_VM_EJECT, R_SYS_VMS, R_SYS_VM,
-	R_SYS_VM_INFO, R_SYS_VM_INSERT, R_SYS_VM_EJECT, R_COUNT
+	R_SYS_VM_INFO, R_SYS_VM_INSERT, R_SYS_VM_EJECT, R_TASKSVC, R_TASKS, R_TASK, R_TASK_MONITOR,
+	R_COUNT
 };
 
 struct ctx;
@@ -242,5 +244,17 @@ void rf_get_vm(struct ctx *x);
 void rf_get_vm_info(struct ctx *x);
 void rf_post_vm_insert(struct ctx *x);
 void rf_post_vm_eject(struct ctx *x);
+bool rf_media_has_boot_image(const struct ctx *x);
+void rf_media_init(struct redfish *r);
+
+/* tasks.c: TaskService, its tasks and their monitors (the virtual-media insertions) */
+#define TASKS V1 "/TaskService/Tasks"
+#define TASK_MONITORS V1 "/TaskService/TaskMonitors"
+struct rf_task *rf_task_new(struct ctx *x, const char *image);
+void rf_task_accepted(struct ctx *x, const struct rf_task *t);
+void rf_get_tasksvc(struct ctx *x);
+void rf_get_tasks(struct ctx *x);
+void rf_get_task(struct ctx *x);
+void rf_get_task_monitor(struct ctx *x);
 
 #endif

@@ -26,6 +26,7 @@ void rf_get_root(struct ctx *x)
 	jw_link(w, "SessionService", V1 "/SessionService");
 	jw_link(w, "AccountService", V1 "/AccountService");
 	jw_link(w, "EventService", V1 "/EventService");
+	jw_link(w, "Tasks", V1 "/TaskService");
 	jw_link(w, "JsonSchemas", V1 "/JsonSchemas");
 	jw_link(w, "Registries", V1 "/Registries");
 	jw_kobj(w, "Links");
@@ -40,6 +41,7 @@ void rf_get_odata(struct ctx *x)
 		{ "Service", V1 "/" }, { "Systems", V1 "/Systems" }, { "Chassis", V1 "/Chassis" },
 		{ "Managers", V1 "/Managers" }, { "SessionService", V1 "/SessionService" },
 		{ "AccountService", V1 "/AccountService" }, { "EventService", V1 "/EventService" },
+		{ "Tasks", V1 "/TaskService" },
 		{ "JsonSchemas", V1 "/JsonSchemas" }, { "Registries", V1 "/Registries" },
 		{ "Sessions", V1 "/SessionService/Sessions" },
 	};
@@ -102,7 +104,7 @@ static unsigned schema_count(void)
 
 /* The DMTF registries the messages come from, as published. */
 static const char *const registries[][2] = {
-	{ "Base", "1.22.1" }, { "ResourceEvent", "1.4.3" },
+	{ "Base", "1.22.1" }, { "ResourceEvent", "1.4.3" }, { "TaskEvent", "1.0.5" },
 	{ "Bmcd", "1.0.0" }, /* bmcd's own (bmclog.c), served here: the last row */
 };
 #define NREGISTRIES (sizeof(registries) / sizeof(registries[0]))

@@ -78,6 +78,8 @@
 
 #include <arpa/inet.h>
 
+#include "../media.h"
+
 enum { U = PRIV_USER, O = PRIV_OPERATOR, A = PRIV_ADMIN };
 
 /* schema family f, version v: @odata.type, Link file, family, version (all literals) */
@@ -187,6 +189,13 @@ const struct route rf_routes[R_COUNT] = {
 			      .post = rf_post_vm_insert },
 	[R_SYS_VM_EJECT] = { SVM "/Cd/Actions/VirtualMedia.EjectMedia", NOTYPE, U, O, false,
 			     .post = rf_post_vm_eject },
+	[R_TASKSVC] = { V1 "/TaskService", T("TaskService", "v1_3_0"), U, 0, false,
+			.get = rf_get_tasksvc },
+	[R_TASKS] = { TASKS, C("TaskCollection"), U, 0, true, .get = rf_get_tasks },
+	[R_TASK] = { TASKS "/*", T("Task", "v1_7_4"), U, 0, false, .get = rf_get_task },
+	/* a task monitor is an opaque URI, not a resource: 202 and the task while it runs,
+	 * then the outcome of the operation */
+	[R_TASK_MONITOR] = { TASK_MONITORS "/*", NOTYPE, U, 0, false, .get = rf_get_task_monitor },
 };
 
 /* The methods a row answers (Allow): those with a handler. */
@@ -465,6 +474,13 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 	r->users = users;
 	r->host = host;
 	r->sse_power = 0xFF;
+	if (!r->cfg.max_tasks)
+		r->cfg.max_tasks = 4;
+	if (r->cfg.max_tasks > RF_TASKS_HARD_MAX)
+		r->cfg.max_tasks = RF_TASKS_HARD_MAX;
+	if (!r->cfg.media_url_max || r->cfg.media_url_max > MSD_URL_MAX)
+		r->cfg.media_url_max = MSD_URL_MAX;
+	rf_media_init(r);
 	rng_init(&r->rng, seed, seedlen);
 	throttle_init(&r->thr, &r->cfg.throttle, r->thr_tab, RF_FAIL_SOURCES);
 }

@@ -247,6 +247,14 @@ bool rf_patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 		}
 		if (set[P_MODE] >= 0)
 			b.uefi = set[P_MODE] == 1;
+		/* a one-time boot from the virtual CD with nothing in it (or on its way) would
+		 * boot whatever comes next: refused, and nothing else applied */
+		if (tgt == BOOT_CD && b.enabled == BOOT_ONCE && !rf_media_has_boot_image(x)) {
+			x->p.resolution = "Insert an image with VirtualMedia.InsertMedia first.";
+			rf_fail(x, 409, M_RESOURCE_CONFLICT, "BootSourceOverrideTarget", "Cd",
+				MGR "/VirtualMedia/Cd");
+			return false;
+		}
 		host_set_boot(r->host, &b, &h);
 		rf_log(r, 5, "redfish: boot override set to %s %s (%s) by %s",
 		     boot_enabled_names[b.enabled], boot_target_names[b.target],

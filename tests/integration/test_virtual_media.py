@@ -104,15 +104,37 @@ def test_insert_eject_and_errors(vm):
                           auth="Basic dXNlcjp1c2Vy")  # user:user (ReadOnly)
     assert st in (401, 403)
     # an operator inserts; a second insert while the download runs is refused cleanly
-    st, _, d, _ = request(vm, "POST", INSERT, {"Image": url, "Inserted": True,
+    st, h, d, _ = request(vm, "POST", INSERT, {"Image": url, "Inserted": True,
                                                "WriteProtected": True,
                                                "TransferProtocolType": "HTTP",
                                                "TransferMethod": "Upload"}, auth=OP)
-    assert st == 204, d
+    # the download runs as a task: 202, its monitor in Location, the Task in the body
+    assert st == 202, d
+    mon = h["location"]
+    assert mon.startswith("/redfish/v1/TaskService/TaskMonitors/"), h
+    assert d["TaskState"] == "Running" and d["TaskMonitor"] == mon, d
+    task = d["@odata.id"]
     busy = get(vm, CD)
     assert busy["Inserted"] is False and busy["Image"] == url
     st, _, d, _ = request(vm, "POST", INSERT, {"Image": url + "2"})
     assert st == 409 and message_ids(d) == ["ResourceInUse"], d
+    # progress while it runs, then the monitor gives the outcome (204) and the task ends
+    seen = set()
+    end = time.monotonic() + 15
+    while time.monotonic() < end:
+        st, h, d, _ = request(vm, "GET", mon)
+        if st != 202:
+            break
+        assert d["TaskState"] == "Running" and h["retry-after"] == "1", (h, d)
+        seen.add(d["PercentComplete"])
+        time.sleep(0.2)
+    assert st == 204, (st, d)
+    assert len(seen) >= 3 and max(seen) < 100, seen
+    t = get(vm, task)
+    assert t["TaskState"] == "Completed" and t["PercentComplete"] == 100, t
+    assert [m["MessageId"] for m in t["Messages"]] == [
+        "TaskEvent.1.0.TaskStarted", "TaskEvent.1.0.TaskCompletedOK", "Bmcd.1.0.MediaInserted"]
+    assert t["StartTime"] <= t["EndTime"]
     cd = wait_inserted(vm)
     assert cd["Image"] == url and cd["ImageName"] and "boot" in cd["ImageName"]
     assert cd["ConnectedVia"] == "URI" and cd["TransferProtocolType"] == "HTTP"
@@ -132,13 +154,27 @@ def test_insert_eject_and_errors(vm):
     st, _, d, _ = request(vm, "POST", EJECT, {"Image": None})
     assert st == 400 and message_ids(d) == ["ActionParameterUnknown"], d
     # a download that fails leaves the drive empty with a warning
-    st, _, _, _ = request(vm, "POST", INSERT, {"Image": "http://127.0.0.1:9/fail.iso"})
-    assert st == 204
+    st, h, d, _ = request(vm, "POST", INSERT, {"Image": "http://127.0.0.1:9/fail.iso"})
+    assert st == 202, d
+    mon = h["location"]
     end = time.monotonic() + 10
     while get(vm, CD)["Status"]["Health"] != "Warning" and time.monotonic() < end:
         time.sleep(0.2)
     cd = get(vm, CD)
     assert cd["Status"]["Health"] == "Warning" and cd["Inserted"] is False
+    st, _, d, _ = request(vm, "GET", mon)
+    assert st == 400 and message_ids(d) == ["GeneralError"], d
+    assert "fail.iso could not be inserted" in d["error"]["@Message.ExtendedInfo"][0]["Resolution"]
+    t = get(vm, "/redfish/v1/TaskService/Tasks/" + mon.rsplit("/", 1)[1])
+    assert t["TaskState"] == "Exception" and t["TaskStatus"] == "Critical", t
+    # the event log says who inserted what, and what failed
+    entries = get(vm, SYS + "/LogServices/EventLog/Entries")["Members"]
+    msgs = [(e["MessageId"], e["Message"]) for e in entries]
+    assert ("Bmcd.1.0.MediaInserted",
+            "Virtual media inserted (boot.iso) by operator via Redfish") in msgs, msgs
+    assert ("Bmcd.1.0.MediaEjected", "Virtual media ejected by admin via Redfish") in msgs, msgs
+    assert ("Bmcd.1.0.MediaInsertFailed",
+            "Virtual media insertion failed (fail.iso) by admin via Redfish") in msgs, msgs
     log = vm.log()
     assert "inserting http://127.0.0.1:9/images/boot.iso by operator" in log, log
 
@@ -200,6 +236,70 @@ def test_sushy_ironic_flow_boots_from_cd(vm):
         con.kill()
 
 
+SUSHY_NO_WAIT = r"""
+import os, sys, time, warnings
+warnings.simplefilter("ignore")
+import sushy
+from sushy import auth
+url, image = sys.argv[1], sys.argv[2]
+root = sushy.Sushy(url, auth=auth.SessionAuth("admin", "admin"), verify=False)
+system = root.get_system("/redfish/v1/Systems/0")
+vm = system.managers[0].virtual_media.get_member("/redfish/v1/Managers/bmc/VirtualMedia/Cd")
+vm.eject_media()
+vm.insert_media(image, inserted=True, write_protected=True)
+vm.refresh()
+print("inserted-at-once", vm.inserted)
+system.set_system_boot_options(sushy.BOOT_SOURCE_TARGET_CD, sushy.BOOT_SOURCE_ENABLED_ONCE)
+system.reset_system(sushy.RESET_ON)
+print("done")
+"""
+
+
+def test_power_on_waits_for_the_insertion_then_next_boot_is_disk(vm):
+    """Ironic does not wait for the download: it sets a one-time CD boot and powers on at
+    once. The power-on waits for the insertion, the host boots the new image, and the next
+    power-on (the override consumed) boots from disk."""
+    con = ipmitool_sol(vm)
+    try:
+        assert con.wait_for(b"SOL Session operational", 10), con.buf
+        image = "http://127.0.0.1:%d/later.iso" % free_tcp_port()
+        env = dict(os.environ)
+        env.pop("REQUESTS_CA_BUNDLE", None)
+        r = subprocess.run(["/usr/bin/python3", "-c", SUSHY_NO_WAIT, vm.url + "/redfish/v1",
+                            image], capture_output=True, text=True, timeout=60, env=env)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "inserted-at-once False" in r.stdout and "done" in r.stdout, r.stdout
+        # the power-on waits: the host is still off while the download runs
+        time.sleep(1)
+        assert get(vm, SYS)["PowerState"] == "Off"
+        assert vm.wait_power(True, timeout=20)
+        assert get(vm, CD)["Inserted"] is True
+        assert con.wait_for(b"Booting from CD: later.iso", 10), con.buf[-2000:]
+        assert "waits for the virtual media insertion" in vm.log()
+        assert get(vm, SYS)["Boot"]["BootSourceOverrideEnabled"] == "Disabled"
+        # the next boot is from disk, though the CD is still inserted
+        st, _, d, _ = request(vm, "POST", SYS + "/Actions/ComputerSystem.Reset",
+                              {"ResetType": "ForceRestart"})
+        assert st == 204, d
+        assert con.wait_for(b"Booting from disk", 15), con.buf[-2000:]
+    finally:
+        con.kill()
+
+
+def test_one_time_cd_boot_needs_an_image(vm):
+    st, _, d, _ = request(vm, "PATCH", SYS, {"Boot": {"BootSourceOverrideTarget": "Cd",
+                                                     "BootSourceOverrideEnabled": "Once"}})
+    assert st == 409 and message_ids(d) == ["PropertyValueResourceConflict"], d
+    assert get(vm, SYS)["Boot"]["BootSourceOverrideEnabled"] == "Disabled"
+    # redfishtool, with its raw verb, sees the same refusal
+    r = subprocess.run(["redfishtool", "-r", "127.0.0.1:%d" % vm.http, "-u", "admin", "-p",
+                        "admin", "-S", "Never", "raw", "PATCH", SYS, "-d",
+                        '{"Boot": {"BootSourceOverrideTarget": "Cd", '
+                        '"BootSourceOverrideEnabled": "Once"}}'],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "409" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
 # --- the kvmd backend (PiKVM), against the fake kvmd and a real ISO over HTTP --------------
 
 from test_fake_kvmd_msd import kreq, www  # noqa: E402,F401  (www is a fixture)
@@ -218,7 +318,7 @@ def test_kvmd_insert_eject(pikvm, www):
     assert get(b, CD)["Status"]["State"] == "Enabled"
     url = www["base"] + "/test.iso"
     st, _, d, _ = request(b, "POST", INSERT, {"Image": url})
-    assert st == 204, d
+    assert st == 202 and d["TaskState"] == "Running", d
     cd = wait_inserted(b, timeout=30)
     assert cd["Image"] == url and cd["ImageName"] == "test.iso", cd
     drive = kreq(p.kvmd.path, "GET", "/msd").json()["result"]["drive"]

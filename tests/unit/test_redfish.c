@@ -488,6 +488,9 @@ static void crawl(void)
 		{ "/redfish/v1/SessionService", "session_service" },
 		{ "/redfish/v1/SessionService/Sessions", "sessions" },
 		{ "/redfish/v1/EventService", "event_service" },
+		{ "/redfish/v1/TaskService", "task_service" },
+		{ "/redfish/v1/TaskService/Tasks", "tasks" },
+		{ "/redfish/v1/Registries/TaskEvent", "registry_file_task_event" },
 	};
 	for (size_t i = 0; i < sizeof(res) / sizeof(res[0]); i++) {
 		const char *path = res[i][0];
@@ -869,9 +872,9 @@ static void test_patch(void)
 	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideEnabled\":\"Disabled\"}}"), 200);
 	CHECK_EQ(host.boot.enabled, BOOT_DISABLED);
 	CHECK_EQ(host.boot.target, BOOT_NONE);
-	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Cd\"}}"), 200);
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Usb\"}}"), 200);
 	CHECK_EQ(host.boot.enabled, BOOT_ONCE); /* a target alone sets a one-time override */
-	CHECK_EQ(host.boot.target, BOOT_CD);
+	CHECK_EQ(host.boot.target, BOOT_USB);
 	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"None\","
 			     "\"BootSourceOverrideEnabled\":\"Disabled\"}}"), 200);
 	CHECK_EQ(host.boot.enabled, BOOT_DISABLED);
@@ -1852,12 +1855,172 @@ static void test_no_media(void)
 			  "VirtualMedia.EjectMedia", ADMIN, NULL), 404);
 }
 
+/* Drives the simulated drive to `ms` later and tells the engine, as the wiring does. */
+static bool media_advance(int64_t ms)
+{
+	struct msd *m = rf.cfg.msd;
+	for (int64_t t = 0; t < ms; t += 100) {
+		now += 100;
+		m->ops->service(m, now, 0);
+	}
+	return redfish_media_update(&rf, now);
+}
+
+static const char *const INSERT = "/redfish/v1/Managers/bmc/VirtualMedia/Cd/Actions/"
+				  "VirtualMedia.InsertMedia";
+static const char *const EJECT = "/redfish/v1/Managers/bmc/VirtualMedia/Cd/Actions/"
+				 "VirtualMedia.EjectMedia";
+
+/* InsertMedia that downloads runs as a task: 202 + monitor, progress, the outcome, the
+ * event log record with who and what; a one-time Cd boot needs an image. */
+static void test_tasks(void)
+{
+	setup();
+	struct msd *m = rf.cfg.msd;
+	CHECK_EQ(send_req("POST", EJECT, OPER, NULL), 204);
+	media_advance(100);
+	host.boot = (struct boot_override){ 0 };
+	/* nothing in the drive: a one-time boot from it is refused, and nothing applied */
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Cd\","
+			     "\"BootSourceOverrideEnabled\":\"Once\"},\"IndicatorLED\":\"Lit\"}"), 409);
+	CHECK(err_is("PropertyValueResourceConflict"));
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/2",
+		   "/redfish/v1/Managers/bmc/VirtualMedia/Cd"));
+	CHECK_EQ(host.boot.enabled, BOOT_DISABLED);
+	CHECK_EQ(host.st.identify, 0);
+	/* persistent Cd (a real drive, or later media) stays allowed */
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Cd\","
+			     "\"BootSourceOverrideEnabled\":\"Continuous\"}}"), 200);
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideEnabled\":\"Disabled\"}}"), 200);
+	int sel0 = host.sel_changes;
+	/* the insert: 202, the monitor in Location, the task in the body */
+	CHECK_EQ(send_req("POST", INSERT, OPER, "{\"Image\":\"http://10.0.0.1/isos/boot.iso\"}"), 202);
+	const char *loc = hdr("Location");
+	CHECK(loc && !strncmp(loc, "/redfish/v1/TaskService/TaskMonitors/", 37));
+	char mon[80], task[80];
+	snprintf(mon, sizeof(mon), "%s", loc ? loc : "");
+	CHECK(hdr_is("Retry-After", "1"));
+	CHECK(jstr("TaskState", "Running"));
+	CHECK(jstr("TaskMonitor", mon));
+	CHECK(jstr("Payload/TargetUri", INSERT));
+	CHECK(jstr("Messages/0/MessageId", "TaskEvent.1.0.TaskStarted"));
+	json_str(body, tok, jpath("@odata.id"), task, sizeof(task));
+	dump("task_running");
+	/* while it downloads: a one-time Cd boot is fine (the power-on waits for it) */
+	CHECK_EQ(patch(OPER, "{\"Boot\":{\"BootSourceOverrideTarget\":\"Cd\","
+			     "\"BootSourceOverrideEnabled\":\"Once\"}}"), 200);
+	CHECK_EQ(host.boot.target, BOOT_CD);
+	/* a second insert while one runs */
+	CHECK_EQ(send_req("POST", INSERT, OPER, "{\"Image\":\"http://10.0.0.1/other.iso\"}"), 409);
+	CHECK(err_is("ResourceInUse"));
+	CHECK(!media_advance(1000)); /* 20 MiB of 64 */
+	CHECK_EQ(GET(mon, USER), 202);
+	CHECK(hdr_is("Location", mon));
+	CHECK(jstr("TaskState", "Running"));
+	long long pct = jint("PercentComplete");
+	CHECK(pct >= 25 && pct <= 40);
+	CHECK(jstr("Messages/1/MessageId", "TaskEvent.1.0.TaskProgressChanged"));
+	CHECK_EQ(GET(task, USER), 200);
+	CHECK(jstr("TaskState", "Running"));
+	CHECK_EQ(host.sel_changes, sel0);
+	CHECK(media_advance(3000));
+	CHECK_EQ(GET(mon, USER), 204);
+	CHECK_EQ(body_len, 0);
+	CHECK_EQ(GET(task, USER), 200);
+	CHECK(jstr("TaskState", "Completed"));
+	CHECK(jstr("TaskStatus", "OK"));
+	CHECK_EQ(jint("PercentComplete"), 100);
+	CHECK(jpath("EndTime") >= 0);
+	CHECK(jstr("Messages/1/MessageId", "TaskEvent.1.0.TaskCompletedOK"));
+	CHECK(jstr("Messages/2/MessageId", "Bmcd.1.0.MediaInserted"));
+	dump("task_completed");
+	/* the event log: who inserted what */
+	CHECK_EQ(host.sel_changes, sel0 + 1);
+	const struct sel_entry *e = sel_at(&host.sel, (uint16_t)(host.sel.count - 1));
+	CHECK(e && e->text == SELT_MEDIA_INSERTED && !strcmp(e->user, "oper") &&
+	      !strcmp(e->what, "boot.iso") && e->origin == ORIGIN_REDFISH && e->rec[2] == 0xC0);
+	char uri[120];
+	snprintf(uri, sizeof(uri), "/redfish/v1/Systems/0/LogServices/EventLog/Entries/%u",
+		 e ? (unsigned)sel_record_id(e) : 0);
+	CHECK_EQ(GET(uri, USER), 200);
+	CHECK(jstr("MessageId", "Bmcd.1.0.MediaInserted"));
+	CHECK(jstr("Message", "Virtual media inserted (boot.iso) by oper via Redfish"));
+	/* SSE: ResourceChanged on the drive plus bmcd's words */
+	char frame[4096];
+	struct buf ob;
+	buf_init(&ob, frame, sizeof(frame) - 1);
+	redfish_sse_event(&rf, RF_NOTIFY_MEDIA, &ob);
+	frame[ob.len] = 0;
+	CHECK(strstr(frame, "\"OriginOfCondition\":{\"@odata.id\":"
+			    "\"/redfish/v1/Managers/bmc/VirtualMedia/Cd\"}") != NULL);
+	CHECK(strstr(frame, "Bmcd.1.0.MediaInserted") && strstr(frame, "boot.iso is in the "));
+	/* the same URL again: nothing to download, 204 and no task */
+	CHECK_EQ(send_req("POST", INSERT, OPER, "{\"Image\":\"http://10.0.0.1/isos/boot.iso\"}"), 204);
+	/* a failing download: the task ends in Exception and the monitor answers the error */
+	CHECK_EQ(send_req("POST", INSERT, ADMIN, "{\"Image\":\"http://10.0.0.1/fail.iso\"}"), 202);
+	snprintf(mon, sizeof(mon), "%s", hdr("Location") ? hdr("Location") : "");
+	CHECK(media_advance(300));
+	CHECK_EQ(GET(mon, USER), 400);
+	CHECK(err_is("GeneralError"));
+	CHECK(strstr(bodyz, "fail.iso could not be inserted: ClientPayloadError") != NULL);
+	snprintf(task, sizeof(task), "/redfish/v1/TaskService/Tasks/%s", strrchr(mon, '/') + 1);
+	CHECK_EQ(GET(task, USER), 200);
+	CHECK(jstr("TaskState", "Exception"));
+	CHECK(jstr("TaskStatus", "Critical"));
+	CHECK(jstr("Messages/1/MessageId", "TaskEvent.1.0.TaskAborted"));
+	CHECK(jstr("Messages/2/MessageId", "Bmcd.1.0.MediaInsertFailed"));
+	dump("task_exception");
+	e = sel_at(&host.sel, (uint16_t)(host.sel.count - 1));
+	CHECK(e && e->text == SELT_MEDIA_FAILED && !strcmp(e->user, "admin"));
+	/* eject during a download cancels the task; the log names who ejected */
+	CHECK_EQ(send_req("POST", INSERT, OPER, "{\"Image\":\"http://10.0.0.1/big.iso\"}"), 202);
+	snprintf(mon, sizeof(mon), "%s", hdr("Location") ? hdr("Location") : "");
+	CHECK(!media_advance(200));
+	CHECK_EQ(send_req("POST", EJECT, ADMIN, NULL), 204);
+	CHECK(media_advance(100));
+	CHECK_EQ(GET(mon, USER), 400);
+	CHECK(strstr(bodyz, "ejected before big.iso was inserted") != NULL);
+	snprintf(task, sizeof(task), "/redfish/v1/TaskService/Tasks/%s", strrchr(mon, '/') + 1);
+	CHECK_EQ(GET(task, USER), 200);
+	CHECK(jstr("TaskState", "Cancelled"));
+	e = sel_at(&host.sel, (uint16_t)(host.sel.count - 1));
+	CHECK(e && e->text == SELT_MEDIA_EJECTED && !strcmp(e->user, "admin"));
+	/* the pool keeps cfg.max_tasks (4 by default): the oldest finished one goes */
+	CHECK_EQ(send_req("POST", INSERT, OPER, "{\"Image\":\"http://10.0.0.1/404.iso\"}"), 202);
+	CHECK(media_advance(100));
+	CHECK_EQ(send_req("POST", INSERT, OPER, "{\"Image\":\"http://10.0.0.1/a.iso\"}"), 202);
+	CHECK_EQ(GET("/redfish/v1/TaskService/Tasks", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 4);
+	dump("tasks_4");
+	CHECK_EQ(GET("/redfish/v1/TaskService/Tasks/1", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/TaskService/TaskMonitors/1", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/TaskService/TaskMonitors/x", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/TaskService/Tasks/99", USER), 404);
+	media_advance(4000);
+	/* an URL past the limit: StringValueTooLong */
+	char big[1200];
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "{\"Image\":\"http://x/", 19);
+	memcpy(big + sizeof(big) - 3, "\"}", 3);
+	CHECK_EQ(send_req("POST", INSERT, OPER, big), 400);
+	CHECK(err_is("StringValueTooLong"));
+	rf.cfg.media_url_max = 30;
+	CHECK_EQ(send_req("POST", INSERT, OPER, "{\"Image\":\"http://10.0.0.1/isos/long-name.iso\"}"),
+		 400);
+	CHECK(jstr("error/@Message.ExtendedInfo/0/MessageArgs/1", "30"));
+	CHECK_EQ(send_req("POST", EJECT, OPER, NULL), 204);
+	media_advance(100);
+	(void)m;
+}
+
 static void test_routes_table(void)
 {
 	setup();
 	add_sel(0x07, 1, 0, 0, "");
 	char t[40], loc[120];
 	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t, loc), 201);
+	/* a task (Tasks/1) to GET: an insertion, running */
+	CHECK_EQ(send_req("POST", INSERT, ADMIN, "{\"Image\":\"http://10.0.0.1/r.iso\"}"), 202);
 	for (int i = 0; i < R_COUNT; i++) {
 		const struct route *rt = &rf_routes[i];
 		CHECK(rt->pat != NULL);
@@ -1889,6 +2052,11 @@ static void test_routes_table(void)
 		uri[n] = 0;
 		int st = GET(uri, ADMIN);
 		const char *ct = hdr("Content-Type");
+		if (i == R_TASK_MONITOR) { /* not a resource: 202 and the task while it runs */
+			CHECK_EQ(st, 202);
+			CHECK(jstr("@odata.id", "/redfish/v1/TaskService/Tasks/1"));
+			continue;
+		}
 		if (rt->get) {
 			if (st != 200)
 				printf("  GET %s: %d\n", uri, st);
@@ -1912,6 +2080,8 @@ static void test_routes_table(void)
 			CHECK(hdr_is("Allow", "POST"));
 		}
 	}
+	CHECK_EQ(send_req("POST", EJECT, ADMIN, NULL), 204);
+	media_advance(100);
 }
 
 int main(void)
@@ -1941,5 +2111,6 @@ int main(void)
 	test_http_rules();
 	test_mutations();
 	test_perf_shape();
+	test_tasks();
 	return t_done("test_redfish");
 }

@@ -39,6 +39,7 @@ FUZZ_EXTRA_fuzz_users := $(FUZZ_EXTRA_fuzz_config)
 FUZZ_EXTRA_fuzz_tls := net/tls.c
 FUZZ_EXTRA_fuzz_kvmd := hal/atx_kvmd.c hal/kvmd_http.c
 FUZZ_EXTRA_fuzz_msd_kvmd := hal/msd_kvmd.c hal/kvmd_http.c
+FUZZ_EXTRA_fuzz_redfish := hal/msd_sim.c
 FUZZ_BEARSSL := $(HOSTDEPS)/lib/libbearssl.a
 FUZZ_BEARSSL_INSTR := $(FUZZ_DIR)/bearssl/libbearssl.a
 FUZZ_BEARSSL_fuzz_tls := $(FUZZ_BEARSSL_INSTR)

@@ -17,6 +17,11 @@
  * The engine is rebuilt for every input (login throttling, sessions, SEL, ETags start the
  * same), so saved inputs reproduce alone.
  *
+ * A simulated virtual-media drive (hal/msd_sim.c, a fresh one per input) stands behind
+ * VirtualMedia, so InsertMedia bodies and the tasks they start are reached too; between
+ * requests it runs on (one simulated second per request) and the engine hears of its
+ * changes as the wiring tells it (redfish_media_update, then an SSE event).
+ *
  * Checked on every response: a well-formed status line and head with no bare CR or LF and
  * no control bytes (request data is echoed into Location and error messages), a
  * Content-Length that matches the body (HEAD: no body), and a JSON body the strict parser
@@ -28,6 +33,7 @@
 #include "../../proto/json.h"
 #include "../../proto/redfish.h"
 #include "../../proto/sel.h"
+#include "../../hal/msd.h"
 #include "../unit/fake_host.h"
 #include "fuzz_common.h"
 
@@ -41,6 +47,7 @@ static struct host host;
 static struct users users;
 static struct user user_tab[FUZZ_USERS_MAX];
 static struct json_tok tok[4096];
+static struct msd *msd;
 
 static const char *const tokens[3] = {
 	"0123456789abcdef0123456789abcdef",
@@ -92,7 +99,11 @@ static void setup(uint8_t ctl)
 		.max_sse = 2,
 		.http_remote = ctl & 0x10,
 		.throttle = RF_THROTTLE_DEFAULT,
+		.max_tasks = 2,
 	};
+	struct msd_sim_cfg mc = { .size = 4 << 20, .rate_kib_s = 2048, .step_ms = 500 };
+	msd = msd_sim_new(&mc, 1000000);
+	cfg.msd = msd;
 	static const uint8_t seed[32] = "bmcd fuzz seed: fixed on purpose";
 	redfish_init(&rf, &cfg, sess, &users, &host, seed, sizeof(seed));
 	rf.log = logcb;
@@ -234,6 +245,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int fl = redfish_handle(&rf, &rq, &conn, &out, now);
 		check_response(&out, rq.method == HTTP_HEAD);
 		off += (size_t)r;
+		msd->ops->service(msd, now + 500, 0);
+		if (redfish_media_update(&rf, now + 500)) {
+			char ev[4096];
+			struct buf eb;
+			buf_init(&eb, ev, sizeof(ev));
+			redfish_sse_event(&rf, RF_NOTIFY_MEDIA, &eb);
+			check_event(&eb);
+		}
 		if (fl & RF_SSE) {
 			/* what the loop sends a subscriber when the host changes */
 			for (int e = 0; e < 3; e++) {
@@ -252,6 +271,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	redfish_tick(&rf, now + 61000);
 	users.n = 1;
 	redfish_users_changed(&rf);
+	msd->ops->destroy(msd);
 	free(outp);
 	free(req);
 	return 0;

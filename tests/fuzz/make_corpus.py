@@ -426,6 +426,20 @@ def curl_runs(port):
         ["curl", "-s", "-N", "--max-time", "1"] + a + [u + "/redfish/v1/EventService/SSE"],
         ["curl", "-s", "-X", "PATCH"] + a + js + ["-d", '{"Bogus":1,"PowerState":"On"}',
                                                 u + "/redfish/v1/Systems/0"],
+        # virtual media: an insertion (a task), its monitor, a one-time CD boot, eject
+        ["curl", "-s", "-X", "POST"] + a + js + [
+            "-d", '{"Image":"http://192.0.2.1/boot.iso","Inserted":true,'
+            '"WriteProtected":true,"TransferProtocolType":"HTTP","TransferMethod":"Upload"}',
+            u + "/redfish/v1/Managers/bmc/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia"],
+        ["curl", "-s"] + a + [u + "/redfish/v1/TaskService/TaskMonitors/1",
+                              u + "/redfish/v1/TaskService/Tasks/1",
+                              u + "/redfish/v1/TaskService/Tasks"],
+        ["curl", "-s", "-X", "PATCH"] + a + js + [
+            "-d", '{"Boot":{"BootSourceOverrideTarget":"Cd","BootSourceOverrideEnabled":"Once"}}',
+            u + "/redfish/v1/Systems/0"],
+        ["curl", "-s", "-X", "POST"] + a + js + [
+            "-d", '{}', u + "/redfish/v1/Systems/0/VirtualMedia/Cd/Actions/"
+            "VirtualMedia.EjectMedia"],
     ]
 
 

@@ -335,3 +335,44 @@ def test_kvmd_insert_eject(pikvm, www):
     assert get(b, CD)["Status"]["State"] == "UnavailableOffline"
     st, hdrs, d, _ = request(b, "POST", INSERT, {"Image": url})
     assert st == 503 and message_ids(d) == ["ServiceTemporarilyUnavailable"], d
+
+
+def test_kvmd_failures_are_task_exceptions(pikvm, www):
+    """Through Redfish against the fake kvmd: a 404 image URL and a full storage end the
+    task in Exception with kvmd's reason, leave no bmcd image in kvmd's storage, and bmcd
+    keeps serving; an image a person uploaded is never touched."""
+    make, _ = pikvm
+    p = make()
+    b = p.b.start()
+    b.url = "http://127.0.0.1:%d" % p.http
+    b.http = p.http
+    end = time.monotonic() + 15
+    while get(b, CD)["Status"]["State"] != "Enabled" and time.monotonic() < end:
+        time.sleep(0.2)
+    p.kvmd.msd_images["mine.iso"] = {"size": 1, "complete": True, "mod_ts": 1.0,
+                                     "listed_at": 0.0, "data": b"x"}
+
+    def outcome(url):
+        st, h, d, _ = request(b, "POST", INSERT, {"Image": url})
+        assert st == 202, d
+        mon = h["location"]
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            st, _, d, _ = request(b, "GET", mon)
+            if st != 202:
+                return st, d, get(b, "/redfish/v1/TaskService/Tasks/" + mon.rsplit("/", 1)[1])
+            time.sleep(0.2)
+        raise AssertionError("task never ended")
+
+    st, d, t = outcome(www["base"] + "/missing.iso")
+    assert st == 400 and message_ids(d) == ["GeneralError"], d
+    assert t["TaskState"] == "Exception", t
+    assert "missing.iso could not be inserted" in t["Messages"][-1]["Message"], t
+    p.kvmd.msd_storage_size = 1024  # smaller than test.iso
+    st, d, t = outcome(www["base"] + "/test.iso")
+    assert st == 400 and t["TaskState"] == "Exception", (d, t)
+    names = sorted(p.kvmd.msd_images)
+    assert names == ["mine.iso"], names
+    assert get(b, SYS)["PowerState"] in ("On", "Off")
+    entries = get(b, SYS + "/LogServices/EventLog/Entries")["Members"]
+    assert sum(e["MessageId"] == "Bmcd.1.0.MediaInsertFailed" for e in entries) == 2, entries

@@ -30,9 +30,30 @@ MsdDisconnectedError, MsdImageNotSelected, MsdUnknownImageError, MsdImageExistsE
 MsdRemoteDisabledError, ValidatorError: 400. There is no free-space check before writing,
 as in kvmd. Knobs: msd_online, msd_enabled, msd_storage_size, msd_list_lag (seconds before
 a new image is listed: kvmd's inotify), msd_chunk_delay (slows downloads down),
-msd_add_image() (an image a person uploaded), msd_requests (what was asked)."""
+msd_add_image() (an image a person uploaded), msd_requests (what was asked).
+
+And a PiKVM Switch (kvmd >= 4.x, kvmd/apps/kvmd/api/switch.py, kvmd/apps/kvmd/switch/), when
+started with switch=N (N units of 4 ports, 0..5; 0: kvmd with no switch attached, every list
+empty). switch=None (the default) is a kvmd without the Switch API: /switch answers 404.
+  GET  /switch                 {"ok": true, "result": {"model": {"ports": [...], "units": [...],
+                                "firmware", "limits"}, "summary": {"active_port", "active_id",
+                                "synced"}, "atx": {"busy": [..], "leds": {"power": [..],
+                                "hdd": [..]}}, "video", "usb", "beacons", "edids", "colors"}}
+                               (per-port lists indexed by the 0-based port; pretty-printed)
+  POST /switch/set_active?port=
+  POST /switch/atx/power?port=&action=on|off|off_hard|reset_hard
+  POST /switch/atx/click?port=&button=power|power_long|reset
+`port` is kvmd's float: an integral value is the 0-based port index; "U.C" is unit and
+channel, 1-based and clamped (1.1 is port 0, 2.3 is port 6). Actions are queued in kvmd and
+always answer 200 {}: a port that does not exist, a port busy with a press, or a power action
+whose LED condition does not hold (on: LED off; off, off_hard, reset_hard: LED on) is silently
+ignored. Bad or missing port/action/button: 400 ValidatorError with kvmd's messages; inf/nan:
+a plain-text 500. Each port is a simulated host like the ATX one (power press: on, or a
+graceful shutdown; power_long: forced off; busy for the press). sw_requests: what was asked;
+sw_clicks: the presses that reached a port, as (port, button)."""
 import http.client
 import json
+import math
 import os
 import re
 import socket
@@ -76,7 +97,7 @@ def valid_image_name(arg):
 
 
 class FakeKvmd:
-    def __init__(self, path, long_s=0.5, short_s=0.1, shutdown_s=0.3, user=None):
+    def __init__(self, path, long_s=0.5, short_s=0.1, shutdown_s=0.3, user=None, switch=None):
         self.path = path
         self.long_s, self.short_s, self.shutdown_s = long_s, short_s, shutdown_s
         self.user = user
@@ -102,6 +123,17 @@ class FakeKvmd:
         self.msd_drive = {"image": None, "connected": False, "cdrom": True, "rw": False}
         self.msd_uploading = None
         self.msd_requests = []
+        # Switch
+        self.switch = switch  # units; None: no Switch API
+        n = 4 * (switch or 0)
+        self.sw_power = [False] * n
+        self.sw_hdd = [False] * n
+        self.sw_busy_until = [0.0] * n
+        self.sw_off_at = [None] * n
+        self.sw_names = [""] * n
+        self.sw_active = -1
+        self.sw_requests = []
+        self.sw_clicks = []
         self.listen()
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
@@ -180,6 +212,9 @@ class FakeKvmd:
             return self.reply(c, 403, {"ok": False, "result": {"error": "Forbidden"}})
         if target == "/msd" or target.startswith("/msd/") or target.startswith("/msd?"):
             return self.msd_handle(c, method, target)
+        if self.switch is not None and (target == "/switch" or target.startswith("/switch/") or
+                                        target.startswith("/switch?")):
+            return self.switch_handle(c, method, target)
         with self.lock:
             now = self._state()
             if method == "GET" and target == "/atx":
@@ -479,3 +514,165 @@ class FakeKvmd:
                 img["complete"] = False
                 if remove_incomplete and img["listed_at"] <= time.monotonic():
                     del self.msd_images[name]
+
+    # --- Switch ---------------------------------------------------------------------------
+
+    def set_switch(self, units):
+        """Units plugged in (0: unplugged); ports that stay keep their state."""
+        with self.lock:
+            n = 4 * units
+
+            def fit(v, fill):
+                return (v + [fill] * n)[:n]
+            self.sw_power = fit(self.sw_power, False)
+            self.sw_hdd = fit(self.sw_hdd, False)
+            self.sw_names = fit(self.sw_names, "")
+            self.sw_busy_until = fit(self.sw_busy_until, 0.0)
+            self.sw_off_at = fit(self.sw_off_at, None)
+            self.switch = units  # like kvmd, active_port is not reset when the chain shrinks
+
+    def _sw_state(self):
+        now = time.monotonic()
+        for i, t in enumerate(self.sw_off_at):
+            if t is not None and now >= t:
+                self.sw_power[i], self.sw_off_at[i] = False, None
+        return now
+
+    def _sw_id(self, port):
+        units = self.switch or 0
+        return "%d" % (port + 1) if units == 1 else "%d.%d" % (port // 4 + 1, port % 4 + 1)
+
+    def switch_state(self):
+        now = self._sw_state()
+        units = self.switch or 0
+        n = 4 * units
+        delays = {"power": self.short_s, "power_long": self.long_s, "reset": self.short_s}
+        ports = [{"unit": i // 4, "channel": i % 4, "id": self._sw_id(i), "name": self.sw_names[i],
+                  "atx": {"click_delays": dict(delays)}, "video": {"dummy": True}}
+                 for i in range(n)]
+        colors = {r: {"red": 0, "green": 0, "blue": 0, "brightness": 64, "blink_ms": 0}
+                  for r in ("inactive", "active", "flashing", "beacon", "bootloader")}
+        active = self.sw_active
+        return {
+            "model": {
+                "firmware": {"version": 9},
+                "units": [{"firmware": {"version": 9, "devbuild": False}} for _ in range(units)],
+                "ports": ports,
+                "limits": {"atx": {"click_delays": {
+                    "power": {"default": 0.5, "min": 0, "max": 10},
+                    "power_long": {"default": 5.5, "min": 0, "max": 10},
+                    "reset": {"default": 0.5, "min": 0, "max": 10}}}},
+            },
+            "summary": {"active_port": active,
+                        "active_id": self._sw_id(active) if 0 <= active < n else "",
+                        "synced": True},
+            "edids": {"all": {"default": {"name": "Default", "data": "00" * 256, "parsed": None}}
+                      if n else {}, "used": ["default"] * n},
+            "colors": colors if n else {},
+            "video": {"links": [False] * n},
+            "usb": {"links": [False] * n},
+            "beacons": {"ports": [False] * n, "uplinks": [False] * units,
+                        "downlinks": [False] * units},
+            "atx": {"busy": [now < t for t in self.sw_busy_until],
+                    "leds": {"power": list(self.sw_power), "hdd": list(self.sw_hdd)}},
+        }
+
+    @staticmethod
+    def sw_port(q):
+        """kvmd's valid_float_f0 and Chain.translate_port: the 0-based port index."""
+        raw = q.get("port")
+        if raw is not None and len(raw) > 16:
+            raise KvmdError("ValidatorError", "RAW limit exceed")
+        s = raw.strip() if raw is not None else ""
+        if not s:
+            raise KvmdError("ValidatorError", "None argument is not a valid float")
+        try:
+            f = float(s)
+        except ValueError:
+            raise KvmdError("ValidatorError", "The argument %r is not a valid float" % s)
+        if f < 0:
+            raise KvmdError("ValidatorError",
+                            "The argument '%s' must be float and greater or equial than 0" % f)
+        if math.isinf(f) or math.isnan(f):
+            raise KvmdError("OverflowError", "", 500)
+        if int(f) == f:
+            return int(f)
+        unit, ch = map(int, str(f).split("."))
+        unit, ch = min(max(unit, 1), 5), min(max(ch, 1), 4)
+        return min((unit - 1) * 4 + (ch - 1), 19)
+
+    @staticmethod
+    def sw_enum(q, key, name, values):
+        raw = q.get(key)
+        if raw is not None and len(raw) > 16:
+            raise KvmdError("ValidatorError", "RAW limit exceed")
+        if raw is None:
+            raise KvmdError("ValidatorError", "None argument is not a valid %s" % name)
+        v = raw.strip().lower()
+        if v not in values:
+            raise KvmdError("ValidatorError", "The argument %r is not a valid %s" % (v, name))
+        return v
+
+    def _sw_click(self, port, button, if_powered=None):
+        """The switch's child process: drops what it cannot do, without telling anyone."""
+        now = self._sw_state()
+        if port >= 4 * (self.switch or 0) or now < self.sw_busy_until[port]:
+            return
+        if if_powered is not None and self.sw_power[port] != if_powered:
+            return
+        self.sw_clicks.append((port, button))
+        if button == "power":
+            self.sw_busy_until[port] = now + self.short_s
+            if not self.sw_power[port]:
+                self.sw_power[port] = True
+            elif self.sw_off_at[port] is None:
+                self.sw_off_at[port] = now + self.shutdown_s
+        elif button == "power_long":
+            self.sw_busy_until[port] = now + self.long_s
+            if self.sw_power[port]:
+                self.sw_off_at[port] = now + self.long_s * 0.8
+        else:
+            self.sw_busy_until[port] = now + self.short_s
+
+    def switch_handle(self, c, method, target):
+        u = urllib.parse.urlsplit(target)
+        q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query, keep_blank_values=True).items()}
+        path = u.path
+        with self.lock:
+            self.sw_requests.append((method, path, q))
+        routes = {("GET", "/switch"), ("POST", "/switch/set_active"), ("POST", "/switch/atx/power"),
+                  ("POST", "/switch/atx/click")}
+        if (method, path) not in routes:
+            if path in {p for _, p in routes}:
+                return self.plain(c, 405, "405: Method Not Allowed")
+            return self.plain(c, 404, "404: Not Found")
+        ok = {"ok": True, "result": {}}
+        try:
+            with self.lock:
+                if path == "/switch":
+                    return self.reply(c, 200, {"ok": True, "result": self.switch_state()}, pretty=True)
+                port = self.sw_port(q)
+                if path == "/switch/set_active":
+                    if port < 4 * (self.switch or 0):
+                        self.sw_active = port
+                elif path == "/switch/atx/power":
+                    action = self.sw_enum(q, "action", "ATX power action",
+                                          ("on", "off", "off_hard", "reset_hard"))
+                    button, if_powered = {"on": ("power", False), "off": ("power", True),
+                                          "off_hard": ("power_long", True),
+                                          "reset_hard": ("reset", True)}[action]
+                    self._sw_click(port, button, if_powered)
+                else:
+                    button = self.sw_enum(q, "button", "ATX button", ("power", "power_long", "reset"))
+                    self._sw_click(port, button)
+                return self.reply(c, 200, ok, pretty=True)
+        except KvmdError as e:
+            if e.code == 500:
+                return self.plain(c, 500, "500 Internal Server Error\n\nServer got itself in trouble")
+            return self.msd_error(c, e)
+
+    def plain(self, c, code, text):
+        """aiohttp's own answers (unknown route, wrong method, an unhandled exception)."""
+        b = text.encode()
+        c.sendall(b"HTTP/1.1 %d X\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+                  b"Connection: close\r\n\r\n%s" % (code, len(b), b))

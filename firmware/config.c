@@ -11,12 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../hal/atx.h"
 #include "../hal/uart.h"
 #include "../proto/parse.h"
 #include "../proto/redfish.h"
 #include "textfile.h"
 
-enum ktype { K_U32, K_BOOL, K_STR, K_ENUM, K_SUITES };
+enum ktype { K_U32, K_BOOL, K_STR, K_ENUM, K_SUITES, K_SWITCH_PORT };
 
 struct key {
 	const char *section, *name;
@@ -27,7 +28,7 @@ struct key {
 	bool path;			/* K_STR: resolve relative to the config file */
 };
 
-static const char *const backend_names[] = { "sim", "gpiod", "kvmd", NULL };
+static const char *const backend_names[] = { "sim", "gpiod", "kvmd", "kvmd-switch", NULL };
 static const char *const policy_names[] = { "always-off", "previous", "always-on", NULL };
 static const char *const parity_names[] = { "none", "odd", "even", NULL };
 static const char *const flow_names[] = { "none", "rtscts", NULL };
@@ -89,6 +90,7 @@ static const struct key keys[] = {
 	STR("kvmd", "passwd", kvmd_passwd),
 	U32("kvmd", "poll_ms", kvmd_poll_ms, 100, 60000),
 	U32("kvmd", "timeout_ms", kvmd_timeout_ms, 100, 60000),
+	{ "kvmd", "switch_port", K_SWITCH_PORT, 0, 0, 0, 0, NULL, false },
 
 	BOOL("pikvm", "enabled", pikvm),
 	PATH("pikvm", "main_yaml", pikvm_main),
@@ -194,6 +196,7 @@ void config_defaults(struct config *c)
 	strcpy(c->kvmd_socket, "/run/kvmd/kvmd.sock");
 	c->kvmd_poll_ms = 1000;
 	c->kvmd_timeout_ms = 3000;
+	c->kvmd_switch_port = -1;
 	strcpy(c->pikvm_main, "/usr/lib/kvmd/main.yaml");
 	strcpy(c->pikvm_override_dir, "/etc/kvmd/override.d");
 	strcpy(c->pikvm_override, "/etc/kvmd/override.yaml");
@@ -327,6 +330,21 @@ static int set_value(struct config *c, const struct key *k, const char *v, size_
 			fprintf(stderr, " %s", k->names[i]);
 		fprintf(stderr, ")\n");
 		return 1;
+	case K_SWITCH_PORT: { /* kvmd's forms: the 0-based index, or unit.channel from 1.1 */
+		uint32_t i;
+		if (parse_u32(v, vl, 0, ATX_KVMD_SWITCH_PORTS - 1, &i)) {
+			c->kvmd_switch_port = (int32_t)i;
+			return 0;
+		}
+		if (vl == 3 && v[0] >= '1' && v[0] <= '5' && v[1] == '.' && v[2] >= '1' && v[2] <= '4') {
+			c->kvmd_switch_port = (v[0] - '1') * 4 + (v[2] - '1');
+			return 0;
+		}
+		fprintf(stderr, "%s:%d: kvmd.switch_port: expected a port index from 0 to %d or "
+			"unit.channel from 1.1 to 5.4, got '%.*s'\n", file, line,
+			ATX_KVMD_SWITCH_PORTS - 1, (int)vl, v);
+		return 1;
+	}
 	case K_SUITES: {
 		uint8_t n = 0, list[sizeof(c->suites)]; /* all or nothing: applied at the end */
 		size_t i = 0;
@@ -513,6 +531,16 @@ int config_load(struct config *c, const char *path)
 			"non-recoverable\n", path);
 		errors++;
 	}
+	if (c->backend == BACKEND_KVMD_SWITCH && c->kvmd_switch_port < 0) {
+		fprintf(stderr, "%s: host.backend = kvmd-switch needs kvmd.switch_port\n", path);
+		errors++;
+	} else if (c->backend != BACKEND_KVMD_SWITCH && c->kvmd_switch_port >= 0) {
+		fprintf(stderr, "%s: kvmd.switch_port is set, but host.backend is not kvmd-switch\n",
+			path);
+		errors++;
+	}
+	if (c->backend == BACKEND_KVMD_SWITCH)
+		c->backend = BACKEND_KVMD;
 	if (c->long_press_ms <= c->short_press_ms) {
 		fprintf(stderr, "%s: host.long_press_ms (%u) must be longer than host.short_press_ms "
 			"(%u)\n", path, c->long_press_ms, c->short_press_ms);

@@ -15,7 +15,9 @@
 
 #include "bmcd_limits.h"
 
-enum backend { BACKEND_SIM = 0, BACKEND_GPIOD = 1, BACKEND_KVMD = 2 };
+/* BACKEND_KVMD_SWITCH is what the file says; config_load makes it BACKEND_KVMD with
+ * kvmd_switch_port set (one port of a PiKVM Switch shares kvmd, its virtual media, PiKVM mode) */
+enum backend { BACKEND_SIM = 0, BACKEND_GPIOD = 1, BACKEND_KVMD = 2, BACKEND_KVMD_SWITCH = 3 };
 
 struct config {
 	char path[CFG_PATH_MAX];
@@ -54,6 +56,7 @@ struct config {
 	char kvmd_socket[108];
 	char kvmd_user[64], kvmd_passwd[64];
 	uint32_t kvmd_poll_ms, kvmd_timeout_ms;
+	int32_t kvmd_switch_port;	/* PiKVM Switch port, 0-based (unit * 4 + channel); -1: none */
 
 	/* [pikvm]: take IPMI, SoL, users and the kvmd socket from kvmd's own files */
 	bool pikvm;

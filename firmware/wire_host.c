@@ -43,6 +43,8 @@ struct atx *wire_open_backend(struct bmc *b, int64_t now)
 		.poll_ms = c->kvmd_poll_ms, .timeout_ms = c->kvmd_timeout_ms,
 		.long_ms = (c->short_press_ms + c->long_press_ms) / 2, .log = log_cb,
 	};
+	if (c->kvmd_switch_port >= 0)
+		return atx_kvmd_switch_new(&k, (unsigned)c->kvmd_switch_port, now);
 	return atx_kvmd_new(&k, now);
 }
 

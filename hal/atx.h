@@ -84,4 +84,9 @@ struct atx_kvmd_cfg {
 /* Drives the ATX lines through kvmd (which owns the GPIO on a PiKVM). Never blocks. */
 struct atx *atx_kvmd_new(const struct atx_kvmd_cfg *cfg, int64_t now);
 
+/* The same for one port of a PiKVM Switch, through kvmd's /switch API. port: kvmd's 0-based
+ * port index, unit * 4 + channel (a chain has at most 5 units of 4 ports). */
+#define ATX_KVMD_SWITCH_PORTS 20
+struct atx *atx_kvmd_switch_new(const struct atx_kvmd_cfg *cfg, unsigned port, int64_t now);
+
 #endif

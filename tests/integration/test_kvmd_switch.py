@@ -1,0 +1,195 @@
+"""Issue 16 (several hosts), the kvmd Switch backend: `backend = kvmd-switch` drives one port of
+a PiKVM Switch through kvmd's /switch API (GET /switch for the port's power LED, POST
+/switch/atx/click for presses), against the fake kvmd's Switch (tests/integration/fake_kvmd.py).
+Only the configured port may change; no switch, no such port or a kvmd without the Switch API
+fail cleanly (IPMI "busy", Redfish 503), and bad switch_port values are config errors."""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import BMCD, free_tcp_port
+from fake_kvmd import FakeKvmd
+
+SYS = "/redfish/v1/Systems/0"
+
+
+@pytest.fixture
+def kvmd_dir():
+    d = tempfile.mkdtemp(prefix="bmcd-sw-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def switch_bmcd(bmcd_factory, kvmd_dir):
+    fakes = []
+
+    def make(units=1, port="2", start=True):
+        sock = os.path.join(kvmd_dir, "kvmd%d.sock" % len(fakes))
+        k = FakeKvmd(sock, switch=units)
+        fakes.append(k)
+        http = free_tcp_port()
+        extra = ("[host]\nbackend = kvmd-switch\n[kvmd]\nsocket = %s\npoll_ms = 100\n"
+                 "timeout_ms = 1000\n%s[redfish]\nlisten = 127.0.0.1\nhttp_port = %d\n"
+                 % (sock, "switch_port = %s\n" % port if port is not None else "", http))
+        b = bmcd_factory(extra=extra, start=start)
+        b.http = http
+        return b, k
+
+    yield make
+    for k in fakes:
+        k.close()
+
+
+def rf(b, method, path, body=None):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (b.http, path), method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Authorization", "Basic " + base64.b64encode(b"admin:admin").decode())
+    if body is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            data = r.read()
+            return r.status, json.loads(data) if data else None
+    except urllib.error.HTTPError as e:
+        data = e.read()
+        return e.code, json.loads(data) if data else None
+
+
+def wait(cond, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+def clicks_sent(k):
+    return [(q.get("port"), q.get("button")) for m, p, q in k.sw_requests
+            if m == "POST" and p.startswith("/switch/atx/")]
+
+
+@pytest.mark.parametrize("spec", ["2", "1.3"])
+def test_one_port_is_the_host(switch_bmcd, spec):
+    """switch_port = 2 (kvmd's 0-based index) and 1.3 (unit 1, channel 3) are the same port."""
+    b, k = switch_bmcd(units=1, port=spec)
+    with k.lock:
+        k.sw_power[1] = True  # another host on the switch, running
+    assert wait(lambda: "switch port 2 (unit 1, channel 3) of 4" in b.log()), b.log()
+    assert "host backend kvmd-switch" in b.log()
+    assert "is off" in b.ipmitool("power", "status").stdout
+    assert rf(b, "GET", SYS)[1]["PowerState"] == "Off"
+
+    b.ipmitool("power", "on")
+    assert b.wait_power(True)
+    assert k.sw_power == [False, True, True, False]
+    assert k.sw_clicks == [(2, "power")]
+    assert rf(b, "GET", SYS)[1]["PowerState"] == "On"
+
+    b.ipmitool("power", "reset")
+    assert wait(lambda: (2, "reset") in k.sw_clicks)
+
+    b.ipmitool("power", "off")  # hard off: a long press
+    assert b.wait_power(False)
+    assert (2, "power_long") in k.sw_clicks
+    assert k.sw_power == [False, True, False, False]
+
+    b.ipmitool("power", "on")
+    assert b.wait_power(True)
+    b.ipmitool("power", "cycle")  # off (long press), a pause, on again
+    assert wait(lambda: k.sw_clicks[-2:] == [(2, "power_long"), (2, "power")], 8), k.sw_clicks
+    assert b.wait_power(True)
+
+    st, _ = rf(b, "POST", SYS + "/Actions/ComputerSystem.Reset", {"ResetType": "ForceOff"})
+    assert st in (200, 202, 204), st
+    assert b.wait_power(False)
+    assert rf(b, "GET", SYS)[1]["PowerState"] == "Off"
+    st, _ = rf(b, "POST", SYS + "/Actions/ComputerSystem.Reset", {"ResetType": "On"})
+    assert st in (200, 202, 204), st
+    assert b.wait_power(True)
+    assert wait(lambda: rf(b, "GET", SYS)[1]["PowerState"] == "On")
+
+    # only port 2 was ever touched, always by its index
+    assert {p for p, _ in k.sw_clicks} == {2}
+    assert {p for p, _ in clicks_sent(k)} == {"2"}
+    assert k.sw_power[0] is False and k.sw_power[1] is True and k.sw_power[3] is False
+    assert k.sw_active == -1  # bmcd never switches the KVM over
+
+
+def test_second_unit_and_busy_port(switch_bmcd):
+    """A port on the second unit (2.2 = index 5); a press while the port is still busy with
+    another is held until the port is free (kvmd would drop it silently)."""
+    b, k = switch_bmcd(units=2, port="2.2")
+    assert wait(lambda: "switch port 5 (unit 2, channel 2) of 8" in b.log()), b.log()
+    with k.lock:
+        k.sw_busy_until[5] = time.monotonic() + 1.0  # someone pressed it in kvmd's web UI
+    b.ipmitool("power", "on")
+    time.sleep(0.5)
+    assert k.sw_clicks == []
+    assert b.wait_power(True)
+    assert k.sw_clicks == [(5, "power")]
+    assert k.sw_power == [False] * 5 + [True] + [False] * 2
+
+
+@pytest.mark.parametrize("units,port,says", [
+    (1, "6", "has 4 port(s) (0..3), not port 6"),
+    (0, "2", "no PiKVM Switch is attached"),
+    (None, "2", "this kvmd has no Switch API"),
+])
+def test_missing_port_fails_cleanly(switch_bmcd, units, port, says):
+    b, k = switch_bmcd(units=units, port=port)
+    assert wait(lambda: says in b.log()), b.log()
+    r = b.ipmitool("power", "status", check=False)
+    assert r.returncode != 0 and "Node busy" in r.stderr, r.stdout + r.stderr
+    r = b.ipmitool("power", "on", check=False)
+    assert r.returncode != 0
+    st, _ = rf(b, "POST", SYS + "/Actions/ComputerSystem.Reset", {"ResetType": "On"})
+    assert st == 503, st
+    assert clicks_sent(k) == [] and k.sw_clicks == []
+    b.ipmitool("mc", "info")  # the daemon itself is fine
+    if units is not None:
+        # the switch (or a second unit) is plugged in: the port appears, power works
+        k.set_switch(2)
+        assert wait(lambda: b.ipmitool("power", "status", check=False).returncode == 0)
+        b.ipmitool("power", "on")
+        assert b.wait_power(True)
+        assert k.sw_clicks == [(int(port), "power")]
+
+
+@pytest.mark.parametrize("line,err", [
+    ("switch_port = 20", "bmcd.conf:%d: kvmd.switch_port: expected a port index from 0 to 19 "
+                         "or unit.channel from 1.1 to 5.4, got '20'"),
+    ("switch_port = 0.5", "got '0.5'"),
+    ("switch_port = 6.1", "got '6.1'"),
+    ("switch_port = 1.10", "got '1.10'"),
+    ("switch_port = -1", "got '-1'"),
+    ("switch_port = two", "got 'two'"),
+    (None, "host.backend = kvmd-switch needs kvmd.switch_port"),
+])
+def test_config_errors(switch_bmcd, line, err):
+    b, k = switch_bmcd(port=None, start=False)
+    text = open(b.conf).read()
+    if line:
+        text = text.replace("[kvmd]\n", "[kvmd]\n%s\n" % line)
+        lineno = text.splitlines().index(line) + 1
+        err = err % lineno if "%d" in err else err
+    with open(b.conf, "w") as f:
+        f.write(text)
+    r = subprocess.run([BMCD, "-c", b.conf, "--check-config"], capture_output=True, text=True)
+    assert r.returncode == 1 and err in r.stderr, r.stderr
+
+
+def test_switch_port_needs_the_backend(bmcd_factory):
+    b = bmcd_factory(start=False, extra="[kvmd]\nswitch_port = 1\n")
+    r = subprocess.run([BMCD, "-c", b.conf, "--check-config"], capture_output=True, text=True)
+    assert r.returncode == 1 and "kvmd.switch_port is set, but host.backend is not kvmd-switch" \
+        in r.stderr, r.stderr

@@ -149,7 +149,7 @@ static int elem(const struct json_tok *t, int arr, int idx)
 static bool jport(const char *s, const struct json_tok *t, int res, const char *a, const char *b,
 		  int nports, int port, bool *ok)
 {
-	int v = json_get(s, t, res, a);
+	int v = res >= 0 ? json_get(s, t, res, a) : -1; /* res: -1 when "atx" is absent */
 	if (v >= 0 && b)
 		v = t[v].type == JSON_OBJECT ? json_get(s, t, v, b) : -1;
 	if (v < 0 || t[v].type != JSON_ARRAY || t[v].size != (uint32_t)nports) {

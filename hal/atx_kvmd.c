@@ -46,7 +46,6 @@
 struct atx_kvmd {
 	struct atx base;
 	struct atx_kvmd_cfg cfg;
-	char socket[108], user[64], passwd[64];
 	struct kvmd_http http;		/* the request in flight (hal/kvmd_http.c) */
 	bool action;			/* the request in flight is the click */
 	char *rsp;			/* its body */
@@ -78,7 +77,8 @@ static void failed(struct atx_kvmd *k, int64_t now, const char *why)
 	kvmd_http_close(&k->http);
 	k->fails++;
 	if (k->ok || !k->logged_down)
-		KLOG(k, 4, "kvmd: %s: %s; power control unavailable until it answers", k->socket, why);
+		KLOG(k, 4, "kvmd: %s: %s; power control unavailable until it answers",
+		     k->http.socket, why);
 	k->ok = false;
 	k->logged_down = true;
 	/* back off a little while kvmd is away: 1, 2, 4 s, at most the poll interval x 5 */
@@ -114,8 +114,8 @@ static void start(struct atx_kvmd *k, bool action, int64_t now)
 	k->rsplen = 0;
 	k->rsp_over = false;
 	k->action = action;
-	if (!kvmd_http_start(&k->http, k->socket, action ? "POST" : "GET", action ? target : get,
-			     k->user, k->passwd, now + k->cfg.timeout_ms, on_body, k))
+	if (!kvmd_http_start(&k->http, action ? "POST" : "GET", action ? target : get,
+			     now + k->cfg.timeout_ms, on_body, k))
 		failed(k, now, k->http.err);
 }
 
@@ -201,13 +201,13 @@ static void sw_finished(struct atx_kvmd *k, int64_t now, const char *body, size_
 	if (!k->ok || k->sw_ports != nports) {
 		if (!nports)
 			KLOG(k, 4, "kvmd: %s answers, but no PiKVM Switch is attached (no ports); power "
-			     "control of switch port %d unavailable", k->socket, k->sw_port);
+			     "control of switch port %d unavailable", k->http.socket, k->sw_port);
 		else if (!present)
 			KLOG(k, 4, "kvmd: the PiKVM Switch has %d port(s) (0..%d), not port %d; power "
 			     "control unavailable", nports, nports - 1, k->sw_port);
 		else
 			KLOG(k, 5, "kvmd: %s answers; switch port %d (unit %d, channel %d) of %d",
-			     k->socket, k->sw_port, k->sw_port / 4 + 1, k->sw_port % 4 + 1, nports);
+			     k->http.socket, k->sw_port, k->sw_port / 4 + 1, k->sw_port % 4 + 1, nports);
 	}
 	k->sw_ports = nports;
 	k->ok = true;
@@ -289,7 +289,8 @@ static void finished(struct atx_kvmd *k, int64_t now)
 		return;
 	}
 	if (!k->ok)
-		KLOG(k, 5, "kvmd: %s answers; ATX %s", k->socket, enabled ? "enabled" : "disabled");
+		KLOG(k, 5, "kvmd: %s answers; ATX %s", k->http.socket,
+		     enabled ? "enabled" : "disabled");
 	k->ok = true;
 	k->logged_down = false;
 	k->fails = 0;
@@ -390,8 +391,7 @@ static struct atx *open_kvmd(const struct atx_kvmd_cfg *cfg, int port, int64_t n
 	struct atx_kvmd *k = calloc(1, sizeof(*k));
 	if (!k)
 		return NULL;
-	if (strlen(cfg->socket) >= sizeof(k->socket)) {
-		fprintf(stderr, "kvmd: socket path too long: %s\n", cfg->socket);
+	if (!kvmd_http_init(&k->http, cfg->socket, cfg->user, cfg->passwd)) {
 		free(k);
 		return NULL;
 	}
@@ -408,15 +408,11 @@ static struct atx *open_kvmd(const struct atx_kvmd_cfg *cfg, int port, int64_t n
 	}
 	k->base.ops = port >= 0 ? &kvmd_switch_ops : &kvmd_ops;
 	k->cfg = *cfg;
-	snprintf(k->socket, sizeof(k->socket), "%s", cfg->socket);
-	snprintf(k->user, sizeof(k->user), "%s", cfg->user ? cfg->user : "");
-	snprintf(k->passwd, sizeof(k->passwd), "%s", cfg->passwd ? cfg->passwd : "");
-	k->cfg.socket = k->socket;
+	k->cfg.socket = k->http.socket;
 	if (!k->cfg.poll_ms)
 		k->cfg.poll_ms = 1000;
 	if (!k->cfg.timeout_ms)
 		k->cfg.timeout_ms = 3000;
-	kvmd_http_init(&k->http);
 	k->next_poll = now;
 	return &k->base;
 }

@@ -8,10 +8,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-void kvmd_http_init(struct kvmd_http *c)
+bool kvmd_http_init(struct kvmd_http *c, const char *socket, const char *user,
+		    const char *passwd)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	if (!socket || strlen(socket) >= sizeof(c->socket)) {
+		fprintf(stderr, "kvmd: socket path too long: %s\n", socket ? socket : "(none)");
+		return false;
+	}
+	snprintf(c->socket, sizeof(c->socket), "%s", socket);
+	snprintf(c->user, sizeof(c->user), "%s", user ? user : "");
+	snprintf(c->passwd, sizeof(c->passwd), "%s", passwd ? passwd : "");
+	return true;
 }
 
 void kvmd_http_close(struct kvmd_http *c)
@@ -31,10 +40,10 @@ static int fail(struct kvmd_http *c, const char *why)
 	return -1;
 }
 
-bool kvmd_http_start(struct kvmd_http *c, const char *socket_path, const char *method,
-		     const char *target, const char *user, const char *passwd, int64_t deadline,
-		     httpc_data_fn body, void *ctx)
+bool kvmd_http_start(struct kvmd_http *c, const char *method, const char *target,
+		     int64_t deadline, httpc_data_fn body, void *ctx)
 {
+	const char *socket_path = c->socket, *user = c->user, *passwd = c->passwd;
 	kvmd_http_close(c);
 	c->err[0] = 0;
 	struct sockaddr_un sa;

@@ -20,6 +20,8 @@
 enum kvmd_http_state { KH_IDLE, KH_CONNECTING, KH_SENDING, KH_HEAD, KH_BODY };
 
 struct kvmd_http {
+	/* where kvmd listens, and who bmcd says it is ("": no X-KVMD-User/-Passwd) */
+	char socket[108], user[64], passwd[128];
 	int fd;
 	enum kvmd_http_state st;
 	char req[KVMD_HTTP_REQ_MAX];
@@ -35,12 +37,15 @@ struct kvmd_http {
 	void *ctx;
 };
 
-void kvmd_http_init(struct kvmd_http *c);
+/* Sets c up for kvmd at socket, with optional credentials (user, passwd: NULL or "" for
+ * none; longer ones are cut). false, with the reason on stderr, when socket is NULL or too
+ * long for a unix socket address. */
+bool kvmd_http_init(struct kvmd_http *c, const char *socket, const char *user,
+		    const char *passwd);
 /* Starts "METHOD target" (target: path and query, already escaped). false (err set) if the
  * request does not fit or the socket cannot be made. */
-bool kvmd_http_start(struct kvmd_http *c, const char *socket, const char *method,
-		     const char *target, const char *user, const char *passwd, int64_t deadline,
-		     httpc_data_fn body, void *ctx);
+bool kvmd_http_start(struct kvmd_http *c, const char *method, const char *target,
+		     int64_t deadline, httpc_data_fn body, void *ctx);
 int kvmd_http_fds(const struct kvmd_http *c, struct pollfd *out, int max);
 /* Moves the exchange on: 0 still going, 1 complete (c->h.status), -1 failed (c->err), and
  * for 1 and -1 the connection is closed. A deadline that passed fails it. */

@@ -38,7 +38,7 @@ enum req { R_NONE, R_STATE, R_DISCONNECT, R_REMOVE, R_WRITE, R_PARAMS, R_CONNECT
 struct msd_kvmd {
 	struct msd base;
 	struct msd_kvmd_cfg cfg;
-	char socket[108], user[64], passwd[128], prefix[32];
+	char prefix[32];
 	struct kvmd_http http;
 	enum req req;
 	int64_t now;			/* of the service() call in progress */
@@ -124,15 +124,14 @@ static void request(struct msd_kvmd *k, enum req r, const char *method, const ch
 	k->body_over = false;
 	ndjson_init(&k->nd);
 	k->line_error = k->progress = false;
-	if (!kvmd_http_start(&k->http, k->socket, method, target, k->user, k->passwd, now + timeout,
-			     on_body, k)) {
+	if (!kvmd_http_start(&k->http, method, target, now + timeout, on_body, k)) {
 		k->req = R_NONE;
 		if (k->goal != G_NONE) {
 			fail(k, now, "kvmd: %s", k->http.err);
 			return;
 		}
 		if (k->st.online || !k->polled)
-			KLOG(k, 4, "msd: kvmd: %s: %s", k->socket, k->http.err);
+			KLOG(k, 4, "msd: kvmd: %s: %s", k->http.socket, k->http.err);
 		if (k->st.online) {
 			k->st.online = false;
 			changed(k);
@@ -388,7 +387,7 @@ static void answered(struct msd_kvmd *k, int res, int64_t now)
 	} else if (res < 0) {
 		if (r == R_STATE && k->goal == G_NONE) {
 			if (k->st.online || !k->polled)
-				KLOG(k, 4, "msd: kvmd: %s: %s", k->socket, k->http.err);
+				KLOG(k, 4, "msd: kvmd: %s: %s", k->http.socket, k->http.err);
 			if (k->st.online) {
 				k->st.online = false;
 				changed(k);
@@ -548,7 +547,7 @@ struct msd *msd_kvmd_new(const struct msd_kvmd_cfg *cfg, int64_t now)
 		return NULL;
 	}
 	const char *prefix = cfg->prefix && cfg->prefix[0] ? cfg->prefix : "bmcd";
-	if (!cfg->socket || strlen(cfg->socket) >= sizeof(k->socket) ||
+	if (!kvmd_http_init(&k->http, cfg->socket, cfg->user, cfg->passwd) ||
 	    strlen(prefix) >= sizeof(k->prefix) || strchr(prefix, '/') || prefix[0] == '.') {
 		fprintf(stderr, "msd: bad kvmd socket path or image prefix\n");
 		free(k);
@@ -556,11 +555,8 @@ struct msd *msd_kvmd_new(const struct msd_kvmd_cfg *cfg, int64_t now)
 	}
 	k->base.ops = &kvmd_ops;
 	k->cfg = *cfg;
-	snprintf(k->socket, sizeof(k->socket), "%s", cfg->socket);
-	snprintf(k->user, sizeof(k->user), "%s", cfg->user ? cfg->user : "");
-	snprintf(k->passwd, sizeof(k->passwd), "%s", cfg->passwd ? cfg->passwd : "");
 	snprintf(k->prefix, sizeof(k->prefix), "%s", prefix);
-	k->cfg.socket = k->socket;
+	k->cfg.socket = k->http.socket;
 	k->cfg.prefix = k->prefix;
 	k->cfg.user = k->cfg.passwd = NULL;
 	if (!k->cfg.timeout_ms)
@@ -573,7 +569,6 @@ struct msd *msd_kvmd_new(const struct msd_kvmd_cfg *cfg, int64_t now)
 		k->cfg.stall_ms = 60000;
 	if (!k->cfg.busy_ms)
 		k->cfg.busy_ms = 30000;
-	kvmd_http_init(&k->http);
 	k->next_at = now;
 	return &k->base;
 }

@@ -133,6 +133,20 @@ static bool jbool(const char *s, const struct json_tok *t, int obj, const char *
 	return t[v].type == JSON_TRUE;
 }
 
+/* A poll was answered and understood. */
+static void answered(struct atx_kvmd *k, int64_t now, bool enabled, bool busy, bool power,
+		     bool hdd)
+{
+	k->ok = true;
+	k->logged_down = false;
+	k->fails = 0;
+	k->enabled = enabled;
+	k->busy = busy;
+	k->power = power;
+	k->hdd = hdd;
+	k->next_poll = now + k->cfg.poll_ms;
+}
+
 /* Element idx of array token arr, or -1. */
 static int elem(const struct json_tok *t, int arr, int idx)
 {
@@ -210,14 +224,7 @@ static void sw_finished(struct atx_kvmd *k, int64_t now, const char *body, size_
 			     k->http.socket, k->sw_port, k->sw_port / 4 + 1, k->sw_port % 4 + 1, nports);
 	}
 	k->sw_ports = nports;
-	k->ok = true;
-	k->logged_down = false;
-	k->fails = 0;
-	k->enabled = present;
-	k->busy = busy;
-	k->power = power;
-	k->hdd = hdd;
-	k->next_poll = now + k->cfg.poll_ms;
+	answered(k, now, present, busy, power, hdd);
 	if (!k->click[0])
 		return;
 	if (!present) {
@@ -291,14 +298,7 @@ static void finished(struct atx_kvmd *k, int64_t now)
 	if (!k->ok)
 		KLOG(k, 5, "kvmd: %s answers; ATX %s", k->http.socket,
 		     enabled ? "enabled" : "disabled");
-	k->ok = true;
-	k->logged_down = false;
-	k->fails = 0;
-	k->enabled = enabled;
-	k->busy = busy;
-	k->power = power;
-	k->hdd = hdd;
-	k->next_poll = now + k->cfg.poll_ms;
+	answered(k, now, enabled, busy, power, hdd);
 }
 
 static void pump(struct atx_kvmd *k, int64_t now)

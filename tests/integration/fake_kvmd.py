@@ -307,10 +307,15 @@ class FakeKvmd:
         return self.reply(c, e.code, {"ok": False, "result": {"error": e.cls, "error_msg": e.msg}},
                           pretty=True)
 
-    def msd_handle(self, c, method, target):
+    @staticmethod
+    def split_target(target):
+        """(path, {param: first value}) of a request target, like aiohttp's request.query."""
         u = urllib.parse.urlsplit(target)
-        q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query, keep_blank_values=True).items()}
-        path = u.path
+        return u.path, {k: v[0] for k, v in
+                        urllib.parse.parse_qs(u.query, keep_blank_values=True).items()}
+
+    def msd_handle(self, c, method, target):
+        path, q = self.split_target(target)
         with self.lock:
             self.msd_requests.append((method, path, q))
         ok = {"ok": True, "result": {}}
@@ -635,9 +640,7 @@ class FakeKvmd:
             self.sw_busy_until[port] = now + self.short_s
 
     def switch_handle(self, c, method, target):
-        u = urllib.parse.urlsplit(target)
-        q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query, keep_blank_values=True).items()}
-        path = u.path
+        path, q = self.split_target(target)
         with self.lock:
             self.sw_requests.append((method, path, q))
         routes = {("GET", "/switch"), ("POST", "/switch/set_active"), ("POST", "/switch/atx/power"),

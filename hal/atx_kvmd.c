@@ -42,6 +42,8 @@
 #define SW_RSP_MAX (64 * 1024)	/* GET /switch: about 18 KiB with 20 ports, more per EDID */
 #define SW_TOKENS 4096
 #define SW_BUSY_RETRY_MS 250
+#define STR_(x) #x
+#define XSTR(x) STR_(x)
 
 struct atx_kvmd {
 	struct atx base;
@@ -209,7 +211,8 @@ static void sw_finished(struct atx_kvmd *k, int64_t now, const char *body, size_
 		hdd = jport(body, t, atx, "leds", "hdd", nports, k->sw_port, &ok);
 	}
 	if (!ok) {
-		failed(k, now, "GET /switch: unexpected JSON");
+		failed(k, now, n == JSON_ETOKENS ? "GET /switch: answer too large (more JSON values "
+			       "than " XSTR(SW_TOKENS) ")" : "GET /switch: unexpected JSON");
 		return;
 	}
 	if (!k->ok || k->sw_ports != nports) {

@@ -306,7 +306,8 @@ from test_fake_kvmd_msd import kreq, www  # noqa: E402,F401  (www is a fixture)
 from test_pikvm import pikvm  # noqa: E402,F401  (a fixture)
 
 
-def test_kvmd_insert_eject(pikvm, www):
+def kvmd_bmcd(pikvm):
+    """bmcd on the fake kvmd, once its drive is online."""
     make, _ = pikvm
     p = make()
     b = p.b.start()
@@ -315,6 +316,11 @@ def test_kvmd_insert_eject(pikvm, www):
     end = time.monotonic() + 15
     while get(b, CD)["Status"]["State"] != "Enabled" and time.monotonic() < end:
         time.sleep(0.2)
+    return p, b
+
+
+def test_kvmd_insert_eject(pikvm, www):
+    p, b = kvmd_bmcd(pikvm)
     assert get(b, CD)["Status"]["State"] == "Enabled"
     url = www["base"] + "/test.iso"
     st, _, d, _ = request(b, "POST", INSERT, {"Image": url})
@@ -341,14 +347,7 @@ def test_kvmd_failures_are_task_exceptions(pikvm, www):
     """Through Redfish against the fake kvmd: a 404 image URL and a full storage end the
     task in Exception with kvmd's reason, leave no bmcd image in kvmd's storage, and bmcd
     keeps serving; an image a person uploaded is never touched."""
-    make, _ = pikvm
-    p = make()
-    b = p.b.start()
-    b.url = "http://127.0.0.1:%d" % p.http
-    b.http = p.http
-    end = time.monotonic() + 15
-    while get(b, CD)["Status"]["State"] != "Enabled" and time.monotonic() < end:
-        time.sleep(0.2)
+    p, b = kvmd_bmcd(pikvm)
     p.kvmd.msd_images["mine.iso"] = {"size": 1, "complete": True, "mod_ts": 1.0,
                                      "listed_at": 0.0, "data": b"x"}
 

@@ -119,7 +119,64 @@ struct redfish_cfg {
 					 * and Systems/{id}/VirtualMedia/Cd); NULL: none */
 	uint16_t media_url_max;		/* longest Image URL InsertMedia takes (<= MSD_URL_MAX) */
 	uint8_t max_tasks;		/* tasks kept (1..RF_TASKS_HARD_MAX) */
+	/* event subscriptions (subscriptions.c): the table and the event ring are the
+	 * caller's, sized from the config (redfish_subs_init); 0 subscriptions: none */
+	uint16_t retry_attempts;	/* DeliveryRetryAttempts */
+	uint16_t retry_interval_s;	/* DeliveryRetryIntervalSeconds */
+	bool tls_client;		/* https:// destinations can be reached */
+	bool ca_loaded;			/* VerifyCertificate true has trust anchors */
 };
+
+/* --- event subscriptions (EventService/Subscriptions, proto/redfish/subscriptions.c) ---- */
+
+#define RF_SUB_DEST_MAX 256	/* Destination URI */
+#define RF_SUB_CONTEXT_MAX 256	/* Context */
+#define RF_SUB_HEADERS_MAX 1024	/* HttpHeaders, as "Name: value\r\n" lines */
+#define RF_SUB_ORIGINS 4	/* OriginResources */
+#define RF_SUB_ORIGIN_MAX 128
+#define RF_EVENT_MAX 1536	/* the Events array of one event */
+#define RF_SUBS_HARD_MAX 64
+#define RF_EVENT_QUEUE_HARD_MAX 256
+
+enum { RF_RETRY_TERMINATE, RF_RETRY_SUSPEND, RF_RETRY_FOREVER };
+
+struct rf_sub {
+	bool used, enabled;
+	uint32_t id;			/* Subscriptions/{id} */
+	uint32_t gen;			/* changes whenever the slot is reused: connections of
+					 * an older generation are dropped */
+	char dest[RF_SUB_DEST_MAX];
+	bool https, v6, verify;
+	uint8_t addr[16];		/* the destination: a literal address, port, path */
+	uint16_t port;
+	uint16_t path_off;		/* where the path starts in dest */
+	char context[RF_SUB_CONTEXT_MAX];
+	char headers[RF_SUB_HEADERS_MAX];
+	uint16_t headers_len;
+	uint8_t policy;			/* RF_RETRY_* */
+	uint8_t event_types;		/* bit per EventTypes value (0: none given) */
+	uint8_t registries, resource_types; /* 0: all */
+	uint8_t norigins;
+	bool subordinate;		/* SubordinateResources */
+	char origins[RF_SUB_ORIGINS][RF_SUB_ORIGIN_MAX];
+	uint64_t next;			/* sequence number of the next event to deliver */
+	uint64_t inflight;		/* 1 + the sequence number being sent, 0: none */
+	uint32_t dropped;		/* events lost to a full queue */
+	uint32_t dropped_logged;	/* dropped when the log last said so */
+	uint32_t failures;		/* failed attempts for the event at `next` */
+	uint64_t delivered;
+	int64_t retry_at;		/* monotonic ms; 0: now */
+};
+
+struct rf_event {
+	uint64_t id;			/* the Event's Id (the SSE id) */
+	uint8_t resource_type;		/* bit: 1 ComputerSystem, 2 LogEntry, 4 other */
+	uint8_t registry;		/* bit: 1 ResourceEvent, 2 other */
+	char origin[RF_SUB_ORIGIN_MAX];
+	uint16_t len;
+	char records[RF_EVENT_MAX];	/* the members of the Events array, as JSON */
+};
+
 
 struct rf_session {
 	bool used;
@@ -173,6 +230,12 @@ struct redfish {
 	struct rf_task tasks[RF_TASKS_HARD_MAX];
 	uint32_t next_task_id;
 	struct rf_media media;
+	struct rf_sub *subs;		/* max_subs entries (redfish_subs_init) */
+	struct rf_event *ring;		/* ring_cap events; sequence s is ring[s % ring_cap] */
+	uint16_t max_subs, ring_cap;
+	uint32_t next_sub_id;
+	uint64_t ring_head;		/* sequence number of the next event pushed */
+	bool subs_changed;		/* the delivery side should look at the table */
 	char body[RF_BODY_MAX];		/* scratch: a response body is built here first */
 };
 
@@ -209,6 +272,27 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out);
  * ejections and failures with who asked. Returns true when there is a change to announce
  * (redfish_sse_event with RF_NOTIFY_MEDIA). */
 bool redfish_media_update(struct redfish *r, int64_t now);
+/* Event subscriptions: the table (max_subs) and a ring of the last queue events, both the
+ * caller's and zeroed here. Call after redfish_init. */
+void redfish_subs_init(struct redfish *r, struct rf_sub *subs, uint16_t max_subs,
+		       struct rf_event *ring, uint16_t queue);
+/* Whether any subscription exists (events are worth producing). */
+bool redfish_subs_any(const struct redfish *r);
+/* Adds an event to the ring for every subscription whose filters match. records: the
+ * members of the Events array (JSON, comma-separated objects). */
+void redfish_subs_push(struct redfish *r, uint64_t id, uint8_t resource_type, uint8_t registry,
+		       const char *origin, const char *records, size_t len);
+/* Delivery, for the network side (net/webhook.c). The next event subscription i should
+ * get now: true with the whole HTTP/1.1 POST (head and body) in out; false when nothing is
+ * due (disabled, nothing queued, or waiting to retry). */
+bool redfish_sub_request(struct redfish *r, unsigned i, int64_t now, struct buf *out);
+/* The outcome of the request redfish_sub_request gave: delivered (the receiver answered
+ * 2xx), or failed (why: for the log); failures are retried after the interval, then the
+ * subscription is suspended or removed as its DeliveryRetryPolicy says. ok false with why
+ * NULL: the attempt was cancelled (the subscription changed) and does not count. */
+void redfish_sub_result(struct redfish *r, unsigned i, bool ok, const char *why, int64_t now);
+/* The earliest time a subscription waiting to retry is due (INT64_MAX: none). */
+int64_t redfish_subs_deadline(const struct redfish *r);
 
 /* Expires idle Redfish sessions. */
 int64_t redfish_deadline(const struct redfish *r);

@@ -194,11 +194,12 @@ void rf_get_eventsvc(struct ctx *x)
 	jw_key(w, "RegistryPrefixes");
 	jw_raw(w, "[\"ResourceEvent\"]");
 	jw_key(w, "ResourceTypes"); /* what events come from */
-	jw_raw(w, "[\"ComputerSystem\",\"LogEntry\"]");
+	jw_raw(w, "[\"ComputerSystem\",\"LogEntry\",\"VirtualMedia\"]");
 	jw_key(w, "SSEFilterPropertiesSupported"); /* no $filter on the stream */
 	jw_raw(w, "{\"EventFormatType\":false,\"MessageId\":false,\"MetricReportDefinition\":false,"
 		  "\"OriginResource\":false,\"RegistryPrefix\":false,\"ResourceType\":false,"
 		  "\"SubordinateResources\":false}");
+	rf_eventsvc_subs(x);
 	jw_obj_end(w);
 }
 
@@ -283,7 +284,10 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 	jw_kstr(&w, "Id", text);
 	jw_kstr(&w, "Name", "Event");
 	jw_karr(&w, "Events");
+	size_t recs = out->len;
+	uint8_t rtype = 1; /* subscriptions.c: ComputerSystem */
 	if (what == RF_NOTIFY_LOG) {
+		rtype = 2; /* LogEntry */
 		struct sel *s = host_sel(r->host);
 		const struct sel_entry *e = s->count ? sel_at(s, (uint16_t)(s->count - 1)) : NULL;
 		if (e) {
@@ -298,6 +302,7 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 		}
 	} else if (what == RF_NOTIFY_MEDIA) {
 		char id_text[40];
+		rtype = 4; /* VirtualMedia */
 		snprintf(uri, sizeof(uri), MGR "/VirtualMedia/Cd");
 		event_record(&w, id, 0, "ResourceChanged",
 			     "One or more resource properties have changed.", NULL, uri, ts, false);
@@ -316,6 +321,9 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 			event_record(&w, id, 1, powered[ps][0], text, uri, uri, ts, false);
 		}
 	}
+	if (!out->err) /* the same records go to the event subscriptions */
+		redfish_subs_push(r, id, rtype, rtype == 4 ? 3 : 1, uri, out->p + recs,
+				  out->len - recs); /* media: ResourceEvent and Bmcd records */
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	buf_str(out, "\n\n");

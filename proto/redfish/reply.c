@@ -154,6 +154,15 @@ static const struct msgdef {
 	[M_TOO_LONG] = { "StringValueTooLong",
 		"The string '%1' exceeds the length limit %2.",
 		"Resubmit the request with an appropriate string length.", true },
+	[M_FORMAT] = { "PropertyValueFormatError",
+		"The value '%1' for the property %2 is not a format that the property can accept.",
+		"Correct the value for the property in the request body and resubmit the request "
+		"if the operation failed.", true },
+	[M_CREATE_LIMIT] = { "CreateLimitReachedForResource",
+		"The create operation failed because the resource has reached the limit of possible "
+		"resources.",
+		"Either delete resources and resubmit the request if the operation failed or do "
+		"not resubmit the request.", false },
 };
 
 static const char *keep(struct elist *e, const char *s, size_t n)

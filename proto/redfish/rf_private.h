@@ -37,6 +37,7 @@ enum {
 	M_QUERY_OPERATION, M_QUERY_TYPE, M_HEADER_INVALID, M_HEADER_MISSING, M_TOO_LARGE,
 	M_INTERNAL, M_OUT_OF_RANGE, M_ACT_NOT_SUPPORTED, M_ACT_FORMAT, M_ACT_CONFLICT, M_IN_USE, M_RESOURCE_CONFLICT,
 	M_TOO_LONG,
+	M_FORMAT, M_CREATE_LIMIT,
 };
 
 /* Messages for one error body; arguments are copied (bounded) into store. */
@@ -61,7 +62,7 @@ enum {
 	R_MGR_ENTRIES, R_MGR_ENTRY, R_MGR_CLEARLOG, R_ETHS, R_ETH, R_SENSORS, R_SENSOR, R_THERMAL,
 	R_THERMAL_METRICS, R_VMS, R_VM, R_VM_INFO, R_VM_INSERT, R_VM_EJECT, R_SYS_VMS, R_SYS_VM,
 	R_SYS_VM_INFO, R_SYS_VM_INSERT, R_SYS_VM_EJECT, R_TASKSVC, R_TASKS, R_TASK, R_TASK_MONITOR,
-	R_COUNT
+	R_SUBS, R_SUB, R_TEST_EVENT, R_COUNT
 };
 
 struct ctx;
@@ -256,5 +257,16 @@ void rf_get_tasksvc(struct ctx *x);
 void rf_get_tasks(struct ctx *x);
 void rf_get_task(struct ctx *x);
 void rf_get_task_monitor(struct ctx *x);
+
+/* subscriptions.c: EventService/Subscriptions and SubmitTestEvent */
+void rf_eventsvc_subs(struct ctx *x);
+void rf_get_subs(struct ctx *x);
+void rf_post_sub(struct ctx *x);
+void rf_get_sub(struct ctx *x);
+bool rf_patch_sub(struct ctx *x, const struct json_tok *t);
+void rf_delete_sub(struct ctx *x);
+void rf_post_test_event(struct ctx *x);
+/* Destination into s (scheme, address, port, path); false: not usable */
+bool rf_sub_parse_dest(struct rf_sub *s, const char *d);
 
 #endif

@@ -196,6 +196,14 @@ const struct route rf_routes[R_COUNT] = {
 	/* a task monitor is an opaque URI, not a resource: 202 and the task while it runs,
 	 * then the outcome of the operation */
 	[R_TASK_MONITOR] = { TASK_MONITORS "/*", NOTYPE, U, 0, false, .get = rf_get_task_monitor },
+	/* event subscriptions: bmcd connects where they say, and Context/headers may carry
+	 * secrets: administrators only (ConfigureManager), reading included */
+	[R_SUBS] = { V1 "/EventService/Subscriptions", C("EventDestinationCollection"), A, A, true,
+		     .get = rf_get_subs, .post = rf_post_sub },
+	[R_SUB] = { V1 "/EventService/Subscriptions/*", T("EventDestination", "v1_16_0"), A, A,
+		    false, .get = rf_get_sub, .patch = rf_patch_sub, .del = rf_delete_sub },
+	[R_TEST_EVENT] = { V1 "/EventService/Actions/EventService.SubmitTestEvent", NOTYPE, A, A,
+			   false, .post = rf_post_test_event },
 };
 
 /* The methods a row answers (Allow): those with a handler. */

@@ -19,6 +19,7 @@
 #include "../net/httpd.h"
 #include "../net/tls.h"
 #include "../net/udp.h"
+#include "../net/webhook.h"
 #include "../proto/bmclog.h"
 #include "../proto/crypto.h"
 #include "../proto/fru.h"
@@ -73,6 +74,7 @@ struct bmc {
 	struct redfish rf;
 	struct bmclog bmclog;		/* the BMC's own log (Managers/bmc/LogServices/Log) */
 	bool rf_on;
+	struct webhook webhook;		/* event subscriptions' deliveries (wire_events.c) */
 	char last_power[16];		/* PowerState last announced to SSE clients */
 	uint32_t last_sel_adds;
 	uint8_t uuid[16];
@@ -99,5 +101,7 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN]);
 void wire_redfish_revoke(struct bmc *b);
 /* The drive's status changed: Redfish tasks, the event log and SSE follow. */
 void wire_redfish_media(struct bmc *b, int64_t now);
+/* Event subscriptions and their deliveries (wire_events.c), called by wire_redfish. */
+int wire_events(struct bmc *b);
 
 #endif

@@ -77,6 +77,12 @@ static const struct key keys[] = {
 	U32("redfish", "header_timeout_ms", rf_header_timeout_ms, 100, 120000),
 	U32("redfish", "idle_timeout_ms", rf_idle_timeout_ms, 100, 600000),
 	U32("redfish", "tls_session_cache", tls_cache, 0, 4096),
+	U32("redfish", "subscriptions", rf_subscriptions, 0, RF_SUBS_HARD_MAX),
+	U32("redfish", "event_queue", rf_event_queue, 1, RF_EVENT_QUEUE_HARD_MAX),
+	PATH("redfish", "subscription_ca", subscription_ca),
+	U32("redfish", "delivery_retry_attempts", rf_retry_attempts, 0, 100),
+	U32("redfish", "delivery_retry_interval", rf_retry_interval_s, 1, 3600),
+	U32("redfish", "delivery_timeout_ms", rf_delivery_timeout_ms, 100, 60000),
 	STR("redfish", "system_id", system_id),
 	BOOL("redfish", "http_remote", http_remote),
 	BOOL("redfish", "trust_forwarded_for", forwarded_for),
@@ -236,6 +242,11 @@ void config_defaults(struct config *c)
 	c->rf_header_timeout_ms = 10000;
 	c->rf_idle_timeout_ms = 30000;
 	c->tls_cache = 64;
+	c->rf_subscriptions = 8;
+	c->rf_event_queue = 16;
+	c->rf_retry_attempts = 3;
+	c->rf_retry_interval_s = 30;
+	c->rf_delivery_timeout_ms = 5000;
 	strcpy(c->system_id, "0");
 	c->sol_speed = 115200;
 	c->sol_data_bits = 8;

@@ -85,6 +85,9 @@ struct config {
 	uint32_t bmc_log_entries;	/* [redfish] bmc_log_entries: the BMC's own log ring */
 	uint32_t rf_session_timeout_min, rf_session_timeout_max;
 	uint32_t rf_header_timeout_ms, rf_idle_timeout_ms, tls_cache;
+	uint32_t rf_subscriptions, rf_event_queue;	/* event subscriptions (wire_events.c) */
+	uint32_t rf_retry_attempts, rf_retry_interval_s, rf_delivery_timeout_ms;
+	char subscription_ca[CFG_PATH_MAX];
 	char system_id[32];
 	bool http_remote;
 	bool forwarded_for;

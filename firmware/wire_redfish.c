@@ -72,11 +72,12 @@ static const char *power_state(const struct host_status *st)
 	       : st->transition == HOST_POWERING_OFF ? "PoweringOff" : st->on ? "On" : "Off";
 }
 
-/* The virtual-media drive changed: tasks and the event log follow; the SSE clients hear
- * of it. */
+/* The virtual-media drive changed: tasks and the event log follow; the SSE clients and
+ * the event subscriptions hear of it. */
 void wire_redfish_media(struct bmc *b, int64_t now)
 {
-	if (!b->rf_on || !redfish_media_update(&b->rf, now) || b->httpd.nsse == 0)
+	if (!b->rf_on || !redfish_media_update(&b->rf, now) ||
+	    (b->httpd.nsse == 0 && !redfish_subs_any(&b->rf)))
 		return;
 	char frame[4096];
 	struct buf out;
@@ -90,7 +91,7 @@ void wire_redfish_media(struct bmc *b, int64_t now)
 static void host_changed(void *ctx, int what)
 {
 	struct bmc *b = ctx;
-	if (!b->rf_on || b->httpd.nsse == 0)
+	if (!b->rf_on || (b->httpd.nsse == 0 && !redfish_subs_any(&b->rf)))
 		return;
 	char frame[4096];
 	struct buf out;
@@ -223,5 +224,5 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	b->last_sel_adds = b->host.sel.adds;
 	loop_add_timer(&b->loop, http_deadline_cb, http_tick_cb, b);
 	(void)now;
-	return 0;
+	return wire_events(b);
 }

@@ -2021,6 +2021,11 @@ static void test_routes_table(void)
 	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t, loc), 201);
 	/* a task (Tasks/1) to GET: an insertion, running */
 	CHECK_EQ(send_req("POST", INSERT, ADMIN, "{\"Image\":\"http://10.0.0.1/r.iso\"}"), 202);
+	static struct rf_sub subs[2]; /* EventService/Subscriptions/1 exists */
+	static struct rf_event ring[4];
+	redfish_subs_init(&rf, subs, 2, ring, 4);
+	CHECK_EQ(send_req("POST", "/redfish/v1/EventService/Subscriptions", ADMIN,
+			  "{\"Destination\": \"http://127.0.0.1/\"}"), 201);
 	for (int i = 0; i < R_COUNT; i++) {
 		const struct route *rt = &rf_routes[i];
 		CHECK(rt->pat != NULL);

@@ -48,6 +48,8 @@ static struct users users;
 static struct user user_tab[FUZZ_USERS_MAX];
 static struct json_tok tok[4096];
 static struct msd *msd;
+static struct rf_sub subs[2];	/* event subscriptions: POST .../Subscriptions fills them */
+static struct rf_event ring[4];
 
 static const char *const tokens[3] = {
 	"0123456789abcdef0123456789abcdef",
@@ -107,6 +109,10 @@ static void setup(uint8_t ctl)
 	static const uint8_t seed[32] = "bmcd fuzz seed: fixed on purpose";
 	redfish_init(&rf, &cfg, sess, &users, &host, seed, sizeof(seed));
 	rf.log = logcb;
+	redfish_subs_init(&rf, subs, 2, ring, 4);
+	rf.cfg.retry_attempts = 1;
+	rf.cfg.retry_interval_s = 1;
+	rf.cfg.tls_client = true;
 	/* live sessions with known tokens: admin, operator, user */
 	for (int i = 0; i < 3; i++) {
 		struct rf_session *s = &sess[i];
@@ -265,6 +271,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (fl & RF_CLOSE)
 			break;
+	}
+	/* what the subscriptions the input made get: well-formed requests with exact lengths */
+	for (int e = 0; e < 2 && redfish_subs_any(&rf); e++) {
+		buf_init(&out, outp, OUT_MAX);
+		redfish_sse_event(&rf, e ? RF_NOTIFY_LOG : RF_NOTIFY_POWER, &out);
+		for (unsigned i = 0; i < 2; i++) {
+			buf_init(&out, outp, OUT_MAX);
+			if (!redfish_sub_request(&rf, i, now, &out))
+				continue;
+			const char *end = memmem(out.p, out.len, "\r\n\r\n", 4);
+			const char *cl = memmem(out.p, out.len, "Content-Length: ", 16);
+			FUZZ_ASSERT(end && cl && !memcmp(out.p, "POST /", 6), "malformed event request");
+			size_t hl = (size_t)(end - out.p) + 4;
+			FUZZ_ASSERT((size_t)atol(cl + 16) == out.len - hl, "event Content-Length");
+			for (size_t k = 0; k < hl; k++)
+				FUZZ_ASSERT((unsigned char)out.p[k] >= 0x20 || out.p[k] == '\r' ||
+					    out.p[k] == '\n', "control byte in an event request head");
+			int k = json_parse(out.p + hl, out.len - hl, tok,
+					   (int)(sizeof(tok) / sizeof(tok[0])), JSON_DEPTH_MAX);
+			FUZZ_ASSERT(k > 0, "invalid JSON in an event (%d)", k);
+			redfish_sub_result(&rf, i, e == 0, e == 0 ? NULL : "fuzz", now);
+		}
+		(void)redfish_subs_deadline(&rf);
 	}
 	/* sessions expire; a user disappears from the table */
 	(void)redfish_deadline(&rf);

@@ -901,6 +901,19 @@ def constructed_http(corpus):
         "/redfish/v1/SessionService/Sessions": [
             '{"UserName":"admin","Password":"admin"}', '{"UserName":"admin","Password":"x"}',
             '{"UserName":"user"}', '{"UserName":1,"Password":"p"}'],
+        "/redfish/v1/EventService/Subscriptions": [
+            '{"Destination":"http://127.0.0.1:8080/e","Protocol":"Redfish","Context":"c",'
+            '"EventTypes":["Alert"],"HttpHeaders":[{"X-T":"v"}],"DeliveryRetryPolicy":'
+            '"RetryForever"}',
+            '{"Destination":"https://[::1]/e","VerifyCertificate":false,"RegistryPrefixes":'
+            '["ResourceEvent"],"ResourceTypes":["ComputerSystem"],"OriginResources":'
+            '[{"@odata.id":"/redfish/v1/Systems/0"}],"SubordinateResources":true}',
+            '{"Destination":"http://example.com/","Protocol":"SNMPv2c","Id":"1","Bogus":1,'
+            '"HttpHeaders":[{"Host":"x"}]}'],
+        "/redfish/v1/EventService/Actions/EventService.SubmitTestEvent": [
+            '{"MessageId":"ResourceEvent.1.4.ResourceChanged","OriginOfCondition":'
+            '"/redfish/v1/Systems/0","EventType":"Alert","Severity":"OK","MessageArgs":["a"]}',
+            '{"Message":"no id","X":1}'],
     }
     for uri in routes:
         for method in ("GET", "HEAD"):

@@ -9,6 +9,8 @@
  *   attempt's deadline passing ends the attempt as a failure; the Redfish engine decides
  *   about retries. A slot whose subscription changed (deleted, suspended, new headers)
  *   drops its connection.
+ * - A request on a kept connection that fails before any answer arrives (the receiver
+ *   closed it meanwhile) is sent again at once on a new connection, uncounted.
  * - The answer's body is not read: a keep-alive connection is kept only when the whole
  *   answer (head and Content-Length body) is already in in[]; otherwise it is closed.
  * - TLS: BearSSL's client with the same profile as the server (TLS 1.2, ECDHE, AES-GCM or
@@ -315,7 +317,13 @@ static void start_next(struct wh_conn *c, int64_t now);
 
 static void fail(struct wh_conn *c, const char *why, int64_t now)
 {
+	bool stale = c->reused && !c->inlen; /* the receiver closed it while it was idle */
 	conn_close(c);
+	if (stale) { /* not the receiver's failure: once more on a new connection */
+		redfish_sub_result(c->w->r, c->idx, false, NULL, now);
+		start_next(c, now);
+		return;
+	}
 	c->w->failed++;
 	redfish_sub_result(c->w->r, c->idx, false, why, now);
 }
@@ -642,6 +650,7 @@ static void start_next(struct wh_conn *c, int64_t now)
 		fail(c, "no TLS client", now);
 		return;
 	}
+	c->reused = c->st == WS_KEEP;
 	if (c->st == WS_KEEP) {
 		c->st = WS_SEND;
 		drive(c, POLLOUT, now);

@@ -44,6 +44,7 @@ struct wh_conn {
 	int64_t deadline;		/* of the attempt, or of the idle keep-alive */
 	struct wh_tls *t;		/* NULL: plain (or no TLS at all) */
 	bool tls;
+	bool reused;			/* this attempt went out on a kept connection */
 	size_t outlen, outoff, inlen;
 	char out[WH_OUT_MAX];
 	char in[WH_IN_MAX];

@@ -63,6 +63,8 @@ class Receiver:
                 self.send_response(204)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                if rec.mode == "close":  # closes without saying so in the answer
+                    self.close_connection = True
 
         self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
         self.srv.daemon_threads = True
@@ -267,6 +269,20 @@ def test_submit_test_event_reaches_matching_subscriptions(rfs):
     st, _, d, _ = request(rfs, "POST", "/redfish/v1/EventService/Actions/EventService.SubmitTestEvent",
                           {"Message": "no id"})
     assert st == 400 and message_ids(d) == ["ActionParameterMissing"]
+
+
+def test_receiver_closing_kept_connections_loses_nothing(rfs):
+    rec = rfs.receiver(mode="close")
+    subscribe(rfs, rec.url)
+    for i in range(4):
+        st, _, d, _ = request(rfs, "POST",
+                              "/redfish/v1/EventService/Actions/EventService.SubmitTestEvent",
+                              {"MessageId": "Base.1.0.Success", "EventId": "e%d" % i})
+        assert st == 204, d
+        time.sleep(0.1 * i)
+    assert rec.wait(lambda ev: len(ev) == 4), rec.events
+    assert [r["EventId"] for _, _, r in rec.records()] == ["e0", "e1", "e2", "e3"]
+    assert "failed" not in rfs.log()
 
 
 # --- https ------------------------------------------------------------------------------------------

@@ -570,9 +570,8 @@ void redfish_subs_push(struct redfish *r, uint64_t id, uint8_t resource_type, ui
 				continue;
 			if (s->enabled && matches(s, ev))
 				s->dropped++;
-			s->next = seq - r->ring_cap + 1;
-			s->failures = 0;
-			s->retry_at = 0;
+			s->next = seq - r->ring_cap + 1; /* failures and retry_at stay: they are the
+							  * receiver's, not the event's */
 		}
 	}
 	ev->id = id;
@@ -652,12 +651,13 @@ void redfish_sub_result(struct redfish *r, unsigned i, bool ok, const char *why,
 		return;
 	struct rf_sub *s = &r->subs[i];
 	uint64_t seq = s->inflight - 1;
-	bool current = s->used && s->inflight && s->next == seq;
+	bool had = s->used && s->inflight;
 	s->inflight = 0;
-	if (!current || (!ok && !why)) /* why NULL: cancelled, the attempt does not count */
-		return; /* deleted, resumed or overtaken by the ring meanwhile */
+	if (!had || (!ok && !why)) /* deleted or resumed meanwhile; why NULL: cancelled */
+		return;
 	if (ok) {
-		s->next++;
+		if (s->next == seq) /* else the ring overtook it while it was on its way */
+			s->next++;
 		s->delivered++;
 		s->failures = 0;
 		s->retry_at = 0;

@@ -284,6 +284,20 @@ static void test_delivery(void)
 	}
 	CHECK(!subs[1].used);
 	CHECK(strstr(logline, "removed after 3 failed deliveries") != NULL);
+	/* an attempt whose event the ring overtook meanwhile still counts against the
+	 * receiver, and its retry waits the interval (a fast event stream never hammers) */
+	redfish_subs_push(&rf, 70, 1, 1, "/redfish/v1/Systems/0", rec, strlen(rec));
+	b.len = 0;
+	CHECK(redfish_sub_request(&rf, 0, 200000, &b));
+	for (int i = 0; i < 5; i++)
+		redfish_subs_push(&rf, 71 + (uint64_t)i, 1, 1, "/redfish/v1/Systems/0", rec,
+				  strlen(rec));
+	redfish_sub_result(&rf, 0, false, "timed out", 200000);
+	CHECK_EQ(subs[0].failures, 1);
+	CHECK_EQ(subs[0].retry_at, 205000);
+	b.len = 0;
+	CHECK(!redfish_sub_request(&rf, 0, 204999, &b));
+	CHECK(redfish_sub_request(&rf, 0, 205000, &b));
 }
 
 int main(void)

@@ -460,3 +460,23 @@ def test_validation_and_limits(rfs):
     assert es["Subscriptions"] == {"@odata.id": SUBS} and "Alert" in es["EventTypesForSubscription"]
     assert es["ServerSentEventUri"] and es["RegistryPrefixes"] and es["ResourceTypes"]
     assert "#EventService.SubmitTestEvent" in es["Actions"]
+
+
+def test_config_errors(tmp_path, pki):
+    from conftest import BMCD
+    conf = tmp_path / "bmcd.conf"
+    conf.write_text("[redfish]\nsubscriptions = 65\nevent_queue = 0\n")
+    r = subprocess.run([BMCD, "-c", str(conf), "--check-config"], capture_output=True, text=True,
+                       timeout=10)
+    assert r.returncode != 0
+    assert "bmcd.conf:2: redfish.subscriptions: expected a number from 0 to 64" in r.stderr, r.stderr
+    assert "bmcd.conf:3: redfish.event_queue: expected a number from 1 to 256" in r.stderr, r.stderr
+    # a CA bundle that is not one stops the start with the file named
+    (tmp_path / "users").write_text("admin:admin\n")
+    bad = tmp_path / "ca.pem"
+    bad.write_text("not a certificate\n")
+    conf.write_text("[users]\nfile = users\n[ipmi]\nenabled = false\n[redfish]\nlisten = 127.0.0.1\n"
+                    "https_port = 0\nhttp_port = %d\nsubscription_ca = ca.pem\n" % free_tcp_port())
+    r = subprocess.run([BMCD, "-c", str(conf)], capture_output=True, text=True, timeout=10)
+    assert r.returncode != 0 and "subscription_ca: %s: no CERTIFICATE found" % bad in r.stderr, \
+        r.stderr

@@ -480,3 +480,23 @@ def test_config_errors(tmp_path, pki):
     r = subprocess.run([BMCD, "-c", str(conf)], capture_output=True, text=True, timeout=10)
     assert r.returncode != 0 and "subscription_ca: %s: no CERTIFICATE found" % bad in r.stderr, \
         r.stderr
+
+
+def test_media_events(rfs):
+    """Virtual media insert/eject (the sim drive) reach a VirtualMedia-only subscriber."""
+    rec = rfs.receiver()
+    subscribe(rfs, rec.url, Context="media", ResourceTypes=["VirtualMedia"])
+    cd = "/redfish/v1/Managers/bmc/VirtualMedia/Cd"
+    st, _, d, _ = request(rfs, "POST", cd + "/Actions/VirtualMedia.InsertMedia",
+                          {"Image": "http://127.0.0.1:9/images/boot.iso"})
+    assert st in (202, 204), d
+    msgs = lambda ev: [r["MessageId"] for _, _, b in ev for r in b["Events"]]
+    assert rec.wait(lambda ev: any(m.startswith("Bmcd.") for m in msgs(ev))), rfs.log()[-2000:]
+    n = len(rec.events)
+    st, _, d, _ = request(rfs, "POST", cd + "/Actions/VirtualMedia.EjectMedia", {})
+    assert st in (200, 204), d
+    assert rec.wait(lambda ev: any(m.startswith("Bmcd.") for m in msgs(ev[n:]))), rec.events
+    rfs.ipmitool("power", "on")  # not a VirtualMedia event: filtered out
+    time.sleep(0.5)
+    assert all(c == "media" and r["OriginOfCondition"]["@odata.id"] == cd
+               for c, _, r in rec.records()), rec.records()

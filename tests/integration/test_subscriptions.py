@@ -207,6 +207,9 @@ def test_power_and_sel_events_in_order(rfs):
     subscribe(rfs, rec.url, Context="ctx-A")
     subscribe(rfs, other.url, Context="ctx-B", ResourceTypes=["LogEntry"])
 
+    created = lambda ev: any(r["MessageId"].endswith("ResourceCreated") for _, _, b in ev
+                             for r in b["Events"])  # a LogEntry (power actions are logged)
+
     def powered(state):
         return lambda ev: any(r.get("MessageId", "").endswith(state)
                               for _, _, b in ev for r in b["Events"])
@@ -220,9 +223,12 @@ def test_power_and_sel_events_in_order(rfs):
     assert st in (200, 204)
     assert rec.wait(lambda ev: powered("ResourcePoweredOn")(ev[n:])), rec.events
     n = len(rec.events)
+    # an IPMI Add SEL Entry (a system event record) is a new LogEntry for subscribers
+    rfs.ipmitool("raw", "0x0a", "0x44", *("0x%02x" % v for v in (
+        0, 0, 0x02, 0, 0, 0, 0, 0x41, 0, 0x04, 0x12, 0x01, 0x6F, 0x02, 0xFF, 0xFF)))
+    assert rec.wait(lambda ev: created(ev[n:])), rec.records()
+    n = len(rec.events)
     rfs.ipmitool("sel", "clear")
-    created = lambda ev: any(r["MessageId"].endswith("ResourceCreated") for _, _, b in ev
-                             for r in b["Events"])  # a LogEntry (power actions are logged)
     cleared = lambda ev: any(r["OriginOfCondition"]["@odata.id"].endswith("/EventLog/Entries")
                              for _, _, b in ev for r in b["Events"])
     assert rec.wait(lambda ev: cleared(ev[n:])), ([r["MessageId"] for _, _, r in rec.records()],

@@ -332,6 +332,11 @@ def test_kvmd_insert_eject(pikvm, www):
     st, _, _, _ = request(b, "POST", EJECT)
     assert st == 204
     wait_inserted(b, want=False, timeout=30)
+    # Inserted turns false when the eject starts; kvmd's drive follows when it has run
+    end = time.monotonic() + 15
+    while kreq(p.kvmd.path, "GET", "/msd").json()["result"]["drive"]["connected"] and \
+            time.monotonic() < end:
+        time.sleep(0.1)
     assert not kreq(p.kvmd.path, "GET", "/msd").json()["result"]["drive"]["connected"]
     # kvmd's drive gone: a clean 503, and the resource says so
     p.kvmd.msd_online = False

@@ -575,7 +575,7 @@ int64_t httpd_deadline(const struct httpd *h)
 	if (h->nconns == 0)
 		return d; /* nothing to time out (a paused listener implies connections) */
 	bool paused = any_paused(h), turning = false;
-	for (int i = 0; i < h->cfg.max_conns; i++)
+	for (int i = 0; paused && i < h->cfg.max_conns; i++) /* only a paused listener asks */
 		turning |= h->conns[i].state == C_ACTIVE && h->conns[i].rotate;
 	for (int i = 0; i < h->cfg.max_conns; i++) {
 		const struct hconn *c = &h->conns[i];

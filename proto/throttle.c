@@ -11,6 +11,7 @@ void throttle_init(struct throttle *t, const struct throttle_cfg *cfg, struct th
 	t->cfg = *cfg;
 	t->e = tab;
 	t->n = n;
+	t->used = 0;
 	memset(tab, 0, sizeof(*tab) * n);
 }
 
@@ -26,6 +27,8 @@ static struct throttle_ent *find(const struct throttle *t, const uint8_t addr[16
 {
 	if (ulen > USER_NAME_MAX)
 		ulen = USER_NAME_MAX; /* longer names are not users; they share one entry */
+	if (!t->used)
+		return NULL;
 	for (unsigned i = 0; i < t->n; i++)
 		if (same(&t->e[i], addr, user, ulen))
 			return &t->e[i];
@@ -54,6 +57,8 @@ static struct throttle_ent *take(struct throttle *t, const uint8_t addr[16], con
 	}
 	if (!e)
 		e = victim;
+	else
+		t->used++;
 	memset(e, 0, sizeof(*e));
 	e->used = true;
 	memcpy(e->addr, addr, 16);
@@ -113,6 +118,8 @@ uint32_t throttle_fail(struct throttle *t, const uint8_t addr[16], const char *u
 void throttle_ok(struct throttle *t, const uint8_t addr[16], const char *user, size_t ulen)
 {
 	struct throttle_ent *e = ulen ? find(t, addr, user, ulen) : NULL;
-	if (e)
+	if (e) {
 		memset(e, 0, sizeof(*e));
+		t->used--;
+	}
 }

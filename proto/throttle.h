@@ -43,6 +43,7 @@ struct throttle {
 	struct throttle_cfg cfg;
 	struct throttle_ent *e;
 	unsigned n;
+	unsigned used;	/* entries in use: none (the usual case) means no lookup at all */
 };
 
 void throttle_init(struct throttle *t, const struct throttle_cfg *cfg, struct throttle_ent *tab,

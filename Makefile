@@ -207,6 +207,26 @@ install: $(OUT)/bmcd
 	@sed -i 's|/usr/bin/bmcd|$(PREFIX)/bin/bmcd|g' $(DESTDIR)$(PREFIX)/lib/systemd/system/bmcd.service \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/kvmd-ipmi.service
 
+# --- release tarball and the PiKVM OS package (packaging/pikvm) ---------------------------
+# `make dist`: build/dist/bmcd-$(VERSION).tar.gz, everything needed to `make` (top directory
+# bmcd-$(VERSION)/). From a git tree: `git archive HEAD` (committed files only, mtimes = the
+# commit's time); elsewhere (e.g. an unpacked tarball): every file but build/ and .git.
+DIST := $(BUILD)/dist/bmcd-$(VERSION).tar.gz
+.PHONY: dist
+dist:
+	@mkdir -p $(BUILD)/dist
+	@rm -f $(DIST)
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" ]; then \
+		git diff --quiet HEAD -- 2>/dev/null || echo "dist: note: uncommitted changes are not in the tarball (git archive HEAD)"; \
+		git archive --format=tar.gz --prefix=bmcd-$(VERSION)/ -o $(DIST) HEAD; \
+	else \
+		find . -path ./build -prune -o -path ./.git -prune -o \( -type f -o -type l \) -print | \
+			sed 's|^\./||' | LC_ALL=C sort >$(BUILD)/dist/files.txt && \
+		tar --owner=0 --group=0 --numeric-owner --transform 's|^|bmcd-$(VERSION)/|' \
+			-T $(BUILD)/dist/files.txt -czf $(DIST) && rm -f $(BUILD)/dist/files.txt; \
+	fi
+	@echo "built $(DIST): $$(tar -tzf $(DIST) | grep -vc '/$$') files"
+
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/bmcd $(BUILD)/tests $(BUILD)/aarch64 $(BUILD)/armhf
 

@@ -211,8 +211,11 @@ install: $(OUT)/bmcd
 # `make dist`: build/dist/bmcd-$(VERSION).tar.gz, everything needed to `make` (top directory
 # bmcd-$(VERSION)/). From a git tree: `git archive HEAD` (committed files only, mtimes = the
 # commit's time); elsewhere (e.g. an unpacked tarball): every file but build/ and .git.
+# `make package ARCH=armhf|aarch64`: that tarball built into an Arch Linux ARM package
+# (armv7h or aarch64) by Debian's makepkg, packaging/pikvm/ (PKGBUILD, build-package.sh):
+# build/pkg/<armv7h|aarch64>/bmcd-$(VERSION)-1-<armv7h|aarch64>.pkg.tar.zst
 DIST := $(BUILD)/dist/bmcd-$(VERSION).tar.gz
-.PHONY: dist
+.PHONY: dist package
 dist:
 	@mkdir -p $(BUILD)/dist
 	@rm -f $(DIST)
@@ -226,6 +229,10 @@ dist:
 			-T $(BUILD)/dist/files.txt -czf $(DIST) && rm -f $(BUILD)/dist/files.txt; \
 	fi
 	@echo "built $(DIST): $$(tar -tzf $(DIST) | grep -vc '/$$') files"
+
+package: dist
+	@tools/need.sh package $(if $(filter x86_64,$(ARCH)),,cross-$(ARCH))
+	@packaging/pikvm/build-package.sh $(ARCH) $(DIST)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/bmcd $(BUILD)/tests $(BUILD)/aarch64 $(BUILD)/armhf

@@ -215,7 +215,7 @@ install: $(OUT)/bmcd
 # (armv7h or aarch64) by Debian's makepkg, packaging/pikvm/ (PKGBUILD, build-package.sh):
 # build/pkg/<armv7h|aarch64>/bmcd-$(VERSION)-1-<armv7h|aarch64>.pkg.tar.zst
 DIST := $(BUILD)/dist/bmcd-$(VERSION).tar.gz
-.PHONY: dist package
+.PHONY: dist package test-package
 dist:
 	@mkdir -p $(BUILD)/dist
 	@rm -f $(DIST)
@@ -233,6 +233,15 @@ dist:
 package: dist
 	@tools/need.sh package $(if $(filter x86_64,$(ARCH)),,cross-$(ARCH))
 	@packaging/pikvm/build-package.sh $(ARCH) $(DIST)
+
+# The package for one ARM build, checked with pacman (tests/package): reuses that build's
+# dependencies and objects, so run after test-cross (the armhf and aarch64 stages do).
+test-package:
+	@if [ "$(ARCH)" = x86_64 ]; then echo "test-package needs ARCH=aarch64 or ARCH=armhf"; exit 2; fi
+	@tools/need.sh package $(ARCH)
+	@$(MAKE) --no-print-directory ARCH=$(ARCH) all
+	@BMCD_ARCH=$(ARCH) BMCD_TESTS=tests/package \
+		BMCD_JUNIT=$(or $(BMCD_JUNIT),build/test-package-$(ARCH).xml) tests/run.sh
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/bmcd $(BUILD)/tests $(BUILD)/aarch64 $(BUILD)/armhf

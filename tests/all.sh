@@ -8,6 +8,7 @@
 #   valgrind  a short subset against bmcd under memcheck (zero errors, zero leaks)
 #   armhf     unit tests and the smoke test for the armhf build, under qemu-user
 #   aarch64   the same for aarch64
+#             (each then builds its PiKVM OS package and checks it with pacman: tests/package)
 #   fuzz      every libFuzzer harness for FUZZ_SECONDS (20) from recorded seeds
 #
 # BMCD_STAGES picks stages (default: all of the above, in that order), e.g.
@@ -56,7 +57,10 @@ for s in $stages; do
 			$make test-valgrind BMCD_JUNIT=build/results/valgrind.xml ;;
 	armhf | aarch64)
 		stage "$s" "build/results/cross-$s.xml" \
-			$make test-cross ARCH="$s" BMCD_JUNIT="build/results/cross-$s.xml" ;;
+			$make test-cross ARCH="$s" BMCD_JUNIT="build/results/cross-$s.xml"
+		# the PiKVM OS package of that build (tests/package)
+		stage "package-$s" "build/results/package-$s.xml" \
+			$make test-package ARCH="$s" BMCD_JUNIT="build/results/package-$s.xml" ;;
 	fuzz)
 		rm -rf build/fuzz/results
 		stage fuzz build/results/fuzz.xml sh -c \

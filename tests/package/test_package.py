@@ -299,6 +299,34 @@ def pacman_root(b, rootdir, *args):
     return run(cmd)
 
 
+def systemd_view(rootdir):
+    """kvmd-ipmi.service as systemd itself loads it from rootdir: the unit part of
+    `systemd-analyze --root=... verify`'s debug dump (its exit status only reflects what a
+    scratch root lacks, such as sysinit.target and /bin/kill)."""
+    r = subprocess.run(["systemd-analyze", "--root=" + rootdir, "verify", "kvmd-ipmi.service"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                       env=dict(os.environ, SYSTEMD_LOG_LEVEL="debug"))
+    lines = r.stdout.splitlines()
+    assert "\t-> Unit kvmd-ipmi.service:" in lines, r.stdout[-2000:] + r.stderr[-2000:]
+    view, exe = {"DropIn Path": []}, None
+    for line in lines[lines.index("\t-> Unit kvmd-ipmi.service:") + 1:]:
+        if not line.startswith("\t\t"):
+            break
+        line = line.strip()
+        if line.startswith("-> "):
+            exe = line[3:].rstrip(":")
+            view[exe] = []
+        elif line.startswith("Command Line: ") and exe:
+            view[exe].append(line[len("Command Line: "):])
+        elif ": " in line:
+            k, v = line.split(": ", 1)
+            if k == "DropIn Path":
+                view[k].append(v[len(rootdir):])
+            else:
+                view.setdefault(k, v)
+    return view
+
+
 @pytest.fixture
 def scratch(built):
     rootdir = tempfile.mkdtemp(prefix="bmcd-pacroot-", dir=built["tmp"])
@@ -323,6 +351,23 @@ def test_install_beside_kvmd_and_remove(built, scratch):
         assert os.path.exists(os.path.join(scratch, p)), p
     assert sha(unit) == before
     assert "ExecStart=/usr/bin/bmcd --kvmd" in open(os.path.join(scratch, DROPIN)).read()
+    # what systemd makes of it: kvmd's unit file, our drop-in, bmcd's command line
+    assert shutil.which("systemd-analyze"), "no systemd-analyze: tools/need.sh %s" % ARCH
+    v = systemd_view(scratch)
+    assert v["Fragment Path"] == unit and v["DropIn Path"] == ["/" + DROPIN], v
+    assert v["ExecStart"] == ["/usr/bin/bmcd --kvmd"], v
+    assert v["Description"] == "PiKVM - IPMI and Redfish (bmcd)", v
+    assert (v["User"], v["Group"], v["SupplementaryGroups"]) == \
+        ("kvmd-ipmi", "kvmd-ipmi", "kvmd kvmd-selfauth uucp"), v
+    assert v["AmbientCapabilities"] == v["CapabilityBoundingSet"] == "cap_net_bind_service", v
+    # an administrator's `systemctl edit kvmd-ipmi` still wins over the package's drop-in
+    admin = os.path.join(scratch, "etc/systemd/system/kvmd-ipmi.service.d/override.conf")
+    os.makedirs(os.path.dirname(admin))
+    with open(admin, "w") as f:
+        f.write("[Service]\nExecStart=\nExecStart=/usr/bin/bmcd --kvmd --admin\n")
+    v = systemd_view(scratch)
+    assert v["ExecStart"] == ["/usr/bin/bmcd --kvmd --admin"], v
+    shutil.rmtree(os.path.join(scratch, "etc/systemd"))
     # kvmd cannot go while bmcd depends on it
     r = pacman_root(built, scratch, "-R", "kvmd")
     assert r.returncode != 0 and "bmcd" in r.stdout, r.stdout
@@ -337,6 +382,11 @@ def test_install_beside_kvmd_and_remove(built, scratch):
     assert "ExecStart=/usr/bin/kvmd-ipmi --run" in open(unit).read()
     assert "kvmd 4.197-1" in pacman_root(built, scratch, "-Qo", unit).stdout
     assert pacman_root(built, scratch, "-Q", "bmcd").returncode != 0
+    # and systemd is back to kvmd's Python daemon
+    v = systemd_view(scratch)
+    assert v["DropIn Path"] == [] and v["ExecStart"] == ["/usr/bin/kvmd-ipmi --run"], v
+    assert v["Description"] == "PiKVM - IPMI to KVMD proxy", v
+    assert "SupplementaryGroups" not in v or v["SupplementaryGroups"] == "", v
 
 
 def test_unit_at_kvmds_path_is_a_conflict(built, scratch):

@@ -215,13 +215,17 @@ install: $(OUT)/bmcd
 # (armv7h or aarch64) by Debian's makepkg, packaging/pikvm/ (PKGBUILD, build-package.sh):
 # build/pkg/<armv7h|aarch64>/bmcd-$(VERSION)-1-<armv7h|aarch64>.pkg.tar.zst
 DIST := $(BUILD)/dist/bmcd-$(VERSION).tar.gz
+# the commit (or tree) to archive; tests/package passes `git stash create`'s commit when the
+# work tree has changes, so the package is built from what the test stage built
+DIST_TREE ?= HEAD
 .PHONY: dist package test-package
 dist:
 	@mkdir -p $(BUILD)/dist
 	@rm -f $(DIST)
 	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" ]; then \
-		git diff --quiet HEAD -- 2>/dev/null || echo "dist: note: uncommitted changes are not in the tarball (git archive HEAD)"; \
-		git archive --format=tar.gz --prefix=bmcd-$(VERSION)/ -o $(DIST) HEAD; \
+		[ "$(DIST_TREE)" != HEAD ] || git diff --quiet HEAD -- 2>/dev/null || \
+			echo "dist: note: uncommitted changes are not in the tarball (git archive HEAD)"; \
+		git archive --format=tar.gz --prefix=bmcd-$(VERSION)/ -o $(DIST) $(DIST_TREE); \
 	else \
 		find . -path ./build -prune -o -path ./.git -prune -o \( -type f -o -type l \) -print | \
 			sed 's|^\./||' | LC_ALL=C sort >$(BUILD)/dist/files.txt && \

@@ -4,9 +4,11 @@ with pacman and installed into a scratch root beside a fake kvmd package.
 
 Run by `make test-package ARCH=...`, which the armhf and aarch64 stages of `make test` call
 after their cross build: the package build reuses that stage's dependencies and objects
-(BMCD_PKG_PREBUILT=1, see packaging/pikvm/build-package.sh), so makepkg relinks and
-packages (seconds) instead of compiling musl, BearSSL and bmcd again, and the packaged
-binary must be byte for byte the one the stage just ran under qemu.
+(BMCD_PKG_PREBUILT=1, see packaging/pikvm/build-package.sh), so makepkg does not build
+musl, BearSSL and libgpiod again and, in CI (objects newer than the commit), only relinks
+bmcd; objects older than the tarball's files (the commit's time, or now for a work tree
+with changes) are compiled again. Either way the packaged binary must be byte for byte the
+one the stage just ran under qemu.
 
 Needs makepkg, pacman, bsdtar, zstd and fakeroot (tools/need.sh package). As root (CI),
 makepkg runs as nobody and pacman -U/-R as root into the scratch root; as another user,
@@ -95,6 +97,10 @@ def check(cmd, **kw):
     return r.stdout
 
 
+def in_git():
+    return run(["git", "rev-parse", "--show-toplevel"]).stdout.strip() == os.path.realpath(ROOT)
+
+
 def sha(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -107,7 +113,12 @@ def built():
     assert not missing, "missing %s: run tools/need.sh package" % " ".join(missing)
     assert os.path.exists(os.path.join(ROOT, "build", ARCH, "bmcd")), \
         "no build/%s/bmcd: make ARCH=%s first (make test-package does)" % (ARCH, ARCH)
-    out = check(["make", "--no-print-directory", "dist"])
+    # a work tree with changes: archive them (a commit object that `git stash create` makes
+    # without touching the tree or the stash), so the package holds the stage's build
+    tree = ""
+    if in_git():
+        tree = run(["git", "stash", "create"]).stdout.strip()
+    out = check(["make", "--no-print-directory", "dist"] + (["DIST_TREE=" + tree] if tree else []))
     tarball = os.path.join(ROOT, "build/dist/bmcd-%s.tar.gz" % VERSION)
     assert os.path.exists(tarball), out
     env = dict(os.environ, BMCD_PKG_PREBUILT="1")
@@ -151,8 +162,11 @@ def test_dist_tarball(built):
               "configs/systemd/kvmd-ipmi.service.d/20-bmcd.conf", "firmware/main.c"):
         assert f in files, f
     assert not any(f.startswith("build/") for f in files)
-    if run(["git", "rev-parse", "--show-toplevel"]).stdout.strip() == os.path.realpath(ROOT):
-        assert files == set(check(["git", "ls-files"]).split())
+    if in_git():
+        # every tracked file (as in the work tree: deleted ones are gone), nothing else
+        tracked = {f for f in check(["git", "ls-files"]).split()
+                   if os.path.lexists(os.path.join(ROOT, f))}
+        assert files == tracked, (sorted(files - tracked), sorted(tracked - files))
 
 
 def test_metadata(built):

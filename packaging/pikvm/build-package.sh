@@ -15,6 +15,9 @@
 # makepkg refuses to run as root (and has no option against it): as root, the work
 # directory is handed to nobody and makepkg runs as nobody (setpriv, util-linux), then the
 # directory is given back to root. -d: kvmd (depends=) is not installed on the build host.
+# makepkg's .BUILDINFO step asks the host's pacman for its installed packages; as nobody on
+# Debian that prints "failed to initialize alpm library ... could not create database",
+# which is harmless (the list is just empty).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here="$top/packaging/pikvm"
@@ -47,8 +50,10 @@ grep -q "^sha256sums=('$sum')\$" "$work/PKGBUILD" ||
 
 if [ "${BMCD_PKG_PREBUILT:-}" = 1 ]; then
 	deps="$top/build/deps/$arch"
-	[ -f "$deps/.done" ] && [ -d "$top/build/$arch/obj" ] ||
-		{ echo "build-package: BMCD_PKG_PREBUILT=1 needs make ARCH=$arch first" >&2; exit 1; }
+	if [ ! -f "$deps/.done" ] || [ ! -d "$top/build/$arch/obj" ]; then
+		echo "build-package: BMCD_PKG_PREBUILT=1 needs make ARCH=$arch first" >&2
+		exit 1
+	fi
 	mkdir -p "$work/prebuilt/deps" "$work/prebuilt/$arch"
 	cp -a "$deps" "$work/prebuilt/deps/$arch"
 	cp -a "$top/build/$arch/obj" "$work/prebuilt/$arch/obj"

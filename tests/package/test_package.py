@@ -67,8 +67,8 @@ WantedBy=multi-user.target
 
 
 def fake_package(outdir, name, files):
-    """A minimal pacman package (.PKGINFO and files, no makepkg: that is ~10 s of lint per
-    run here): "kvmd" owning kvmd's unit as the real kvmd package does."""
+    """A minimal pacman package of `files` (path -> (mode, text)): .PKGINFO and the files,
+    packed by bsdtar. pacman installs it as it is; makepkg would add ~10 s of lint per run."""
     top = os.path.join(outdir, name + ".tree")
     for path, (mode, text) in files.items():
         os.makedirs(os.path.dirname(os.path.join(top, path)), exist_ok=True)

@@ -5,10 +5,9 @@ with pacman and installed into a scratch root beside a fake kvmd package.
 Run by `make test-package ARCH=...`, which the armhf and aarch64 stages of `make test` call
 after their cross build: the package build reuses that stage's dependencies and objects
 (BMCD_PKG_PREBUILT=1, see packaging/pikvm/build-package.sh), so makepkg does not build
-musl, BearSSL and libgpiod again and, in CI (objects newer than the commit), only relinks
-bmcd; objects older than the tarball's files (the commit's time, or now for a work tree
-with changes) are compiled again. Either way the packaged binary must be byte for byte the
-one the stage just ran under qemu.
+musl, BearSSL and libgpiod again and only relinks bmcd (makepkg dates the unpacked sources
+to SOURCE_DATE_EPOCH, the last commit's time: objects older than that are compiled again).
+Either way the packaged binary must be byte for byte the one the stage just ran under qemu.
 
 Needs makepkg, pacman, bsdtar, zstd and fakeroot (tools/need.sh package). As root (CI),
 makepkg runs as nobody and pacman -U/-R as root into the scratch root; as another user,

@@ -41,9 +41,11 @@ bool wire_media_inserting(void *ctx)
 
 /* After the backend ran: a changed drive goes to Redfish (tasks, event log, SSE), and a
  * power-on waiting for the insertion may go ahead. */
-static void changed(struct bmc *b, int64_t now)
+void wire_media_changed(struct bmc *b, int64_t now)
 {
 	struct msd_status st;
+	if (!b->msd)
+		return;
 	b->msd->ops->status(b->msd, &st);
 	if (st.seq == b->msd_seq)
 		return;
@@ -62,7 +64,7 @@ static void msd_tick_cb(void *ctx, int64_t now)
 {
 	struct bmc *b = ctx;
 	b->msd->ops->service(b->msd, now, 0);
-	changed(b, now);
+	wire_media_changed(b, now);
 }
 
 static void msd_ready(void *ctx, int fd, short revents, int64_t now)
@@ -70,7 +72,7 @@ static void msd_ready(void *ctx, int fd, short revents, int64_t now)
 	struct bmc *b = ctx;
 	(void)fd;
 	b->msd->ops->service(b->msd, now, revents);
-	changed(b, now);
+	wire_media_changed(b, now);
 }
 
 /* Before each poll: the backend's descriptor may change (kvmd requests come and go). */
@@ -78,7 +80,7 @@ static void msd_prepare(void *ctx, int64_t now)
 {
 	struct bmc *b = ctx;
 	struct pollfd want[1];
-	changed(b, now); /* a request may have changed the drive (an eject that needs no work) */
+	(void)now;
 	int n = b->msd->ops->fds(b->msd, want, 1);
 	int fd = n > 0 ? want[0].fd : -1;
 	if (b->msd_fd != fd && b->msd_handle >= 0) {

@@ -36,7 +36,9 @@ static int rf_handle(void *ctx, const struct http_request *rq, struct rf_conn *c
 	host_service(&b->host, now);
 	int fl = redfish_handle(&b->rf, rq, c, out, now);
 	wire_redfish_revoke(b);
-	return fl;
+	if (fl & RF_MEDIA)
+		wire_media_changed(b, now);
+	return fl & ~RF_MEDIA;
 }
 
 static void rf_error(void *ctx, int status, struct buf *out)

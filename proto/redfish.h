@@ -206,6 +206,8 @@ enum {
 	RF_CLOSE = 1,	/* close the connection after this response */
 	RF_SSE = 2,	/* the response head opened an event stream: keep the connection
 			 * for events (redfish_sse_event) until the client goes away */
+	RF_MEDIA = 4,	/* the request acted on the virtual-media drive: call
+			 * redfish_media_update now (the drive may have changed at once) */
 };
 
 typedef void (*rf_log_fn)(void *ctx, int level, const char *fmt, ...);

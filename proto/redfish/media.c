@@ -242,6 +242,7 @@ void rf_post_vm_insert(struct ctx *x)
 	}
 	char err[160];
 	int rc = m->ops->insert(m, url, true, false, x->r->now, err, sizeof(err));
+	x->media = true;
 	if (rc < 0) {
 		m->ops->status(m, &st);
 		if (unavailable(x, &st))
@@ -292,6 +293,7 @@ void rf_post_vm_eject(struct ctx *x)
 	struct msd_status st;
 	char err[160];
 	m->ops->status(m, &st);
+	x->media = true;
 	if (unavailable(x, &st) || (m->ops->eject(m, x->r->now, err, sizeof(err)) < 0 &&
 				    (rf_fail(x, 503, M_UNAVAILABLE, "10", NULL, NULL), true)))
 		return;

@@ -375,7 +375,7 @@ int rf_finish(struct ctx *x, struct buf *out)
 		if (out->err)
 			out->len = start;
 	}
-	int flags = x->close ? RF_CLOSE : 0;
+	int flags = (x->close ? RF_CLOSE : 0) | (x->media ? RF_MEDIA : 0);
 	if (x->p.sse && !x->p.head && x->p.status == 200)
 		flags = RF_SSE;
 	return flags;

@@ -125,6 +125,7 @@ struct ctx {
 	struct jw w;
 	struct rsp p;
 	bool close;
+	bool media;		/* acted on the virtual-media drive (RF_MEDIA) */
 };
 
 enum { PS_ON, PS_OFF, PS_POWERING_ON, PS_POWERING_OFF };

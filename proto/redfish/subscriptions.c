@@ -341,12 +341,12 @@ static bool usable(struct ctx *x, const struct rf_sub *s, struct elist *e)
 		rf_add(e, M_NOT_IN_LIST, s->dest, "Destination", NULL);
 		return false;
 	}
-	if (s->https && s->verify && !x->r->cfg.ca_loaded) {
-		x->p.resolution = "No CA bundle is configured ([redfish] subscription_ca): set "
-				  "VerifyCertificate to false, or configure the CA.";
-		rf_add(e, M_NOT_IN_LIST, "true", "VerifyCertificate", NULL);
-		return false;
-	}
+	/* VerifyCertificate true without a CA bundle is taken (clients such as sushy never
+	 * send VerifyCertificate): nothing can verify, so deliveries fail and the retry policy
+	 * applies; the log says why at once */
+	if (s->https && s->verify && !x->r->cfg.ca_loaded)
+		rf_log(x->r, 4, "redfish: subscription to %s verifies certificates but no CA bundle "
+		       "is configured ([redfish] subscription_ca): deliveries will fail", s->dest);
 	return true;
 }
 

@@ -106,6 +106,32 @@ int kvmd_msd_state(const char *body, size_t len, const char *prefix, const char 
 	return 0;
 }
 
+int kvmd_switch_active(const char *body, size_t len, struct json_tok *t, int maxt, int *ports,
+		       int *active)
+{
+	int64_t a;
+	*ports = 0;
+	*active = -1;
+	int n = json_parse(body, len, t, maxt, 12);
+	if (n == JSON_ETOKENS)
+		return n;
+	if (n < 1 || t[0].type != JSON_OBJECT)
+		return -1;
+	int ok_i = get(body, t, 0, "ok"), res = get(body, t, 0, "result");
+	if (ok_i < 0 || t[ok_i].type != JSON_TRUE || !is_obj(t, res))
+		return -1;
+	int model = get(body, t, res, "model");
+	int p = is_obj(t, model) ? get(body, t, model, "ports") : -1;
+	int sum = get(body, t, res, "summary");
+	int act = is_obj(t, sum) ? get(body, t, sum, "active_port") : -1;
+	if (p < 0 || t[p].type != JSON_ARRAY || t[p].size > 1000 || act < 0 ||
+	    !json_int(body, t, act, -1, 1000, &a))
+		return -1;
+	*ports = (int)t[p].size;
+	*active = (int)a;
+	return 0;
+}
+
 static void error_text(const char *s, const struct json_tok *t, int res, char *err, size_t errlen)
 {
 	char cls[64] = "", msg[512] = "", both[600];

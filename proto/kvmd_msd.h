@@ -10,6 +10,10 @@
  *                "drive":{"image":{"name",..}|null,"connected","cdrom","rw"}|null}}
  *   progress -> {"ok": true, "result": {"image": {"name", "size", "written"}}}
  *   errors   -> {"ok": false, "result": {"error": CLASS, "error_msg": TEXT}}
+ * and, for the virtual media of one PiKVM Switch port, the active port of GET /switch
+ * (kvmd/apps/kvmd/api/switch.py):
+ *   GET /switch -> {"ok":true,"result":{"model":{"ports":[..],..},
+ *                   "summary":{"active_port":N|-1,..},..}}
  */
 #ifndef BMCD_KVMD_MSD_H
 #define BMCD_KVMD_MSD_H
@@ -39,6 +43,12 @@ struct kvmd_msd_state {
  * 0 on success, -1 when the body is not kvmd's MSD state. */
 int kvmd_msd_state(const char *body, size_t len, const char *prefix, const char *target,
 		   struct json_tok *t, int maxt, struct kvmd_msd_state *st);
+
+/* Reads a GET /switch body: the number of ports (model.ports) and summary.active_port
+ * (-1: none). 0 on success, -1 when the body is not kvmd's Switch state, JSON_ETOKENS (< -1)
+ * when it has more JSON values than maxt. */
+int kvmd_switch_active(const char *body, size_t len, struct json_tok *t, int maxt, int *ports,
+		       int *active);
 
 enum kvmd_line { KVMD_LINE_BAD = -1, KVMD_LINE_PROGRESS = 0, KVMD_LINE_ERROR = 1 };
 

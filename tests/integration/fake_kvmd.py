@@ -47,10 +47,12 @@ empty). switch=None (the default) is a kvmd without the Switch API: /switch answ
 channel, 1-based and clamped (1.1 is port 0, 2.3 is port 6). Actions are queued in kvmd and
 always answer 200 {}: a port that does not exist, a port busy with a press, or a power action
 whose LED condition does not hold (on: LED off; off, off_hard, reset_hard: LED on) is silently
-ignored. Bad or missing port/action/button: 400 ValidatorError with kvmd's messages; inf/nan:
+ignored (set_active too; sw_active_lag: seconds before a set_active shows in active_port, as
+kvmd queues it). Bad or missing port/action/button: 400 ValidatorError with kvmd's messages; inf/nan:
 a plain-text 500. Each port is a simulated host like the ATX one (power press: on, or a
 graceful shutdown; power_long: forced off; busy for the press). sw_requests: what was asked;
-sw_clicks: the presses that reached a port, as (port, button)."""
+sw_clicks: the presses that reached a port, as (port, button). all_requests: every MSD and
+Switch request in order, as (method, path, query)."""
 import http.client
 import json
 import math
@@ -132,7 +134,10 @@ class FakeKvmd:
         self.sw_off_at = [None] * n
         self.sw_names = [""] * n
         self.sw_active = -1
+        self.sw_active_lag = 0.0
+        self.sw_pending = None  # (port, when) of a queued set_active
         self.sw_requests = []
+        self.all_requests = []
         self.sw_clicks = []
         self.listen()
         self.thread = threading.Thread(target=self.serve, daemon=True)
@@ -318,6 +323,7 @@ class FakeKvmd:
         path, q = self.split_target(target)
         with self.lock:
             self.msd_requests.append((method, path, q))
+            self.all_requests.append((method, path, q))
         ok = {"ok": True, "result": {}}
         routes = {("GET", "/msd"), ("POST", "/msd/set_params"), ("POST", "/msd/set_connected"),
                   ("POST", "/msd/write_remote"), ("POST", "/msd/remove"), ("POST", "/msd/reset")}
@@ -538,6 +544,8 @@ class FakeKvmd:
 
     def _sw_state(self):
         now = time.monotonic()
+        if self.sw_pending is not None and now >= self.sw_pending[1]:
+            self.sw_active, self.sw_pending = self.sw_pending[0], None
         for i, t in enumerate(self.sw_off_at):
             if t is not None and now >= t:
                 self.sw_power[i], self.sw_off_at[i] = False, None
@@ -643,6 +651,7 @@ class FakeKvmd:
         path, q = self.split_target(target)
         with self.lock:
             self.sw_requests.append((method, path, q))
+            self.all_requests.append((method, path, q))
         routes = {("GET", "/switch"), ("POST", "/switch/set_active"), ("POST", "/switch/atx/power"),
                   ("POST", "/switch/atx/click")}
         if (method, path) not in routes:
@@ -657,7 +666,10 @@ class FakeKvmd:
                 port = self.sw_port(q)
                 if path == "/switch/set_active":
                     if port < 4 * (self.switch or 0):
-                        self.sw_active = port
+                        if self.sw_active_lag:
+                            self.sw_pending = (port, time.monotonic() + self.sw_active_lag)
+                        else:
+                            self.sw_active = port
                 elif path == "/switch/atx/power":
                     action = self.sw_enum(q, "action", "ATX power action",
                                           ("on", "off", "off_hard", "reset_hard"))

@@ -1,7 +1,8 @@
 /*
  * Wiring of the virtual media (hal/msd.h): the `sim` backend with the simulated host, the
- * `kvmd` backend with kvmd's ATX (same socket and credentials), none with gpiod. Its one
- * descriptor joins the loop before each poll; its deadline is a loop timer.
+ * `kvmd` backend with kvmd's ATX (same socket and credentials; on a PiKVM Switch, its port),
+ * none with gpiod. Its one descriptor joins the loop before each poll; its deadline is a loop
+ * timer.
  */
 #include <poll.h>
 
@@ -21,6 +22,9 @@ struct msd *wire_open_media(struct bmc *b, int64_t now)
 		struct msd_kvmd_cfg k = {
 			.socket = c->kvmd_socket, .user = c->kvmd_user, .passwd = c->kvmd_passwd,
 			.timeout_ms = c->kvmd_timeout_ms, .log = log_cb,
+			/* a switch port: follow the active port as often as the ATX polls */
+			.on_switch = c->kvmd_switch_port >= 0, .switch_port = (unsigned)c->kvmd_switch_port,
+			.poll_ms = c->kvmd_switch_port >= 0 ? c->kvmd_poll_ms : 0,
 		};
 		m = msd_kvmd_new(&k, now);
 	}

@@ -36,10 +36,19 @@ struct msd_kvmd_cfg {
 	uint32_t stall_ms;		/* a download with no progress this long fails; 0: 60000 */
 	uint32_t busy_ms;		/* wait this long for a busy kvmd MSD; 0: 30000 */
 	bool insecure;			/* https without certificate checks (kvmd's insecure=1) */
+	/* kvmd-switch: the host is port switch_port (0-based, < 20) of a PiKVM Switch. kvmd's
+	 * one drive reaches the Switch's active port only, so an insert makes this port active
+	 * (POST /switch/set_active) before it connects the drive, and the media counts as
+	 * connected (msd_status.connected) only while this port is the active one. The prefix
+	 * defaults to "bmcd-portN", so bmcd processes for other ports of the same kvmd have
+	 * their own images (another port's image is someone else's media, never taken over). */
+	bool on_switch;
+	unsigned switch_port;
 	msd_log_fn log;
 	void *log_ctx;
 };
-/* NULL (and a message on stderr) when the socket path is too long or memory is short. */
+/* NULL (and a message on stderr) when the socket path is too long, the switch port is out
+ * of range or memory is short. */
 struct msd *msd_kvmd_new(const struct msd_kvmd_cfg *cfg, int64_t now);
 
 #endif

@@ -16,6 +16,22 @@
  * busy (409, or "busy" in the state) is waited for up to busy_ms; every other refusal ends
  * the operation as MSD_FAILED with kvmd's error class and message. While idle, GET /msd is
  * polled every poll_ms to follow kvmd (online, and media ejected through the web UI).
+ *
+ * On a PiKVM Switch port (cfg.on_switch), every GET /msd is followed by a GET /switch for the
+ * active port (kvmd's drive reaches only that port):
+ *   POST /switch/set_active?port=P            queued by kvmd; the next GET /switch shows it
+ * - Insert: after set_params, the port is made active (and its GET /switch awaited, up to
+ *   SW_ACTIVE_MS) before the drive is connected; the insert ends when the drive holds the
+ *   image and the port is active.
+ * - Connected media while another port is active: the host does not see it. The state stays
+ *   MSD_INSERTED with connected false (Redfish: Inserted false, Health Warning), logged once;
+ *   when the port is active again, connected is true again. bmcd does not switch back by
+ *   itself: a person (kvmd's web UI) or another client chose the other port on purpose, and
+ *   two BMCs fighting over the active port would flip every host's KVM.
+ * - The drive connected to an image that is not bmcd's (not under its prefix) while another
+ *   port is active is another host's media: insert() refuses with MSD_IN_USE (and an insert
+ *   that finds it on its first look fails) instead of disconnecting it; eject() leaves it.
+ * - Eject: disconnect and remove, as without a switch; the active port stays as it is.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,11 +45,15 @@
 
 #define RSP_MAX 32768		/* GET /msd with about 100 images */
 #define TOKENS 2048
+#define SW_RSP_MAX (64 * 1024)	/* GET /switch: about 18 KiB with 20 ports, more per EDID */
+#define SW_TOKENS 4096
+#define SW_ACTIVE_MS 10000	/* a port asked to be active shows so within this */
 #define MAX_STEPS 32		/* requests in one operation */
 #define RETRY_MS 500
 
 enum goal { G_NONE, G_INSERT, G_EJECT };
-enum req { R_NONE, R_STATE, R_DISCONNECT, R_REMOVE, R_WRITE, R_PARAMS, R_CONNECT };
+enum req { R_NONE, R_STATE, R_DISCONNECT, R_REMOVE, R_WRITE, R_PARAMS, R_CONNECT, R_SWITCH,
+	   R_ACTIVE };
 
 struct msd_kvmd {
 	struct msd base;
@@ -42,10 +62,10 @@ struct msd_kvmd {
 	struct kvmd_http http;
 	enum req req;
 	int64_t now;			/* of the service() call in progress */
-	char body[RSP_MAX];
+	char body[SW_RSP_MAX];		/* GET /msd and POST answers: RSP_MAX at most */
 	size_t bodylen;
 	bool body_over;
-	struct json_tok tok[TOKENS];
+	struct json_tok tok[SW_TOKENS];	/* GET /msd: TOKENS at most */
 	struct ndjson nd;
 	bool line_error, progress;
 	char line_err[160];
@@ -59,6 +79,14 @@ struct msd_kvmd {
 	bool polled;			/* kvmd answered a GET /msd at least once */
 	struct kvmd_msd_state ks;
 	struct msd_status st;
+	/* PiKVM Switch (cfg.on_switch; else sw_port is -1) */
+	int sw_port;
+	bool sw_ok;			/* the last GET /switch was understood and has sw_port */
+	int active;			/* its active port, -1: none or not known */
+	char sw_err[160];		/* why not sw_ok; logged once per change */
+	bool sw_asked;			/* this insert sent set_active (at sw_asked_at) */
+	int64_t sw_asked_at;
+	bool away;			/* inserted media while another port is active (logged) */
 };
 
 static struct msd_kvmd *kv(struct msd *m) { return (struct msd_kvmd *)m; }
@@ -80,6 +108,7 @@ static void set_state(struct msd_kvmd *k, enum msd_state s)
 static void finish(struct msd_kvmd *k, enum msd_state s, int64_t now)
 {
 	k->goal = G_NONE;
+	k->away = false;
 	k->req = R_NONE;
 	k->next_at = now + k->cfg.poll_ms;
 	if (s == MSD_EMPTY) {
@@ -214,7 +243,8 @@ static bool on_body(void *ctx, const char *p, size_t n)
 	struct msd_kvmd *k = ctx;
 	if (k->req == R_WRITE && k->http.h.status == 200)
 		return ndjson_feed(&k->nd, p, n, on_line, k) == n;
-	if (n > sizeof(k->body) - k->bodylen) {
+	size_t cap = k->req == R_SWITCH ? sizeof(k->body) : RSP_MAX;
+	if (n > cap - k->bodylen) {
 		k->body_over = true;
 		return false;
 	}
@@ -224,6 +254,46 @@ static bool on_body(void *ctx, const char *p, size_t n)
 }
 
 /* --- decisions ---------------------------------------------------------------------------- */
+
+/* The drive holds media that is not bmcd's while another port of the switch is active: some
+ * other host's (kvmd's web UI, another client, a bmcd for another port). */
+static bool held_elsewhere(const struct msd_kvmd *k, const struct kvmd_msd_state *s)
+{
+	size_t pl = strlen(k->prefix);
+	bool ours = !strncmp(s->drive_image, k->prefix, pl) && s->drive_image[pl] == '/';
+	return k->sw_port >= 0 && s->connected && !ours && k->active >= 0 &&
+	       k->active != k->sw_port;
+}
+
+static void held_why(const struct msd_kvmd *k, char *out, size_t n)
+{
+	char name[64];
+	kvmd_redact(k->ks.drive_image, strlen(k->ks.drive_image), name, sizeof(name));
+	snprintf(out, n, "kvmd's drive is connected to %s for switch port %d, the active port; "
+		 "eject it there first", name[0] ? name : "an image", k->active);
+}
+
+/* Makes our switch port the active one, then waits for GET /switch to show it. */
+static void activate(struct msd_kvmd *k, int64_t now)
+{
+	if (!k->sw_asked) {
+		char target[48];
+		snprintf(target, sizeof(target), "/switch/set_active?port=%d", k->sw_port);
+		KLOG(k, 6, "msd: switch port %d made active for the virtual media (%d was)", k->sw_port,
+		     k->active);
+		k->sw_asked = true;
+		k->sw_asked_at = now;
+		request(k, R_ACTIVE, "POST", target, now, k->cfg.timeout_ms);
+		return;
+	}
+	if (now - k->sw_asked_at > SW_ACTIVE_MS) {
+		fail(k, now, "the PiKVM Switch did not make port %d active within %d s (port %d is)",
+		     k->sw_port, SW_ACTIVE_MS / 1000, k->active);
+		return;
+	}
+	k->steps--; /* waiting for kvmd's queue is not a step */
+	k->next_at = now + RETRY_MS / 2;
+}
 
 static void decide(struct msd_kvmd *k, int64_t now)
 {
@@ -249,7 +319,7 @@ static void decide(struct msd_kvmd *k, int64_t now)
 	}
 	bool ours_in_drive = s->connected && !strcmp(s->drive_image, k->kname);
 	if (k->goal == G_EJECT) {
-		if (s->connected)
+		if (s->connected && !held_elsewhere(k, s)) /* another host's media stays */
 			request(k, R_DISCONNECT, "POST", "/msd/set_connected?connected=0", now,
 				k->cfg.timeout_ms);
 		else if (s->ours[0])
@@ -258,7 +328,17 @@ static void decide(struct msd_kvmd *k, int64_t now)
 			finish(k, MSD_EMPTY, now);
 		return;
 	}
+	if (k->sw_port >= 0 && !k->sw_ok) {
+		fail(k, now, "%s", k->sw_err);
+		return;
+	}
 	if (!k->downloaded) {
+		if (held_elsewhere(k, s)) {
+			char why[160];
+			held_why(k, why, sizeof(why));
+			fail(k, now, "%s", why);
+			return;
+		}
 		if (s->connected)
 			request(k, R_DISCONNECT, "POST", "/msd/set_connected?connected=0", now,
 				k->cfg.timeout_ms);
@@ -285,7 +365,9 @@ static void decide(struct msd_kvmd *k, int64_t now)
 		}
 		return;
 	}
-	if (!s->connected)
+	if (k->sw_port >= 0 && k->active != k->sw_port)
+		activate(k, now); /* the drive reaches the active port only */
+	else if (!s->connected)
 		request(k, R_CONNECT, "POST", "/msd/set_connected?connected=1", now, k->cfg.timeout_ms);
 	else if (ours_in_drive) {
 		k->st.cdrom = s->cdrom;
@@ -296,7 +378,10 @@ static void decide(struct msd_kvmd *k, int64_t now)
 		fail(k, now, "another image (%s) was connected meanwhile", s->drive_image);
 }
 
-/* GET /msd answered: follow kvmd while idle, or take the next step. */
+static void followed(struct msd_kvmd *k, int64_t now);
+
+/* GET /msd answered: follow kvmd while idle, or take the next step (on a switch: after
+ * GET /switch). */
 static void got_state(struct msd_kvmd *k, int code, int64_t now)
 {
 	struct kvmd_msd_state ns;
@@ -326,13 +411,65 @@ static void got_state(struct msd_kvmd *k, int code, int64_t now)
 		return;
 	}
 	k->ks = ns;
+	if (k->sw_port >= 0) {
+		request(k, R_SWITCH, "GET", "/switch", now, k->cfg.timeout_ms);
+		return;
+	}
+	followed(k, now);
+}
+
+/* GET /switch answered (after a GET /msd): the active port. Not understood, or no such port:
+ * the drive reaches no known port (logged once per reason); an insert fails on it. */
+static void got_switch(struct msd_kvmd *k, int res, int code, int64_t now)
+{
+	int ports = 0, active = -1, r = -1;
+	char err[sizeof(k->sw_err)];
+	if (res > 0 && code == 200 && !k->body_over)
+		r = kvmd_switch_active(k->body, k->bodylen, k->tok, SW_TOKENS, &ports, &active);
+	if (res < 0) {
+		snprintf(err, sizeof(err), "kvmd: GET /switch: %s",
+			 k->body_over ? "answer too long" : k->http.err);
+	} else if (code != 200) {
+		char e[80];
+		kvmd_msd_error(code, k->body, k->bodylen, e, sizeof(e));
+		snprintf(err, sizeof(err), "kvmd: GET /switch: %s%s", e,
+			 code == 404 ? " (this kvmd has no Switch API)" : "");
+	} else if (r < 0) {
+		snprintf(err, sizeof(err), "kvmd: GET /switch: %s", k->body_over ? "answer too long" :
+			 r == JSON_ETOKENS ? "too many JSON values" : "unexpected JSON");
+	} else if (!ports) {
+		snprintf(err, sizeof(err), "no PiKVM Switch is attached to kvmd");
+	} else if (k->sw_port >= ports) {
+		snprintf(err, sizeof(err), "the PiKVM Switch has %d port(s), not port %d", ports,
+			 k->sw_port);
+	} else {
+		err[0] = 0;
+	}
+	bool ok = !err[0];
+	if (!ok && (k->sw_ok || strcmp(err, k->sw_err)))
+		KLOG(k, 4, "msd: %s; virtual media for switch port %d unavailable", err, k->sw_port);
+	else if (ok && !k->sw_ok && k->sw_err[0])
+		KLOG(k, 5, "msd: kvmd's Switch has port %d again", k->sw_port);
+	memcpy(k->sw_err, err, sizeof(err));
+	k->sw_ok = ok;
+	k->active = ok ? active : -1;
+	followed(k, now);
+}
+
+/* kvmd's state is known (GET /msd, and GET /switch on a switch): follow it while idle, or
+ * take the next step. */
+static void followed(struct msd_kvmd *k, int64_t now)
+{
+	const struct kvmd_msd_state ns = k->ks;
 	bool online = ns.enabled && ns.online;
-	if (online != k->st.online || ns.connected != k->st.connected || !k->polled) {
+	/* on a switch, the host sees the drive only while its port is the active one */
+	bool reach = ns.connected && (k->sw_port < 0 || (k->sw_ok && k->active == k->sw_port));
+	if (online != k->st.online || reach != k->st.connected || !k->polled) {
 		if (online != k->st.online || !k->polled)
 			KLOG(k, 5, "msd: kvmd's mass storage drive is %s",
 			     online ? "online" : ns.enabled ? "offline" : "disabled");
 		k->st.online = online;
-		k->st.connected = ns.connected;
+		k->st.connected = reach;
 		changed(k);
 	}
 	k->polled = true;
@@ -341,6 +478,17 @@ static void got_state(struct msd_kvmd *k, int code, int64_t now)
 		return;
 	}
 	k->next_at = now + k->cfg.poll_ms;
+	bool ours_in = ns.connected && !strcmp(ns.drive_image, k->kname);
+	if (k->sw_port >= 0 && k->st.state == MSD_INSERTED && ours_in && reach == k->away) {
+		k->away = !reach;
+		if (k->away)
+			KLOG(k, 4, "msd: switch port %d is not the active one (%s); the host does not "
+			     "see %s until it is again (bmcd does not switch back)", k->sw_port,
+			     k->sw_ok ? "another port is" : k->sw_err, k->kname);
+		else
+			KLOG(k, 5, "msd: switch port %d is active again; the host sees %s", k->sw_port,
+			     k->kname);
+	}
 	size_t pl = strlen(k->prefix);
 	bool ours_connected = ns.connected && !strncmp(ns.drive_image, k->prefix, pl) &&
 			      ns.drive_image[pl] == '/';
@@ -384,6 +532,9 @@ static void answered(struct msd_kvmd *k, int res, int64_t now)
 			get_state(k, now);
 			return;
 		}
+	} else if (r == R_SWITCH) {
+		got_switch(k, res, code, now);
+		return;
 	} else if (res < 0) {
 		if (r == R_STATE && k->goal == G_NONE) {
 			if (k->st.online || !k->polled)
@@ -460,12 +611,15 @@ static void k_service(struct msd *m, int64_t now, short revents)
 	}
 }
 
-static void begin(struct msd_kvmd *k, enum goal g, int64_t now)
+/* again: the image is downloaded and selected already (only the switch port is to be made
+ * active again) */
+static void begin(struct msd_kvmd *k, enum goal g, bool again, int64_t now)
 {
 	kvmd_http_close(&k->http); /* an insert in progress is cancelled (kvmd drops the file) */
 	k->req = R_NONE;
 	k->goal = g;
-	k->downloaded = k->params_set = false;
+	k->downloaded = k->params_set = again;
+	k->sw_asked = false;
 	k->steps = 0;
 	k->busy_since = 0;
 	k->st.error[0] = 0;
@@ -492,9 +646,19 @@ static int k_insert(struct msd *m, const char *url, bool cdrom, bool rw, int64_t
 		snprintf(err, errlen, "kvmd's mass storage drive is not available");
 		return -1;
 	}
+	if (held_elsewhere(k, &k->ks)) {
+		held_why(k, err, errlen);
+		return MSD_IN_USE;
+	}
 	if (k->st.state == MSD_INSERTED && !strcmp(url, k->url) && cdrom == k->want_cdrom &&
-	    rw == k->want_rw)
-		return 1;
+	    rw == k->want_rw) {
+		if (k->sw_port < 0 || k->st.connected)
+			return 1;
+		/* in the drive, but another switch port is active: make ours active again */
+		KLOG(k, 6, "msd: insert %s again: switch port %d", k->st.url, k->sw_port);
+		begin(k, G_INSERT, true, now);
+		return 0;
+	}
 	snprintf(k->url, sizeof(k->url), "%s", url);
 	kvmd_redact(url, strlen(url), k->st.url, sizeof(k->st.url));
 	kvmd_image_name(url, k->st.image, sizeof(k->st.image));
@@ -504,7 +668,7 @@ static int k_insert(struct msd *m, const char *url, bool cdrom, bool rw, int64_t
 	k->st.rw = rw && !cdrom;
 	k->st.size = k->st.written = 0;
 	KLOG(k, 6, "msd: insert %s (%s)", k->st.url, cdrom ? "CD-ROM" : "flash");
-	begin(k, G_INSERT, now);
+	begin(k, G_INSERT, false, now);
 	return 0;
 }
 
@@ -520,7 +684,7 @@ static int k_eject(struct msd *m, int64_t now, char *err, size_t errlen)
 		return -1;
 	}
 	KLOG(k, 6, "msd: eject%s", k->st.state == MSD_BUSY ? " (insert cancelled)" : "");
-	begin(k, G_EJECT, now);
+	begin(k, G_EJECT, false, now);
 	return 0;
 }
 
@@ -546,7 +710,16 @@ struct msd *msd_kvmd_new(const struct msd_kvmd_cfg *cfg, int64_t now)
 		fprintf(stderr, "msd: out of memory\n");
 		return NULL;
 	}
-	const char *prefix = cfg->prefix && cfg->prefix[0] ? cfg->prefix : "bmcd";
+	char sw_prefix[24];
+	snprintf(sw_prefix, sizeof(sw_prefix), "bmcd-port%u", cfg->switch_port);
+	const char *prefix = cfg->prefix && cfg->prefix[0] ? cfg->prefix :
+			     cfg->on_switch ? sw_prefix : "bmcd";
+	if (cfg->on_switch && cfg->switch_port >= 20) {
+		fprintf(stderr, "msd: switch port %u: a PiKVM Switch chain has ports 0..19\n",
+			cfg->switch_port);
+		free(k);
+		return NULL;
+	}
 	if (!kvmd_http_init(&k->http, cfg->socket, cfg->user, cfg->passwd) ||
 	    strlen(prefix) >= sizeof(k->prefix) || strchr(prefix, '/') || prefix[0] == '.') {
 		fprintf(stderr, "msd: bad kvmd socket path or image prefix\n");
@@ -569,6 +742,8 @@ struct msd *msd_kvmd_new(const struct msd_kvmd_cfg *cfg, int64_t now)
 		k->cfg.stall_ms = 60000;
 	if (!k->cfg.busy_ms)
 		k->cfg.busy_ms = 30000;
+	k->sw_port = cfg->on_switch ? (int)cfg->switch_port : -1;
+	k->active = -1;
 	k->next_at = now;
 	return &k->base;
 }

@@ -26,7 +26,10 @@
  *   The credentials in the URL given to insert() are used for the download only.
  * - kvmd backend: only images bmcd created (under its prefix directory in kvmd's storage)
  *   are ever removed; images a person uploaded through kvmd stay. A drive connected by
- *   someone else is disconnected by insert() and eject() (the drive is one).
+ *   someone else is disconnected by insert() and eject() (the drive is one), except on a
+ *   PiKVM Switch port while another port is active: that is another host's media, and
+ *   insert() refuses with MSD_IN_USE (eject() leaves it). On a switch port, connected is
+ *   false while another port is active (the host does not see the drive; the state stays).
  */
 #ifndef BMCD_MEDIA_H
 #define BMCD_MEDIA_H
@@ -38,6 +41,7 @@
 
 #define MSD_URL_MAX 1024
 #define MSD_NAME_MAX 96		/* an image name, without kvmd's prefix directory */
+#define MSD_IN_USE (-2)		/* insert(): another host holds the drive (err says who) */
 
 enum msd_state {
 	MSD_EMPTY,

@@ -15,7 +15,10 @@
  * TransferProtocolType that is not the URL's scheme: 400 ActionParameterValueConflict; an
  * URL that is not http(s): 400 ActionParameterValueFormatError; longer than
  * cfg.media_url_max: 400 StringValueTooLong; an insert or
- * eject in progress: 409 ResourceInUse; the drive unreachable (kvmd down): 503.
+ * eject in progress, or another host's media in the drive (a PiKVM Switch port): 409
+ * ResourceInUse (the latter with the reason as Resolution); the drive unreachable: 503.
+ * Inserted is false (Health Warning) while the drive holds the image but the host does not
+ * see it (connected false: another switch port is active).
  */
 #include "rf_private.h"
 
@@ -81,7 +84,8 @@ void rf_get_vm(struct ctx *x)
 	jw_key(w, "MediaTypes");
 	jw_raw(w, "[\"CD\",\"DVD\"]");
 	bool has = st.state == MSD_INSERTED || (st.state == MSD_BUSY && st.inserting);
-	jw_kbool(w, "Inserted", st.state == MSD_INSERTED);
+	bool in = st.state == MSD_INSERTED && st.connected; /* not: a switch port not active */
+	jw_kbool(w, "Inserted", in);
 	if (has && st.url[0]) {
 		jw_kstr(w, "Image", st.url);
 		if (st.image[0])
@@ -93,7 +97,7 @@ void rf_get_vm(struct ctx *x)
 		jw_knull(w, "ImageName");
 	}
 	jw_kbool(w, "WriteProtected", true);
-	jw_kstr(w, "ConnectedVia", st.state == MSD_INSERTED ? "URI" : "NotConnected");
+	jw_kstr(w, "ConnectedVia", in ? "URI" : "NotConnected");
 	jw_kstr(w, "TransferMethod", "Upload");
 	int s = has ? scheme(st.url) : 0;
 	if (s)
@@ -103,7 +107,8 @@ void rf_get_vm(struct ctx *x)
 	rf_str_array(w, "TransferProtocolType@Redfish.AllowableValues", protocols, 2);
 	jw_kobj(w, "Status");
 	jw_kstr(w, "State", st.online ? "Enabled" : "UnavailableOffline");
-	jw_kstr(w, "Health", st.state == MSD_FAILED || !st.online ? "Warning" : "OK");
+	jw_kstr(w, "Health", st.state == MSD_FAILED || !st.online || in != (st.state == MSD_INSERTED) ?
+				     "Warning" : "OK");
 	jw_obj_end(w);
 	jw_kobj(w, "Actions");
 	jw_kobj(w, "#" ACT_INSERT);
@@ -247,12 +252,13 @@ void rf_post_vm_insert(struct ctx *x)
 		m->ops->status(m, &st);
 		if (unavailable(x, &st))
 			return;
-		if (st.state == MSD_BUSY) {
+		static char why[200]; /* one request at a time: lives until the reply is built */
+		snprintf(why, sizeof(why), "%s", err);
+		if (st.state == MSD_BUSY || rc == MSD_IN_USE) { /* another host's media: its reason */
+			x->p.resolution = rc == MSD_IN_USE ? why : NULL;
 			rf_fail(x, 409, M_IN_USE, NULL, NULL, NULL);
 			return;
 		}
-		static char why[200]; /* one request at a time: lives until the reply is built */
-		snprintf(why, sizeof(why), "%s", err);
 		rf_add(&e, M_ACT_FORMAT, rf_tok_text(&e, x, t, image), "Image", act);
 		x->p.resolution = why;
 		rf_fail_list(x, 400, &e);

@@ -2,7 +2,12 @@
 a PiKVM Switch through kvmd's /switch API (GET /switch for the port's power LED, POST
 /switch/atx/click for presses), against the fake kvmd's Switch (tests/integration/fake_kvmd.py).
 Only the configured port may change; no switch, no such port or a kvmd without the Switch API
-fail cleanly (IPMI "busy", Redfish 503), and bad switch_port values are config errors."""
+fail cleanly (IPMI "busy", Redfish 503), and bad switch_port values are config errors.
+
+Virtual media on a Switch port ("the MSD follows the Switch's active port"): an insert makes
+the port active before the drive is connected; while another port is active the host does not
+see the media (Inserted false, Health Warning) and bmcd does not switch back; another host's
+media in the drive while its port is active is refused (409), never disconnected."""
 import base64
 import json
 import os
@@ -17,6 +22,7 @@ import pytest
 
 from conftest import BMCD, free_tcp_port
 from fake_kvmd import FakeKvmd
+from test_fake_kvmd_msd import www  # noqa: F401  (a fixture)
 
 SYS = "/redfish/v1/Systems/0"
 
@@ -50,6 +56,12 @@ def switch_bmcd(bmcd_factory, kvmd_dir):
 
 
 def rf(b, method, path, body=None):
+    st, _, d = rfh(b, method, path, body)
+    return st, d
+
+
+def rfh(b, method, path, body=None):
+    """(status, headers, JSON body)"""
     req = urllib.request.Request("http://127.0.0.1:%d%s" % (b.http, path), method=method,
                                  data=json.dumps(body).encode() if body is not None else None)
     req.add_header("Authorization", "Basic " + base64.b64encode(b"admin:admin").decode())
@@ -58,10 +70,10 @@ def rf(b, method, path, body=None):
     try:
         with urllib.request.urlopen(req, timeout=20) as r:
             data = r.read()
-            return r.status, json.loads(data) if data else None
+            return r.status, r.headers, json.loads(data) if data else None
     except urllib.error.HTTPError as e:
         data = e.read()
-        return e.code, json.loads(data) if data else None
+        return e.code, e.headers, json.loads(data) if data else None
 
 
 def wait(cond, timeout=5.0):
@@ -196,3 +208,129 @@ def test_switch_port_needs_the_backend(bmcd_factory):
     r = subprocess.run([BMCD, "-c", b.conf, "--check-config"], capture_output=True, text=True)
     assert r.returncode == 1 and "kvmd.switch_port is set, but host.backend is not kvmd-switch" \
         in r.stderr, r.stderr
+
+
+# --- virtual media on a Switch port ---------------------------------------------------------
+
+CD = "/redfish/v1/Managers/bmc/VirtualMedia/Cd"
+INSERT = CD + "/Actions/VirtualMedia.InsertMedia"
+EJECT = CD + "/Actions/VirtualMedia.EjectMedia"
+
+
+def drive(k):
+    with k.lock:
+        return dict(k.msd_drive)
+
+
+def msd_ready(b):
+    return wait(lambda: rf(b, "GET", CD)[1]["Status"]["State"] == "Enabled", 10)
+
+
+def set_actives(k):
+    return [q.get("port") for m, p, q in k.sw_requests if m == "POST" and p == "/switch/set_active"]
+
+
+def test_insert_makes_the_port_active_and_follows_it(switch_bmcd, www):
+    b, k = switch_bmcd(units=1, port="1.3")  # port 2
+    with k.lock:
+        k.sw_active = 0  # someone is on port 0
+        k.sw_active_lag = 0.4  # kvmd queues the switch-over
+    assert msd_ready(b), b.log()
+    url = www["base"] + "/test.iso"
+    st, h, d = rfh(b, "POST", INSERT, {"Image": url})
+    assert st == 202 and d["TaskState"] == "Running", (st, d)
+    mon = h["Location"]
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        st, _, d = rfh(b, "GET", mon)
+        if st != 202:
+            break
+        time.sleep(0.1)
+    assert st == 204, (st, d, b.log())
+    assert k.sw_active == 2 and set_actives(k) == ["2"], k.sw_requests[-5:]
+    dr = drive(k)
+    assert dr["connected"] and dr["image"] == "bmcd-port2/test.iso", dr
+    # the port was made active, and seen active, before the drive was connected
+    reqs = [(m, p, q) for m, p, q in k.all_requests if m == "POST"]
+    i_act = next(i for i, r in enumerate(k.all_requests) if r[1] == "/switch/set_active")
+    i_con = next(i for i, r in enumerate(k.all_requests)
+                 if r[1] == "/msd/set_connected" and r[2].get("connected") == "1")
+    assert i_act < i_con, reqs
+    assert any(r[1] == "/switch" for r in k.all_requests[i_act + 1:i_con]), k.all_requests[i_act:]
+    cd = rf(b, "GET", CD)[1]
+    assert cd["Inserted"] and cd["ConnectedVia"] == "URI" and cd["Status"]["Health"] == "OK", cd
+
+    # someone switches the KVM to port 1: the drive no longer reaches this host
+    with k.lock:
+        k.sw_active = 1
+    assert wait(lambda: rf(b, "GET", CD)[1]["Inserted"] is False), rf(b, "GET", CD)
+    cd = rf(b, "GET", CD)[1]
+    assert cd["Status"]["Health"] == "Warning" and cd["ConnectedVia"] == "NotConnected", cd
+    assert cd["Image"] == url and cd["ImageName"] == "test.iso", cd
+    time.sleep(0.5)
+    assert k.sw_active == 1 and set_actives(k) == ["2"]  # bmcd does not switch back
+    assert drive(k)["connected"]
+    assert b.log().count("switch port 2 is not the active one") == 1, b.log()
+
+    # back to port 2: inserted again, without a request of bmcd's
+    with k.lock:
+        k.sw_active = 2
+    assert wait(lambda: rf(b, "GET", CD)[1]["Inserted"] is True), rf(b, "GET", CD)
+    assert rf(b, "GET", CD)[1]["Status"]["Health"] == "OK"
+    assert "switch port 2 is active again" in b.log()
+
+    # port 1 again, then the same image asked for: only the port is made active again
+    with k.lock:
+        k.sw_active = 1
+    assert wait(lambda: rf(b, "GET", CD)[1]["Inserted"] is False)
+    writes = sum(p == "/msd/write_remote" for _, p, _ in k.msd_requests)
+    st, h, d = rfh(b, "POST", INSERT, {"Image": url})
+    assert st == 202, (st, d)
+    assert wait(lambda: rf(b, "GET", CD)[1]["Inserted"] is True, 10), b.log()
+    assert k.sw_active == 2 and set_actives(k) == ["2", "2"]
+    assert sum(p == "/msd/write_remote" for _, p, _ in k.msd_requests) == writes
+
+    # eject: the drive is disconnected, the active port stays
+    st, _ = rf(b, "POST", EJECT, {})
+    assert st == 204
+    assert wait(lambda: rf(b, "GET", CD)[1]["Inserted"] is False and not drive(k)["connected"], 10)
+    assert wait(lambda: "bmcd-port2/test.iso" not in k.msd_images, 10)
+    assert k.sw_active == 2 and set_actives(k) == ["2", "2"]
+
+
+def test_another_hosts_media_is_refused(switch_bmcd, www):
+    b, k = switch_bmcd(units=1, port="2")
+    k.msd_add_image("theirs.iso", 4096)
+    with k.lock:
+        k.sw_active = 1
+        k.msd_drive = {"image": "theirs.iso", "connected": True, "cdrom": True, "rw": False}
+    assert msd_ready(b), b.log()
+    n = len(k.sw_requests)
+    assert wait(lambda: any(p == "/switch" for _, p, _ in k.sw_requests[n:]))  # bmcd looked
+    time.sleep(0.3)
+    cd = rf(b, "GET", CD)[1]
+    assert cd["Inserted"] is False and cd["Status"]["Health"] == "OK", cd
+    posts = lambda: [r for r in k.all_requests if r[0] == "POST"]  # noqa: E731
+    before = posts()
+    url = www["base"] + "/test.iso"
+    st, d = rf(b, "POST", INSERT, {"Image": url})
+    assert st == 409, (st, d)
+    ext = d["error"]["@Message.ExtendedInfo"]
+    assert ext[0]["MessageId"].endswith("ResourceInUse"), ext
+    assert "theirs.iso" in ext[0]["Resolution"] and "switch port 1" in ext[0]["Resolution"], ext
+    # eject leaves it too
+    st, _ = rf(b, "POST", EJECT, {})
+    assert st == 204
+    time.sleep(0.5)
+    assert posts() == before, posts()[len(before):]
+    assert drive(k) == {"image": "theirs.iso", "connected": True, "cdrom": True, "rw": False}
+    assert k.sw_active == 1 and "theirs.iso" in k.msd_images
+
+    # port 2 chosen in kvmd's UI: the media now reaches this host; an insert replaces it
+    with k.lock:
+        k.sw_active = 2
+    time.sleep(0.4)
+    st, d = rf(b, "POST", INSERT, {"Image": url})
+    assert st == 202, (st, d)
+    assert wait(lambda: rf(b, "GET", CD)[1]["Inserted"] is True, 30), b.log()
+    assert drive(k)["image"] == "bmcd-port2/test.iso" and "theirs.iso" in k.msd_images

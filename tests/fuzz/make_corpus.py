@@ -1004,6 +1004,27 @@ def record_kvmd(corpus):
         finally:
             c.close()
 
+    # the Switch (fuzz_kvmd's "SW" inputs: port byte 2), answers to GET /switch and a click
+    k = FakeKvmd(path, long_s=0.3, short_s=0.2, switch=1)
+    try:
+        sw_get = b"GET /switch HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        sw_click = (b"POST /switch/atx/click?port=2&button=power HTTP/1.1\r\nHost: localhost\r\n"
+                    b"Connection: close\r\nContent-Length: 0\r\n\r\n")
+        sw = [ask(sw_get), ask(sw_get), ask(sw_click), ask(sw_get)]
+        with k.lock:
+            k.sw_busy_until[2] = time.monotonic() + 60
+        sw.append(ask(sw_get))
+        k.set_switch(0)
+        sw.append(ask(sw_get))
+    finally:
+        k.close()
+    sw = [a for a in sw if a]
+    for a in sw:
+        corpus.add("fuzz_kvmd", b"SW\x02" + a, "rec")
+    if len(sw) == 6:  # a poll, a press: a fresh look, the click, a poll; busy; unplugged
+        corpus.add("fuzz_kvmd", b"SW\x02" + sw[0] + MARK + b"\x01" + sw[1] + MARK + b"\x40" +
+                   sw[2] + MARK + b"\x40" + sw[3] + MARK + b"\x01" + sw[4] + MARK + b"\x40" + sw[5],
+                   "rec-exchange")
     k = FakeKvmd(path, long_s=0.3, short_s=0.2)
     try:
         answers = [ask(get), ask(click(b"power")), ask(click(b"power")), ask(get),
@@ -1126,6 +1147,28 @@ def constructed_ndjson(corpus):
     corpus.add("fuzz_msd_kvmd", resp(200, st(busy=True)) + mark + b"\x20" + resp(409, busy), "built")
     corpus.add("fuzz_msd_kvmd", resp(200, st(True, mine, name)) + mark + b"\x01" + resp(200, ok) +
                mark + b"\x05", "built")
+    # a PiKVM Switch port ("SW", port 2, first control byte; 0x08: no insert or eject): a GET
+    # /switch after each GET /msd, set_active before the drive is connected
+    def sw(active, ports=4):
+        return resp(200, {"ok": True, "result": {
+            "model": {"ports": [{"id": str(i + 1)} for i in range(ports)]},
+            "summary": {"active_port": active, "active_id": "", "synced": True}}})
+    name2 = "bmcd-port2/debian_12.iso"
+    mine2 = {name2: {"size": 1000, "complete": True}}
+
+    def pl2(w):
+        return line({"ok": True, "result": {"image": {"name": name2, "size": 1000, "written": w}}})
+    ins = [resp(200, st()), sw(0), resp(200, [pl2(0), pl2(1000)], True), resp(200, st(False, mine2)),
+           sw(0), resp(200, ok), resp(200, st(False, mine2)), sw(0), resp(200, ok),
+           resp(200, st(False, mine2)), sw(2), resp(200, ok), resp(200, st(True, mine2, name2)), sw(2)]
+    corpus.add("fuzz_msd_kvmd", b"SW\x02\x00" + (mark + b"\x08").join(ins), "built")
+    theirs = resp(200, st(True, {"isos/t.iso": {"size": 5, "complete": True}}, "isos/t.iso"))
+    corpus.add("fuzz_msd_kvmd", b"SW\x02\x00" + theirs + mark + b"\x08" + sw(1) + mark + b"\x40" +
+               theirs + mark + b"\x08" + sw(1), "built")
+    ours = resp(200, st(True, mine2, name2))
+    corpus.add("fuzz_msd_kvmd", b"SW\x02\x08" + (mark + b"\x08").join(
+        [ours, sw(2), ours, sw(1), ours, sw(2), ours, sw(-1, 0)]) + mark + b"\x01" + resp(200, ok),
+        "built")
 
 
 def constructed_misc(corpus):

@@ -88,6 +88,35 @@ static void config_cases(void)
 	big[sizeof(big) - 1] = 0;
 	CHECK_EQ(load(big, &c, e, sizeof(e)), 1);
 	CHECK(strstr(e, "longer than") != NULL);
+
+	/* kvmd-switch: switch_port is kvmd's 0-based index or unit.channel; the backend becomes
+	 * kvmd with the port set */
+	CHECK_EQ(load("[host]\nbackend = kvmd-switch\n[kvmd]\nswitch_port = 19\n", &c, e,
+		      sizeof(e)), 0);
+	CHECK(c.backend == BACKEND_KVMD && c.kvmd_switch_port == 19);
+	CHECK_EQ(load("[host]\nbackend = kvmd-switch\n[kvmd]\nswitch_port = 2.3\n", &c, e,
+		      sizeof(e)), 0);
+	CHECK(c.backend == BACKEND_KVMD && c.kvmd_switch_port == 6);
+	CHECK_EQ(load("[host]\nbackend = kvmd-switch\n[kvmd]\nswitch_port = 1.1\n", &c, e,
+		      sizeof(e)), 0);
+	CHECK_EQ(c.kvmd_switch_port, 0);
+	CHECK_EQ(load("[host]\nbackend = kvmd\n", &c, e, sizeof(e)), 0);
+	CHECK(c.backend == BACKEND_KVMD && c.kvmd_switch_port == -1);
+	static const char *const bad_ports[] = { "20", "-1", "0.5", "6.1", "1.5", "1.10", "two", "" };
+	for (size_t i = 0; i < sizeof(bad_ports) / sizeof(bad_ports[0]); i++) {
+		char conf[128], want_err[160];
+		snprintf(conf, sizeof(conf), "[host]\nbackend = kvmd-switch\n[kvmd]\nswitch_port = %s\n",
+			 bad_ports[i]);
+		CHECK(load(conf, &c, e, sizeof(e)) >= 1);
+		snprintf(want_err, sizeof(want_err), "t.conf:4: kvmd.switch_port: expected a port index "
+			 "from 0 to 19 or unit.channel from 1.1 to 5.4, got '%s'", bad_ports[i]);
+		CHECK(strstr(e, want_err) != NULL);
+	}
+	CHECK_EQ(load("[host]\nbackend = kvmd-switch\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "host.backend = kvmd-switch needs kvmd.switch_port") != NULL);
+	CHECK_EQ(load("[host]\nbackend = kvmd\n[kvmd]\nswitch_port = 1\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "kvmd.switch_port is set, but host.backend is not kvmd-switch") != NULL);
+	CHECK_EQ(load("[kvmd]\nswitch_port = 1\n", &c, e, sizeof(e)), 1); /* sim by default */
 	char nul[] = "[ipmi]\nport = 6\0" "23\n";
 	(void)nul;
 	CHECK_EQ(load("", &c, e, sizeof(e)), 0); /* empty file: all defaults */

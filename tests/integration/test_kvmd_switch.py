@@ -333,3 +333,26 @@ def test_another_hosts_media_is_refused(switch_bmcd, www):
     assert {st for st, _ in answers} <= {409, 202}, answers
     assert wait(lambda: rf(b, "GET", CD)[1]["Inserted"] is True, 30), b.log()
     assert drive(k)["image"] == "bmcd-port2/test.iso" and "theirs.iso" in k.msd_images
+
+
+@pytest.mark.parametrize("units,port,says", [
+    (1, "6", "has 4 port(s), not port 6"),
+    (None, "2", "this kvmd has no Switch API"),
+])
+def test_media_without_the_port_fails_cleanly(switch_bmcd, www, units, port, says):
+    """No such port or no Switch API: the insertion's task ends in Exception saying why,
+    before the drive is touched."""
+    b, k = switch_bmcd(units=units, port=port)
+    assert msd_ready(b), b.log()
+    st, h, d = rfh(b, "POST", INSERT, {"Image": www["base"] + "/test.iso"})
+    assert st == 202, (st, d)
+    end = time.monotonic() + 15
+    while time.monotonic() < end:
+        st, _, d = rfh(b, "GET", h["Location"])
+        if st != 202:
+            break
+        time.sleep(0.1)
+    assert st == 400, (st, d)
+    assert says in d["error"]["@Message.ExtendedInfo"][0]["Resolution"], d
+    assert [r for r in k.all_requests if r[0] == "POST"] == []
+    assert not drive(k)["connected"] and k.msd_images == {}

@@ -47,6 +47,7 @@ struct bmc {
 	struct msd *msd;		/* virtual media; NULL: none (gpiod) */
 	int msd_fd, msd_handle;
 	uint32_t msd_seq;		/* the drive's status seq last handed to Redfish */
+	bool msd_dirty;			/* a Redfish request acted on the drive (RF_MEDIA) */
 	struct host host;
 	struct ipmi ipmi;
 	struct facts facts;
@@ -93,9 +94,7 @@ struct msd *wire_open_media(struct bmc *b, int64_t now);
 void wire_media_start(struct bmc *b);
 /* Whether an insertion is downloading (a power-on waits for it: host_cfg.hold). */
 bool wire_media_inserting(void *ctx);
-/* After the drive may have changed (its backend ran, or a Redfish request acted on it): a
- * change goes to Redfish (tasks, event log, SSE) and to the host model (a held power-on). */
-void wire_media_changed(struct bmc *b, int64_t now);
+
 int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now);
 void wire_ipmi_start(struct bmc *b);
 int wire_sol(struct bmc *b, int64_t now);

@@ -45,7 +45,9 @@ bool wire_media_inserting(void *ctx)
 
 /* After the backend ran: a changed drive goes to Redfish (tasks, event log, SSE), and a
  * power-on waiting for the insertion may go ahead. */
-void wire_media_changed(struct bmc *b, int64_t now)
+/* After the drive may have changed (its backend ran, or a Redfish request acted on it): a
+ * change goes to Redfish (tasks, event log, SSE) and to the host model (a held power-on). */
+static void wire_media_changed(struct bmc *b, int64_t now)
 {
 	struct msd_status st;
 	if (!b->msd)
@@ -84,7 +86,10 @@ static void msd_prepare(void *ctx, int64_t now)
 {
 	struct bmc *b = ctx;
 	struct pollfd want[1];
-	(void)now;
+	if (b->msd_dirty) {
+		b->msd_dirty = false;
+		wire_media_changed(b, now);
+	}
 	int n = b->msd->ops->fds(b->msd, want, 1);
 	int fd = n > 0 ? want[0].fd : -1;
 	if (b->msd_fd != fd && b->msd_handle >= 0) {

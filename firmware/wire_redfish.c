@@ -37,7 +37,7 @@ static int rf_handle(void *ctx, const struct http_request *rq, struct rf_conn *c
 	int fl = redfish_handle(&b->rf, rq, c, out, now);
 	wire_redfish_revoke(b);
 	if (fl & RF_MEDIA)
-		wire_media_changed(b, now);
+		b->msd_dirty = true; /* wire_media.c looks at the drive before the next poll */
 	return fl & ~RF_MEDIA;
 }
 

@@ -192,7 +192,10 @@ class Bmcd:
                  extra=()):
         cmd = [tool, "-D", "LAN_2_0", "-h", "127.0.0.1:%d" % self.port, "-u", user, "-p",
                password, *extra, *args]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        # FreeIPMI caches SDRs under $HOME/.freeipmi by host:port; ports are reused across
+        # tests, so another daemon's cache would be "out of date": one HOME per daemon
+        env = dict(os.environ, HOME=self.dir)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         if check and r.returncode != 0:
             raise AssertionError("%s failed (%d):\n%s%s" % (" ".join(cmd), r.returncode,
                                                             r.stdout, r.stderr))

@@ -25,11 +25,11 @@ Redfish (http://127.0.0.1:${http}, https://127.0.0.1:${https} with a self-signed
   curl -sk -u admin:admin -N https://127.0.0.1:${https}/redfish/v1/EventService/SSE
 
 Virtual media (a simulated download of about 3 s; watch the console with sol activate)
-  curl -si -u admin:admin -H 'Content-Type: application/json' -d '{"Image": "http://example.com/boot.iso"}' \
+  curl -si -u admin:admin -H 'Content-Type: application/json' -d '{"Image": "http://example.com/boot.iso"}' \\
     http://127.0.0.1:${http}/redfish/v1/Managers/bmc/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia
   curl -si -u admin:admin http://127.0.0.1:${http}/redfish/v1/TaskService/TaskMonitors/1
-  curl -s -u admin:admin -X PATCH -H 'Content-Type: application/json' \
-    -d '{"Boot": {"BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once"}}' \
+  curl -s -u admin:admin -X PATCH -H 'Content-Type: application/json' \\
+    -d '{"Boot": {"BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once"}}' \\
     http://127.0.0.1:${http}/redfish/v1/Systems/0
   $I power on                (waits for the download; the console says "Booting from CD: boot.iso")
 

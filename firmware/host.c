@@ -71,18 +71,39 @@ void host_set_time(struct host *h, uint32_t t)
 	h->time_offset = (int32_t)((int64_t)t - (int64_t)time(NULL));
 }
 
-struct sel *host_sel(struct host *h) { return &h->sel; }
+/* Brings the model up to `now` before a protocol engine's call reads or changes it (the
+ * engines pass the time of the request they handle). Calls made while the model is being
+ * serviced (its listeners asking back) see it as it is. */
+static void catch_up(struct host *h, int64_t now)
+{
+	if (now > h->now && !h->servicing)
+		host_service(h, now);
+}
 
-uint16_t host_sel_add(struct host *h, const uint8_t *rec, uint8_t origin, uint8_t text,
-		      const char *user)
+struct sel *host_sel(struct host *h, int64_t now)
+{
+	catch_up(h, now);
+	return &h->sel;
+}
+
+static uint16_t sel_add_now(struct host *h, const uint8_t *rec, uint8_t origin, uint8_t text,
+			    const char *user)
 {
 	uint16_t id = sel_add(&h->sel, rec, host_time(h), origin, text, user);
 	notify(h, HOST_NOTIFY_LOG);
 	return id;
 }
 
-void host_sel_clear(struct host *h)
+uint16_t host_sel_add(struct host *h, const uint8_t *rec, uint8_t origin, uint8_t text,
+		      const char *user, int64_t now)
 {
+	catch_up(h, now);
+	return sel_add_now(h, rec, origin, text, user);
+}
+
+void host_sel_clear(struct host *h, int64_t now)
+{
+	catch_up(h, now);
 	sel_clear(&h->sel, host_time(h));
 	notify(h, HOST_NOTIFY_LOG);
 }
@@ -93,7 +114,7 @@ static void log_event(struct host *h, uint8_t stype, uint8_t snum, uint8_t offse
 	uint8_t rec[SEL_REC_LEN];
 	sel_make_event(rec, stype, snum, 0x6F, false, (uint8_t)((oem ? 0xA0 : 0x00) | offset),
 		       oem ? ed2 : 0xFF, oem ? ed3 : 0xFF);
-	host_sel_add(h, rec, origin, text, user);
+	sel_add_now(h, rec, origin, text, user);
 }
 
 /* --- power LED ------------------------------------------------------------------------ */
@@ -387,6 +408,8 @@ static void run_steps(struct host *h)
 
 void host_service(struct host *h, int64_t now)
 {
+	bool nested = h->servicing;
+	h->servicing = true;
 	h->now = now;
 	h->atx->ops->service(h->atx, now, 0);
 	unsigned leds = h->atx->ops->leds(h->atx);
@@ -413,6 +436,7 @@ void host_service(struct host *h, int64_t now)
 			break;
 		start_next(h);
 	}
+	h->servicing = nested;
 }
 
 int64_t host_deadline(const struct host *h)
@@ -441,10 +465,11 @@ static bool satisfied(const struct host *h, enum host_action a)
 	}
 }
 
-int host_request(struct host *h, enum host_action a, const struct host_who *who)
+int host_request(struct host *h, enum host_action a, const struct host_who *who, int64_t now)
 {
 	if ((unsigned)a >= HOST_ACTION_COUNT)
 		return -1;
+	catch_up(h, now);
 	if (!h->atx->ops->available(h->atx))
 		return -2;
 	struct host_queued q;
@@ -476,8 +501,9 @@ int host_request(struct host *h, enum host_action a, const struct host_who *who)
 	return 0;
 }
 
-void host_get_status(struct host *h, struct host_status *st)
+void host_get_status(struct host *h, struct host_status *st, int64_t now)
 {
+	catch_up(h, now);
 	memset(st, 0, sizeof(*st));
 	st->on = h->on;
 	st->hdd = h->hdd;
@@ -495,16 +521,18 @@ void host_get_status(struct host *h, struct host_status *st)
 	st->poh_minutes = (uint32_t)(ms / 60000);
 }
 
-void host_identify(struct host *h, unsigned seconds, bool force)
+void host_identify(struct host *h, unsigned seconds, bool force, int64_t now)
 {
+	catch_up(h, now);
 	h->identify_force = force;
 	h->identify_until = force || seconds == 0 ? 0 : h->now + (int64_t)seconds * 1000;
 	log_info("host: identify %s", force ? "on" : seconds ? "on for a while" : "off");
 	notify(h, HOST_NOTIFY_POWER);
 }
 
-void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who)
+void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who, int64_t now)
 {
+	catch_up(h, now);
 	if (policy > POLICY_ALWAYS_ON)
 		return;
 	h->policy = policy;
@@ -514,10 +542,16 @@ void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who)
 		   who && who->user ? who->user : "-");
 }
 
-void host_get_boot(struct host *h, struct boot_override *b) { *b = h->boot; }
-
-void host_set_boot(struct host *h, const struct boot_override *b, const struct host_who *who)
+void host_get_boot(struct host *h, struct boot_override *b, int64_t now)
 {
+	catch_up(h, now);
+	*b = h->boot;
+}
+
+void host_set_boot(struct host *h, const struct boot_override *b, const struct host_who *who,
+		   int64_t now)
+{
+	catch_up(h, now);
 	h->boot = *b;
 	if (h->boot.enabled == BOOT_DISABLED)
 		h->boot.target = BOOT_NONE;
@@ -532,6 +566,6 @@ void host_apply_policy(struct host *h)
 	if (h->policy == POLICY_ALWAYS_ON && !h->on) {
 		struct host_who who = { ORIGIN_BMC, 0, NULL };
 		log_notice("host: power restore policy is always-on and the host is off: powering on");
-		host_request(h, HOST_ON, &who);
+		host_request(h, HOST_ON, &who, h->now);
 	}
 }

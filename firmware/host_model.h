@@ -55,7 +55,8 @@ enum { HOST_NOTIFY_POWER = 1, HOST_NOTIFY_LOG = 2 };
 struct host {
 	struct host_cfg cfg;
 	struct atx *atx;
-	int64_t now;
+	int64_t now;			/* the time the model was last brought up to */
+	bool servicing;			/* host_service() is running (its listeners may call back) */
 	bool on, hdd;
 	bool leds_known;		/* the backend has told us the LED state at least once */
 

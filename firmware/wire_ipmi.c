@@ -44,7 +44,6 @@ static void udp_readable(void *ctx, int fd, short revents, int64_t now)
 	static uint8_t bufs[UDP_BATCH][IPMI_PKT_MAX];
 	struct udp_pkt pkts[UDP_BATCH];
 	(void)revents;
-	host_service(&b->host, now);
 	for (int round = 0; round < 4; round++) {
 		for (int i = 0; i < UDP_BATCH; i++) {
 			pkts[i].buf = bufs[i];

@@ -40,7 +40,10 @@ bool wire_media_inserting(void *ctx)
 		return false;
 	struct msd_status st;
 	b->msd->ops->status(b->msd, &st);
-	return st.state == MSD_BUSY && st.inserting;
+	/* an action already waiting also waits for Redfish to record the drive's change (the
+	 * host model catches up when the record goes into its log: the log says "inserted"
+	 * before the host boots) */
+	return (st.state == MSD_BUSY && st.inserting) || (st.seq != b->msd_seq && b->host.hold_until);
 }
 
 /* After the backend ran: a changed drive goes to Redfish (tasks, event log, SSE), and a
@@ -55,8 +58,8 @@ static void wire_media_changed(struct bmc *b, int64_t now)
 	b->msd->ops->status(b->msd, &st);
 	if (st.seq == b->msd_seq)
 		return;
-	b->msd_seq = st.seq;
 	wire_redfish_media(b, now);
+	b->msd_seq = st.seq;
 	host_service(&b->host, now);
 }
 

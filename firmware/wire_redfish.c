@@ -33,7 +33,6 @@ static int rf_handle(void *ctx, const struct http_request *rq, struct rf_conn *c
 		     struct buf *out, int64_t now)
 {
 	struct bmc *b = ctx;
-	host_service(&b->host, now);
 	int fl = redfish_handle(&b->rf, rq, c, out, now);
 	wire_redfish_revoke(b);
 	if (fl & RF_MEDIA)
@@ -99,7 +98,7 @@ static void host_changed(void *ctx, int what)
 	struct buf out;
 	if (what == HOST_NOTIFY_POWER) {
 		struct host_status st;
-		host_get_status(&b->host, &st);
+		host_get_status(&b->host, &st, b->host.now);
 		const char *ps = power_state(&st);
 		if (!strcmp(ps, b->last_power))
 			return;
@@ -221,10 +220,9 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	b->host.notify = host_changed;
 	b->host.notify_ctx = b;
 	struct host_status st;
-	host_get_status(&b->host, &st);
+	host_get_status(&b->host, &st, now);
 	snprintf(b->last_power, sizeof(b->last_power), "%s", power_state(&st));
 	b->last_sel_adds = b->host.sel.adds;
 	loop_add_timer(&b->loop, http_deadline_cb, http_tick_cb, b);
-	(void)now;
 	return wire_events(b);
 }

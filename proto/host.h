@@ -68,23 +68,28 @@ struct boot_override {
 	uint8_t ipmi_extra[4]; /* IPMI boot flags: byte 2 without the device bits, bytes 3..5 */
 };
 
+/* Every call that reads or changes the model's state takes `now` (monotonic milliseconds,
+ * the time of the request being handled): the model first catches up to it (timers, the
+ * power LED), so a front door need not service it before handing a request to an engine. */
+
 /* Queue an action. Returns 0 when accepted (it runs now or when the buttons are free),
  * -1 when the queue is full, -2 when the backend is unavailable. */
-int host_request(struct host *h, enum host_action a, const struct host_who *who);
-void host_get_status(struct host *h, struct host_status *st);
+int host_request(struct host *h, enum host_action a, const struct host_who *who, int64_t now);
+void host_get_status(struct host *h, struct host_status *st, int64_t now);
 /* Identify: seconds > 0 lights it for that long, 0 turns it off, force lights it until
  * turned off. */
-void host_identify(struct host *h, unsigned seconds, bool force);
-void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who);
-void host_get_boot(struct host *h, struct boot_override *b);
-void host_set_boot(struct host *h, const struct boot_override *b, const struct host_who *who);
+void host_identify(struct host *h, unsigned seconds, bool force, int64_t now);
+void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who, int64_t now);
+void host_get_boot(struct host *h, struct boot_override *b, int64_t now);
+void host_set_boot(struct host *h, const struct boot_override *b, const struct host_who *who,
+		   int64_t now);
 /* The event log (SEL), read directly. Entries are added and the log cleared only through
  * host_sel_add() and host_sel_clear(): they stamp host_time() and tell the listeners
  * (Redfish SSE). host_sel_add returns the record ID. */
-struct sel *host_sel(struct host *h);
+struct sel *host_sel(struct host *h, int64_t now);
 uint16_t host_sel_add(struct host *h, const uint8_t *rec, uint8_t origin, uint8_t text,
-		      const char *user);
-void host_sel_clear(struct host *h);
+		      const char *user, int64_t now);
+void host_sel_clear(struct host *h, int64_t now);
 /* Wall-clock seconds since the epoch, as the SEL sees it (Set SEL Time moves it). */
 uint32_t host_time(struct host *h);
 void host_set_time(struct host *h, uint32_t t);

@@ -65,7 +65,7 @@ void app_get_acpi_power(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	(void)rq;
 	struct host_status st;
-	host_get_status(m->host, &st);
+	host_get_status(m->host, &st, m->now);
 	wr_u8(w, CC_OK);
 	wr_u8(w, st.on ? 0x00 : 0x05); /* S0/G0 working, or S5/G2 soft-off */
 	wr_u8(w, st.on ? 0x00 : 0x03); /* D0, or D3 */

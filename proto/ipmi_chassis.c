@@ -32,7 +32,7 @@ void chassis_get_status(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	(void)rq;
 	struct host_status st;
-	host_get_status(m->host, &st);
+	host_get_status(m->host, &st, m->now);
 	if (!st.available) {
 		wr_u8(w, CC_NODE_BUSY); /* the backend (kvmd) is away: the state is not known */
 		return;
@@ -59,7 +59,7 @@ void chassis_control(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		return;
 	}
 	struct host_who who = who_of(m, rq);
-	int rc = host_request(m->host, (enum host_action)map[c], &who);
+	int rc = host_request(m->host, (enum host_action)map[c], &who, m->now);
 	wr_u8(w, rc == 0 ? CC_OK : rc == -1 ? CC_NODE_BUSY : CC_UNSPECIFIED);
 }
 
@@ -69,7 +69,7 @@ void chassis_identify(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	struct rd r = ipmi_rd(rq);
 	unsigned seconds = rd_left(&r) >= 1 ? rd_u8(&r) : 15;
 	bool force = rd_left(&r) >= 1 && (rd_u8(&r) & 1);
-	host_identify(m->host, seconds, force);
+	host_identify(m->host, seconds, force, m->now);
 	wr_u8(w, CC_OK);
 }
 
@@ -85,7 +85,7 @@ void chassis_set_policy(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	}
 	if (p != 3) { /* 3: no change, just report what is supported */
 		struct host_who who = who_of(m, rq);
-		host_set_policy(m->host, p, &who);
+		host_set_policy(m->host, p, &who, m->now);
 	}
 	wr_u8(w, CC_OK);
 	wr_u8(w, 0x07); /* always-off, previous and always-on are supported */
@@ -95,7 +95,7 @@ void chassis_restart_cause(struct ipmi *m, const struct ipmi_req *rq, struct wr 
 {
 	(void)rq;
 	struct host_status st;
-	host_get_status(m->host, &st);
+	host_get_status(m->host, &st, m->now);
 	wr_u8(w, CC_OK);
 	wr_u8(w, st.restart_cause & 0x0F);
 	wr_u8(w, st.restart_cause == 0x01 ? m->cfg.channel : 0x00);
@@ -105,7 +105,7 @@ void chassis_poh(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	(void)rq;
 	struct host_status st;
-	host_get_status(m->host, &st);
+	host_get_status(m->host, &st, m->now);
 	wr_u8(w, CC_OK);
 	wr_u8(w, 1); /* minutes per count */
 	wr_u32le(w, st.poh_minutes);
@@ -144,7 +144,7 @@ void chassis_get_boot(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	case 4: wr_u8(&x, 0x00); wr_u8(&x, m->boot_ack_data); break;
 	case 5: {
 		struct boot_override b;
-		host_get_boot(m->host, &b);
+		host_get_boot(m->host, &b, m->now);
 		bool valid = b.enabled != BOOT_DISABLED;
 		wr_u8(&x, (uint8_t)((valid ? 0x80 : 0) | (b.enabled == BOOT_CONTINUOUS ? 0x40 : 0) |
 				    (b.uefi ? 0x20 : 0)));
@@ -211,7 +211,7 @@ void chassis_set_boot(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		b.ipmi_extra[0] = d1 & 0xC3;
 		rd_bytes(&r, b.ipmi_extra + 1, 3);
 		struct host_who who = who_of(m, rq);
-		host_set_boot(m->host, &b, &who);
+		host_set_boot(m->host, &b, &who, m->now);
 		break;
 	}
 	case 6: rd_bytes(&r, m->boot_initiator, 9); break;

@@ -28,7 +28,7 @@ void sensor_get_reading(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		return;
 	}
 	struct host_status st;
-	host_get_status(m->host, &st);
+	host_get_status(m->host, &st, m->now);
 	if (num == SENSOR_BMC_TEMP) {
 		int c = 0;
 		bool ok = m->bmc_temp && m->bmc_temp(m->info_ctx, &c);

@@ -13,7 +13,7 @@
 void sel_get_info(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	(void)rq;
-	struct sel *s = host_sel(m->host);
+	struct sel *s = host_sel(m->host, m->now);
 	wr_u8(w, CC_OK);
 	wr_u8(w, 0x51);				/* SEL version */
 	wr_u16le(w, s->count);
@@ -27,7 +27,7 @@ void sel_get_info(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 void sel_get_alloc(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	(void)rq;
-	struct sel *s = host_sel(m->host);
+	struct sel *s = host_sel(m->host, m->now);
 	wr_u8(w, CC_OK);
 	wr_u16le(w, s->cap);			/* allocation units */
 	wr_u16le(w, SEL_REC_LEN);		/* unit size */
@@ -39,14 +39,14 @@ void sel_get_alloc(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 void sel_reserve_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
 	(void)rq;
-	uint16_t r = sel_reserve(host_sel(m->host), (uint16_t)rng_u32(&m->rng));
+	uint16_t r = sel_reserve(host_sel(m->host, m->now), (uint16_t)rng_u32(&m->rng));
 	wr_u8(w, CC_OK);
 	wr_u16le(w, r);
 }
 
 void sel_get_entry(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	struct sel *s = host_sel(m->host);
+	struct sel *s = host_sel(m->host, m->now);
 	struct rd r = ipmi_rd(rq);
 	uint16_t res = rd_u16le(&r), id = rd_u16le(&r);
 	uint8_t off = rd_u8(&r), cnt = rd_u8(&r);
@@ -84,14 +84,14 @@ void sel_add_entry(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	const uint8_t *rec = rd_ptr(&r, SEL_REC_LEN);
 	if (ipmi_short(&r, w))
 		return;
-	uint16_t id = host_sel_add(m->host, rec, who.origin, SELT_RAW, who.user);
+	uint16_t id = host_sel_add(m->host, rec, who.origin, SELT_RAW, who.user, m->now);
 	wr_u8(w, CC_OK);
 	wr_u16le(w, id);
 }
 
 void sel_clear_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 {
-	struct sel *s = host_sel(m->host);
+	struct sel *s = host_sel(m->host, m->now);
 	struct rd r = ipmi_rd(rq);
 	uint16_t res = rd_u16le(&r);
 	const uint8_t *clr = rd_ptr(&r, 3);
@@ -107,7 +107,7 @@ void sel_clear_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 		return;
 	}
 	if (action == 0xAA) {
-		host_sel_clear(m->host);
+		host_sel_clear(m->host, m->now);
 		if (m->log)
 			m->log(m->log_ctx, 5, "ipmi: event log cleared by %s",
 			       rq->s ? rq->s->user_name : "?");

@@ -8,7 +8,7 @@ void rf_get_chassis(struct ctx *x)
 	struct jw *w = &x->w;
 	const char *sid = x->r->cfg.system_id;
 	struct host_status st;
-	host_get_status(x->r->host, &st);
+	host_get_status(x->r->host, &st, x->r->now);
 	rf_hdr(x, R_CHASSIS, V1 "/Chassis/%s", sid);
 	jw_kstr(w, "Id", sid);
 	jw_kstr(w, "Name", "Chassis");

@@ -131,7 +131,7 @@ static void entry_json(struct ctx *x, const struct sel_entry *e)
 
 static void m_entry(struct ctx *x, unsigned i)
 {
-	const struct sel_entry *e = sel_at(host_sel(x->r->host), (uint16_t)i);
+	const struct sel_entry *e = sel_at(host_sel(x->r->host, x->r->now), (uint16_t)i);
 	if (e)
 		entry_json(x, e);
 }
@@ -139,7 +139,7 @@ static void m_entry(struct ctx *x, unsigned i)
 void rf_get_eventlog(struct ctx *x)
 {
 	struct jw *w = &x->w;
-	struct sel *s = host_sel(x->r->host);
+	struct sel *s = host_sel(x->r->host, x->r->now);
 	char t[40];
 	rf_hdr(x, R_EVENTLOG, "%s", x->path);
 	jw_kstr(w, "Id", "EventLog");
@@ -172,7 +172,7 @@ void rf_get_entry(struct ctx *x)
 	const struct sel_entry *e = NULL;
 	/* 0 and 0xFFFF are sel_get's "first" and "last", not record IDs */
 	if (rf_id_u32(x->arg, strlen(x->arg), &id) && id >= 1 && id < 0xFFFF)
-		e = sel_get(host_sel(x->r->host), (uint16_t)id, &next);
+		e = sel_get(host_sel(x->r->host, x->r->now), (uint16_t)id, &next);
 	if (!e) {
 		rf_fail(x, 404, M_NOT_FOUND, "LogEntry", x->arg, NULL);
 		return;
@@ -211,7 +211,7 @@ void rf_get_logservices(struct ctx *x)
 
 void rf_get_entries(struct ctx *x)
 {
-	rf_collection(x, "Event Log Entries", host_sel(x->r->host)->count, m_entry, 900);
+	rf_collection(x, "Event Log Entries", host_sel(x->r->host, x->r->now)->count, m_entry, 900);
 }
 
 /* The stream's head: whose stream this is (it ends with that session, or those
@@ -232,7 +232,7 @@ void rf_post_clearlog(struct ctx *x)
 	if (rf_action_body(x, t, "LogService.ClearLog", NULL) < 0)
 		return;
 	struct host *h = x->r->host;
-	host_sel_clear(h);
+	host_sel_clear(h, x->r->now);
 	rf_log(x->r, 5, "redfish: event log cleared by %s", x->uname);
 	x->p.status = 204;
 }
@@ -288,7 +288,7 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 	uint8_t rtype = 1; /* subscriptions.c: ComputerSystem */
 	if (what == RF_NOTIFY_LOG) {
 		rtype = 2; /* LogEntry */
-		struct sel *s = host_sel(r->host);
+		struct sel *s = host_sel(r->host, r->now);
 		const struct sel_entry *e = s->count ? sel_at(s, (uint16_t)(s->count - 1)) : NULL;
 		if (e) {
 			snprintf(uri, sizeof(uri), LOG "/Entries/%u", r->cfg.system_id,
@@ -310,7 +310,7 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 		event_record(&w, id, 1, id_text, r->media.text, r->media.text, uri, ts, false);
 	} else {
 		struct host_status st;
-		host_get_status(r->host, &st);
+		host_get_status(r->host, &st, r->now);
 		int ps = rf_power_state(&st);
 		snprintf(uri, sizeof(uri), SYS, r->cfg.system_id);
 		event_record(&w, id, 0, "ResourceChanged",

@@ -50,8 +50,8 @@ void rf_get_system(struct ctx *x)
 	const char *sid = r->cfg.system_id;
 	struct host_status st;
 	struct boot_override b;
-	host_get_status(r->host, &st);
-	host_get_boot(r->host, &b);
+	host_get_status(r->host, &st, r->now);
+	host_get_boot(r->host, &b, r->now);
 	rf_hdr(x, R_SYSTEM, SYS, sid);
 	jw_kstr(w, "Id", sid);
 	jw_kstr(w, "Name", "Computer System");
@@ -231,7 +231,7 @@ bool rf_patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 	int tgt = set[P_TARGET] >= 0 ? boot_target_vals[set[P_TARGET]] : -1, en = set[P_ENABLED];
 	if (tgt >= 0 || en >= 0 || set[P_MODE] >= 0) {
 		struct boot_override b;
-		host_get_boot(r->host, &b); /* keeps ipmi_extra as the host has it */
+		host_get_boot(r->host, &b, r->now); /* keeps ipmi_extra as the host has it */
 		if (tgt >= 0) {
 			b.target = (uint8_t)tgt;
 			/* Ironic sends Target None alone to cancel, and a target alone to set one */
@@ -255,7 +255,7 @@ bool rf_patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 				MGR "/VirtualMedia/Cd");
 			return false;
 		}
-		host_set_boot(r->host, &b, &h);
+		host_set_boot(r->host, &b, &h, r->now);
 		rf_log(r, 5, "redfish: boot override set to %s %s (%s) by %s",
 		     boot_enabled_names[b.enabled], boot_target_names[b.target],
 		     b.uefi ? "UEFI" : "Legacy", x->uname);
@@ -263,9 +263,9 @@ bool rf_patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 	/* identify: "Lit" and true light it until turned off, "Blinking" for a while */
 	int led = set[P_LOCATION] >= 0 ? 2 * set[P_LOCATION] : set[P_LED];
 	if (led >= 0)
-		host_identify(r->host, led == 1 ? IDENTIFY_BLINK_S : 0, led == 2);
+		host_identify(r->host, led == 1 ? IDENTIFY_BLINK_S : 0, led == 2, r->now);
 	if (set[P_POLICY] >= 0) {
-		host_set_policy(r->host, (uint8_t)set[P_POLICY], &h);
+		host_set_policy(r->host, (uint8_t)set[P_POLICY], &h, r->now);
 		rf_log(r, 5, "redfish: power restore policy set to %s by %s", policy_names[set[P_POLICY]],
 		     x->uname);
 	}
@@ -318,7 +318,7 @@ void rf_post_reset(struct ctx *x)
 		return;
 	}
 	struct host_who h = rf_who(x);
-	int rc = host_request(x->r->host, (enum host_action)reset_actions[i], &h);
+	int rc = host_request(x->r->host, (enum host_action)reset_actions[i], &h, x->r->now);
 	if (rc < 0) {
 		/* -2: the backend (kvmd) is down; -1 cannot happen for a listed ResetType */
 		unsigned s = rc == -1 ? 10 : 30;

@@ -263,7 +263,8 @@ void rf_media_init(struct redfish *r)
 
 /* One event log record about the drive: who (user, or "" for a change bmcd did not make),
  * what (the image). */
-static void record(struct redfish *r, uint8_t text, const char *user, const char *what)
+static void record(struct redfish *r, uint8_t text, const char *user, const char *what,
+		   int64_t now)
 {
 	/* OEM timestamped record (type 0xC0): manufacturer ID 0 (none registered), then the
 	 * kind of change (an enum sel_text) */
@@ -271,8 +272,8 @@ static void record(struct redfish *r, uint8_t text, const char *user, const char
 	rec[2] = 0xC0;
 	rec[10] = text;
 	uint16_t id = host_sel_add(r->host, rec, user && user[0] ? ORIGIN_REDFISH : ORIGIN_HOST,
-				   text, user && user[0] ? user : NULL);
-	sel_set_what(host_sel(r->host), id, what);
+				   text, user && user[0] ? user : NULL, now);
+	sel_set_what(host_sel(r->host, now), id, what);
 }
 
 /* The words of the change for SSE: a then b, cut to fit. */
@@ -296,7 +297,6 @@ bool redfish_media_update(struct redfish *r, int64_t now)
 {
 	struct msd *d = r->cfg.msd;
 	struct rf_media *m = &r->media;
-	(void)now;
 	if (!d)
 		return false;
 	struct msd_status st;
@@ -316,7 +316,7 @@ bool redfish_media_update(struct redfish *r, int64_t now)
 			t->end = host_time(r->host);
 			cut(t->image, sizeof(t->image), image);
 		}
-		record(r, SELT_MEDIA_INSERTED, m->insert_user, image);
+		record(r, SELT_MEDIA_INSERTED, m->insert_user, image, now);
 		rf_log(r, 5, "redfish: virtual media %s inserted (asked by %s)", image,
 		       m->insert_user[0] ? m->insert_user : "-");
 		announce(r, SELT_MEDIA_INSERTED, image, " is in the virtual CD drive.");
@@ -328,7 +328,7 @@ bool redfish_media_update(struct redfish *r, int64_t now)
 			t->end = host_time(r->host);
 			cut(t->error, sizeof(t->error), st.error);
 		}
-		record(r, SELT_MEDIA_FAILED, t ? m->insert_user : m->eject_user, image);
+		record(r, SELT_MEDIA_FAILED, t ? m->insert_user : m->eject_user, image, now);
 		rf_log(r, 4, "redfish: virtual media %s failed: %s", image, st.error);
 		announce(r, SELT_MEDIA_FAILED, image, " could not be inserted: ");
 		announce_more(r, st.error);
@@ -342,7 +342,7 @@ bool redfish_media_update(struct redfish *r, int64_t now)
 			m->task = 0;
 		}
 		const char *who = m->eject_asked ? m->eject_user : "";
-		record(r, SELT_MEDIA_EJECTED, who, "");
+		record(r, SELT_MEDIA_EJECTED, who, "", now);
 		rf_log(r, 5, "redfish: virtual media ejected (%s%s)", who[0] ? "asked by " : "",
 		       who[0] ? who : "not through bmcd");
 		announce(r, SELT_MEDIA_EJECTED, "The virtual CD drive is empty.", "");

@@ -18,6 +18,7 @@ struct host {
 	struct sel_entry sel_buf[64];
 	uint32_t time;
 	int sel_changes; /* host_sel_add() and host_sel_clear() calls */
+	int64_t now;	 /* the time the last call was made with */
 };
 
 void fake_host_init(struct host *h);

@@ -50,11 +50,11 @@ static void on_then_status(void)
 	struct host h;
 	struct host_status st;
 	setup(&h, false, 0, 4);
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
-	host_get_status(&h, &st);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin, t), 0);
+	host_get_status(&h, &st, t);
 	CHECK(!st.on && st.transition == HOST_POWERING_ON && st.busy);
 	run(&h, 500);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on && st.transition == HOST_STEADY && !st.busy);
 	CHECK_EQ(st.restart_cause, 0x01);
 	CHECK_EQ(st.last_event, 0x10);
@@ -67,7 +67,7 @@ static void on_then_status(void)
 	e = sel_at(&h.sel, 1);
 	CHECK(e->rec[10] == 0x22 && (e->rec[13] & 0x0F) == 0x00 && e->text == SELT_POWER_ON);
 	/* on while on: nothing pressed, nothing logged */
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin, t), 0);
 	run(&h, 300);
 	CHECK_EQ(stats(&h).power_ons, 1);
 	CHECK_EQ(h.sel.count, 2);
@@ -81,12 +81,12 @@ static void off_then_on(void)
 	struct host h;
 	struct host_status st;
 	setup(&h, true, 0, 4);
-	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
-	host_get_status(&h, &st);
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin, t), 0);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin, t), 0);
+	host_get_status(&h, &st, t);
 	CHECK(st.queued == 1 && st.transition == HOST_POWERING_OFF);
 	run(&h, 1500);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on && !st.busy && st.queued == 0);
 	CHECK_EQ(stats(&h).forced_offs, 1);
 	CHECK_EQ(stats(&h).power_ons, 1);
@@ -98,43 +98,43 @@ static void soft_reset_cycle(void)
 	struct host h;
 	struct host_status st;
 	setup(&h, true, 0, 4);
-	CHECK_EQ(host_request(&h, HOST_SOFT, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_SOFT, &ipmi_admin, t), 0);
 	run(&h, 200);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on && st.transition == HOST_POWERING_OFF); /* the OS is still shutting down */
 	run(&h, 400);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(!st.on && st.transition == HOST_STEADY);
 	CHECK_EQ(stats(&h).graceful_offs, 1);
 	/* reset while off: nothing */
-	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin, t), 0);
 	run(&h, 300);
 	CHECK_EQ(stats(&h).resets, 0);
 	/* cycle while off: just on */
-	CHECK_EQ(host_request(&h, HOST_CYCLE, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_CYCLE, &ipmi_admin, t), 0);
 	run(&h, 400);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on);
 	/* reset while on: the board reboots, the LED stays on */
-	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin, t), 0);
 	run(&h, 300);
 	CHECK_EQ(stats(&h).resets, 1);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on);
 	/* cycle while on: forced off, pause, on */
 	uint32_t ons = stats(&h).power_ons;
-	CHECK_EQ(host_request(&h, HOST_CYCLE, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_CYCLE, &ipmi_admin, t), 0);
 	run(&h, 450); /* forced off at 200 ms, hold-off until 400, then the pause before on */
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(!st.on && st.transition == HOST_POWERING_ON);
 	run(&h, 700);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on && !st.busy);
 	CHECK_EQ(stats(&h).power_ons, ons + 1);
 	/* graceful restart: soft off, wait for the OS, on */
-	CHECK_EQ(host_request(&h, HOST_SOFT_RESTART, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_SOFT_RESTART, &ipmi_admin, t), 0);
 	run(&h, 1500);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on && !st.busy);
 	CHECK_EQ(stats(&h).graceful_offs, 2);
 	CHECK_EQ(stats(&h).power_ons, ons + 2);
@@ -149,14 +149,14 @@ static void queue_and_boot(void)
 	static const struct host_who rf_oper = { ORIGIN_REDFISH, 2, "oper" };
 	struct host_status st;
 	setup(&h, false, 0, 2);
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0); /* runs */
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin, t), 0); /* runs */
 	for (int i = 0; i < 40; i++)
-		CHECK_EQ(host_request(&h, i & 1 ? HOST_ON : HOST_CYCLE, &ipmi_admin), 0);
-	host_get_status(&h, &st);
+		CHECK_EQ(host_request(&h, i & 1 ? HOST_ON : HOST_CYCLE, &ipmi_admin, t), 0);
+	host_get_status(&h, &st, t);
 	CHECK(st.queued == 1 && st.busy);
-	CHECK_EQ(host_request(&h, HOST_OFF, &rf_oper), 0);
+	CHECK_EQ(host_request(&h, HOST_OFF, &rf_oper, t), 0);
 	run(&h, 3000);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(!st.on && !st.busy && st.queued == 0);
 	CHECK_EQ(stats(&h).power_ons, 1);
 	CHECK_EQ(stats(&h).forced_offs, 1);
@@ -166,40 +166,40 @@ static void queue_and_boot(void)
 	      !strcmp(last->user, "oper"));
 	/* satisfied with nothing running or waiting: succeeds at once, presses nothing */
 	uint16_t n = h.sel.count;
-	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);
-	CHECK_EQ(host_request(&h, HOST_SOFT, &ipmi_admin), 0);
-	host_get_status(&h, &st);
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin, t), 0);
+	CHECK_EQ(host_request(&h, HOST_SOFT, &ipmi_admin, t), 0);
+	host_get_status(&h, &st, t);
 	CHECK(!st.busy && st.queued == 0 && h.sel.count == n);
 	/* off, then on at once: ends on */
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin, t), 0);
 	run(&h, 1000);
-	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin, t), 0);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin, t), 0);
 	run(&h, 3000);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on && !st.busy);
 	h.atx->ops->destroy(h.atx);
 
 	/* a one-time boot override is consumed by the next power-on; a persistent one stays */
 	setup(&h, false, 0, 4);
 	struct boot_override b = { BOOT_ONCE, BOOT_PXE, true, { 0, 0, 0 } }, got;
-	host_set_boot(&h, &b, &ipmi_admin);
-	host_get_boot(&h, &got);
+	host_set_boot(&h, &b, &ipmi_admin, t);
+	host_get_boot(&h, &got, t);
 	CHECK(got.enabled == BOOT_ONCE && got.target == BOOT_PXE && got.uefi);
-	host_request(&h, HOST_ON, &ipmi_admin);
+	host_request(&h, HOST_ON, &ipmi_admin, t);
 	run(&h, 300);
-	host_get_boot(&h, &got);
+	host_get_boot(&h, &got, t);
 	CHECK(got.enabled == BOOT_DISABLED && got.target == BOOT_NONE);
 	b.enabled = BOOT_CONTINUOUS;
-	host_set_boot(&h, &b, &ipmi_admin);
-	host_request(&h, HOST_RESET, &ipmi_admin);
+	host_set_boot(&h, &b, &ipmi_admin, t);
+	host_request(&h, HOST_RESET, &ipmi_admin, t);
 	run(&h, 300);
-	host_get_boot(&h, &got);
+	host_get_boot(&h, &got, t);
 	CHECK(got.enabled == BOOT_CONTINUOUS && got.target == BOOT_PXE);
 	/* disabling clears the target */
 	b.enabled = BOOT_DISABLED;
-	host_set_boot(&h, &b, &ipmi_admin);
-	host_get_boot(&h, &got);
+	host_set_boot(&h, &b, &ipmi_admin, t);
+	host_get_boot(&h, &got, t);
 	CHECK(got.target == BOOT_NONE);
 	h.atx->ops->destroy(h.atx);
 }
@@ -211,21 +211,21 @@ static void policy_and_identify(void)
 	setup(&h, false, POLICY_ALWAYS_ON, 4);
 	host_apply_policy(&h);
 	run(&h, 300);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on);
 	CHECK_EQ(st.restart_cause, 0x06);
 	CHECK_EQ(st.last_event, 0x00);
-	host_identify(&h, 1, false);
-	host_get_status(&h, &st);
+	host_identify(&h, 1, false, t);
+	host_get_status(&h, &st, t);
 	CHECK_EQ(st.identify, 1);
 	run(&h, 1100);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK_EQ(st.identify, 0);
-	host_identify(&h, 0, true);
-	host_get_status(&h, &st);
+	host_identify(&h, 0, true, t);
+	host_get_status(&h, &st, t);
 	CHECK_EQ(st.identify, 2);
-	host_identify(&h, 0, false);
-	host_get_status(&h, &st);
+	host_identify(&h, 0, false, t);
+	host_get_status(&h, &st, t);
 	CHECK_EQ(st.identify, 0);
 	h.atx->ops->destroy(h.atx);
 	/* a physical button press (not through bmcd): restart cause "power button" */
@@ -234,7 +234,7 @@ static void policy_and_identify(void)
 	run(&h, 60);
 	h.atx->ops->press(h.atx, ATX_POWER, false, 0, t);
 	run(&h, 100);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on);
 	CHECK_EQ(st.restart_cause, 0x03);
 	CHECK_EQ(sel_at(&h.sel, 0)->origin, ORIGIN_HOST);
@@ -253,13 +253,13 @@ static void interrupt_wait(void)
 				  .power_on = true };
 	t = 0;
 	host_init(&h, &hc, atx_sim_new(&sc, 0), selbuf, 0);
-	host_request(&h, HOST_SOFT_RESTART, &ipmi_admin);
+	host_request(&h, HOST_SOFT_RESTART, &ipmi_admin, t);
 	run(&h, 500);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on && st.busy);
-	host_request(&h, HOST_OFF, &ipmi_admin);
+	host_request(&h, HOST_OFF, &ipmi_admin, t);
 	run(&h, 800);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(!st.on && !st.busy && st.queued == 0);
 	h.atx->ops->destroy(h.atx);
 }
@@ -309,36 +309,36 @@ static void waits_for_media(void)
 	t = 0;
 	host_init(&h, &hc, sim(false), selbuf, t);
 	struct boot_override cd = { BOOT_ONCE, BOOT_CD, false, { 0 } };
-	host_set_boot(&h, &cd, &ipmi_admin);
+	host_set_boot(&h, &cd, &ipmi_admin, t);
 	inserting = true;
-	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_ON, &ipmi_admin, t), 0);
 	run(&h, 1000);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(!st.on && st.queued && !st.busy);
 	CHECK_EQ(stats(&h).power_ons, 0);
 	CHECK_EQ(host_deadline(&h), 5000); /* held from the request at 0 */
 	inserting = false; /* the drive holds the image: the wiring services the host */
 	host_service(&h, t);
 	run(&h, 500);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.on && !st.queued);
 	CHECK_EQ(stats(&h).power_ons, 1);
 	CHECK(h.boot_used.target == BOOT_CD && h.boot_used.enabled == BOOT_ONCE);
 	CHECK_EQ(h.boot.enabled, BOOT_DISABLED); /* consumed */
 	/* an off does not wait; a reset does, and goes ahead after hold_ms */
 	inserting = true;
-	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_RESET, &ipmi_admin, t), 0);
 	run(&h, 4000);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(st.queued && !st.busy);
 	run(&h, 1500);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(!st.queued);
 	CHECK(h.boot_used.enabled == BOOT_DISABLED);
 	run(&h, 500);
-	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin), 0);
+	CHECK_EQ(host_request(&h, HOST_OFF, &ipmi_admin, t), 0);
 	run(&h, 1000);
-	host_get_status(&h, &st);
+	host_get_status(&h, &st, t);
 	CHECK(!st.on && !st.queued);
 	inserting = false;
 	h.atx->ops->destroy(h.atx);

@@ -103,7 +103,8 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN]);
 void wire_redfish_revoke(struct bmc *b);
 /* The drive's status changed: Redfish tasks, the event log and SSE follow. */
 void wire_redfish_media(struct bmc *b, int64_t now);
-/* Event subscriptions and their deliveries (wire_events.c), called by wire_redfish. */
-int wire_events(struct bmc *b);
+/* Event subscriptions and their deliveries (wire_events.c), called by wire_redfish before
+ * redfish_init: the table, the event ring and the delivery settings go into its config. */
+int wire_events(struct bmc *b, struct redfish_cfg *rc);
 
 #endif

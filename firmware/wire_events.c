@@ -36,7 +36,7 @@ static void wh_prepare(void *ctx, int64_t now)
 	}
 }
 
-int wire_events(struct bmc *b)
+int wire_events(struct bmc *b, struct redfish_cfg *rc)
 {
 	const struct config *c = &b->cfg;
 	if (!c->rf_subscriptions)
@@ -47,16 +47,19 @@ int wire_events(struct bmc *b)
 		log_err("redfish: out of memory for %u event subscriptions", c->rf_subscriptions);
 		return -1;
 	}
-	redfish_subs_init(&b->rf, subs, (uint16_t)c->rf_subscriptions, ring,
-			  (uint16_t)c->rf_event_queue);
-	b->rf.cfg.retry_attempts = (uint16_t)c->rf_retry_attempts;
-	b->rf.cfg.retry_interval_s = (uint16_t)c->rf_retry_interval_s;
-	b->rf.cfg.tls_client = true;
+	rc->subs = subs;
+	rc->max_subs = (uint16_t)c->rf_subscriptions;
+	rc->ring = ring;
+	rc->queue = (uint16_t)c->rf_event_queue;
+	rc->retry_attempts = (uint16_t)c->rf_retry_attempts;
+	rc->retry_interval_s = (uint16_t)c->rf_retry_interval_s;
+	rc->tls_client = true;
 	struct webhook_cfg wc = {
 		.timeout_ms = c->rf_delivery_timeout_ms,
 		.idle_ms = 30000,
 		.ca_path = c->subscription_ca,
 		.tls = true,
+		.slots = rc->max_subs,
 	};
 	struct webhook_poll wp = { wh_add, wh_set, wh_del, b };
 	char err[300];
@@ -64,7 +67,7 @@ int wire_events(struct bmc *b)
 		log_err("redfish: subscription_ca: %s", err);
 		return -1;
 	}
-	b->rf.cfg.ca_loaded = b->webhook.nanchors > 0;
+	rc->ca_loaded = b->webhook.nanchors > 0;
 	if (b->webhook.nanchors)
 		log_info("redfish: %zu trust anchors for event destinations from %s",
 			 b->webhook.nanchors, c->subscription_ca);

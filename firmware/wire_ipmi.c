@@ -68,8 +68,9 @@ static void udp_readable(void *ctx, int fd, short revents, int64_t now)
 static int64_t ipmi_deadline_cb(void *ctx) { return ipmi_deadline(&((struct bmc *)ctx)->ipmi); }
 static void ipmi_tick_cb(void *ctx, int64_t now) { ipmi_tick(&((struct bmc *)ctx)->ipmi, now); }
 
-/* FRU image, temperature source and SDR repository: built once, read-only afterwards. */
-static void setup_inventory(struct bmc *b, int64_t now)
+/* FRU image, temperature source and SDR repository: built once, read-only afterwards, and
+ * handed to the engine in its configuration. */
+static void setup_inventory(struct bmc *b, struct ipmi_cfg *ic)
 {
 	const struct config *c = &b->cfg;
 	struct fru_info fi = {
@@ -90,16 +91,15 @@ static void setup_inventory(struct bmc *b, int64_t now)
 		.temp_unr = (int8_t)c->temp_unr, .bmc_name = c->name, .dev_caps = 0x8F,
 	};
 	sdr_build(&b->sdr, &sc, host_time(&b->host));
-	(void)now;
-	b->ipmi.sdr = &b->sdr;
-	b->ipmi.fru = b->fru;
-	b->ipmi.fru_len = b->fru_len;
-	b->ipmi.lan_info = facts_lan;
-	b->ipmi.bmc_temp = facts_temp;
-	b->ipmi.info_ctx = &b->facts;
-	b->ipmi.temp_thresholds[0] = (int8_t)c->temp_unc;
-	b->ipmi.temp_thresholds[1] = (int8_t)c->temp_uc;
-	b->ipmi.temp_thresholds[2] = (int8_t)c->temp_unr;
+	ic->sdr = &b->sdr;
+	ic->fru = b->fru;
+	ic->fru_len = b->fru_len;
+	ic->lan_info = facts_lan;
+	ic->bmc_temp = facts_temp;
+	ic->info_ctx = &b->facts;
+	ic->temp_thresholds[0] = (int8_t)c->temp_unc;
+	ic->temp_thresholds[1] = (int8_t)c->temp_uc;
+	ic->temp_thresholds[2] = (int8_t)c->temp_unr;
 }
 
 int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now)
@@ -128,16 +128,17 @@ int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now)
 					     : b->cfg.max_sessions > 2 ? b->cfg.max_sessions - 2 : 1),
 		.throttle = { (uint16_t)b->cfg.failed_logins, (uint16_t)(b->cfg.failed_logins * 4),
 			      b->cfg.failed_login_window_s * 1000, 1000, b->cfg.lockout_max_s * 1000 },
+		.send = udp_send_cb,
+		.send_ctx = b,
+		.log = log_cb,
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
 	guid_to_ipmi(b->uuid, ic.guid);
+	setup_inventory(b, &ic);
 	seed_derive(master, "ipmi", seed);
 	ipmi_init(&b->ipmi, &ic, sess, &b->users, &b->host, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));
-	b->ipmi.send = udp_send_cb;
-	b->ipmi.send_ctx = b;
-	b->ipmi.log = log_cb;
-	setup_inventory(b, now);
+	(void)now;
 	return 0;
 }
 

@@ -191,11 +191,13 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	rc.msd = b->msd;
 	rc.media_url_max = (uint16_t)c->media_url_max;
 	rc.max_tasks = (uint8_t)c->media_tasks;
+	rc.log = log_cb;
+	if (wire_events(b, &rc) < 0)
+		return -1;
 	uint8_t seed[SEED_LEN];
 	seed_derive(master, "redfish sessions", seed);
 	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));
-	b->rf.log = log_cb;
 	struct httpd_cfg hc = {
 		.max_conns = (uint16_t)c->rf_max_conns,
 		.max_sse = (uint16_t)c->rf_max_sse,
@@ -224,5 +226,5 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	snprintf(b->last_power, sizeof(b->last_power), "%s", power_state(&st));
 	b->last_sel_adds = b->host.sel.adds;
 	loop_add_timer(&b->loop, http_deadline_cb, http_tick_cb, b);
-	return wire_events(b);
+	return 0;
 }

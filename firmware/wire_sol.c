@@ -136,15 +136,22 @@ int wire_sol(struct bmc *b, int64_t now)
 	}
 	bool configured = dev[0] != '\0';
 	struct sol_port port = { port_write, port_break, port_up, port_rate, b };
-	sol_init(&b->sol, &b->ipmi, &b->ring, &port, configured, (uint16_t)c->ipmi_port);
-	b->sol.replay = c->sol_replay;
-	b->sol.pause_ms = c->sol_pause_ms;
-	b->sol.p.auth = (uint8_t)((c->sol_force_encryption ? 0xC0 : 0x40) | c->sol_privilege);
-	b->sol.p.accumulate = (uint8_t)((c->sol_accumulate_ms + 4) / 5);
-	b->sol.p.threshold = (uint8_t)c->sol_threshold;
-	b->sol.p.retry_count = (uint8_t)c->sol_retry_count;
-	b->sol.p.retry_interval = (uint8_t)((c->sol_retry_interval_ms + 9) / 10);
-	b->sol.p.nv_rate = b->sol.p.v_rate = rate_code(c->sol_speed);
+	struct sol_cfg sc = {
+		.configured = configured,
+		.udp_port = (uint16_t)c->ipmi_port,
+		.replay = c->sol_replay,
+		.pause_ms = c->sol_pause_ms,
+		.p = {
+			.auth = (uint8_t)((c->sol_force_encryption ? 0xC0 : 0x40) | c->sol_privilege),
+			.accumulate = (uint8_t)((c->sol_accumulate_ms + 4) / 5),
+			.threshold = (uint8_t)c->sol_threshold,
+			.retry_count = (uint8_t)c->sol_retry_count,
+			.retry_interval = (uint8_t)((c->sol_retry_interval_ms + 9) / 10),
+			.nv_rate = rate_code(c->sol_speed),
+			.v_rate = rate_code(c->sol_speed),
+		},
+	};
+	sol_init(&b->sol, &b->ipmi, &b->ring, &port, &sc);
 	if (!configured)
 		return 0;
 	struct uart_cfg uc = { .speed = c->sol_speed, .data_bits = (uint8_t)c->sol_data_bits,

@@ -265,7 +265,7 @@ int webhook_init(struct webhook *w, struct redfish *r, const struct webhook_cfg 
 	w->r = r;
 	w->cfg = *cfg;
 	w->poll = *poll;
-	w->n = r->max_subs;
+	w->n = cfg->slots;
 	if (!w->n)
 		return 0;
 	w->conns = calloc(w->n, sizeof(*w->conns));

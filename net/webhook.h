@@ -55,13 +55,15 @@ struct webhook_cfg {
 	uint32_t idle_ms;		/* keep-alive between events */
 	const char *ca_path;		/* PEM trust anchors for VerifyCertificate; NULL/"": none */
 	bool tls;			/* https:// destinations (allocates a TLS engine per slot) */
+	uint16_t slots;			/* one connection per subscription slot: the Redfish
+					 * engine's redfish_cfg.max_subs */
 };
 
 struct webhook {
 	struct redfish *r;
 	struct webhook_cfg cfg;
 	struct webhook_poll poll;
-	struct wh_conn *conns;		/* r->max_subs */
+	struct wh_conn *conns;		/* cfg.slots */
 	unsigned n;
 	void *anchors;			/* br_x509_trust_anchor[WH_ANCHORS_MAX] */
 	size_t nanchors;
@@ -69,7 +71,9 @@ struct webhook {
 	uint64_t sent, failed;
 };
 
-/* Allocates everything for r->max_subs slots and loads the CA bundle. 0, or -1 with err. */
+/* Allocates everything for cfg->slots subscriptions and loads the CA bundle (before
+ * redfish_init: its configuration says whether anchors were loaded; r is only kept). 0, or
+ * -1 with err. */
 int webhook_init(struct webhook *w, struct redfish *r, const struct webhook_cfg *cfg,
 		 const struct webhook_poll *poll, char *err, size_t errlen);
 /* Starts deliveries that are due (call when r->subs_changed, and from the timer). */

@@ -119,6 +119,9 @@ struct ipmi_session {
 	bool close_after_reply;	/* Close Session: answer first, then close */
 };
 
+typedef void (*ipmi_send_fn)(void *ctx, const struct peer *to, const uint8_t *buf, size_t len);
+typedef void (*ipmi_log_fn)(void *ctx, int level, const char *fmt, ...);
+
 struct ipmi_cfg {
 	uint16_t max_sessions;
 	uint32_t session_timeout_ms;	/* idle time before an active session is closed */
@@ -137,6 +140,20 @@ struct ipmi_cfg {
 					 * (0: no cap) */
 	uint16_t admin_reserve;		/* slots accounts below ADMINISTRATOR leave free */
 	struct throttle_cfg throttle;	/* failed logins per (address, user) and address */
+	/* where answers and unsolicited packets (SoL) go, and log lines (NULL: none) */
+	ipmi_send_fn send;
+	void *send_ctx;
+	ipmi_log_fn log;
+	void *log_ctx;
+	/* inventory and sensors, built at start-up (NULL / 0: none) */
+	const struct sdr_repo *sdr;
+	const uint8_t *fru;
+	size_t fru_len;
+	/* facts about the BMC itself, from the firmware (NULL: not known) */
+	void (*lan_info)(void *ctx, const struct peer *via, struct lan_info *out);
+	bool (*bmc_temp)(void *ctx, int *celsius); /* false: no reading now */
+	void *info_ctx;
+	int8_t temp_thresholds[3];	/* UNC, UC, UNR */
 };
 
 #define IPMI_FAIL_SOURCES 64	/* (address, user) pairs the login throttle tracks */
@@ -163,9 +180,6 @@ struct ipmi_payload_ops {
 
 #define IPMI_PAYLOAD_SOL 1
 
-typedef void (*ipmi_send_fn)(void *ctx, const struct peer *to, const uint8_t *buf, size_t len);
-typedef void (*ipmi_log_fn)(void *ctx, int level, const char *fmt, ...);
-
 struct ipmi {
 	struct ipmi_cfg cfg;
 	const struct users *users;
@@ -173,10 +187,6 @@ struct ipmi {
 	struct ipmi_payload_ops pl_sol;	/* payload type 1; all NULL when there is no SoL */
 	struct ipmi_session *sess;	/* cfg.max_sessions entries */
 	struct rng rng;
-	ipmi_send_fn send;
-	void *send_ctx;
-	ipmi_log_fn log;
-	void *log_ctx;
 	int64_t now;			/* time of the packet being handled */
 	struct ipmi_stats st;
 	struct throttle thr;		/* failed logins (throttle.h) */
@@ -187,16 +197,7 @@ struct ipmi {
 	uint8_t boot_ack_data;
 	uint8_t boot_initiator[9];
 	uint8_t lan_set_in_progress;
-	/* inventory and sensors, built at start-up */
-	const struct sdr_repo *sdr;
 	uint16_t sdr_reservation;
-	const uint8_t *fru;
-	size_t fru_len;
-	/* facts about the BMC itself, from the firmware */
-	void (*lan_info)(void *ctx, const struct peer *via, struct lan_info *out);
-	bool (*bmc_temp)(void *ctx, int *celsius); /* false: no reading now */
-	void *info_ctx;
-	int8_t temp_thresholds[3];	/* UNC, UC, UNR */
 };
 
 /* sess must hold cfg->max_sessions zeroed entries; seed is fresh randomness (>= 32 bytes). */

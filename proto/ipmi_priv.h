@@ -21,8 +21,8 @@
 
 #define LOG(m, lvl, ...)                                                                   \
 	do {                                                                               \
-		if ((m)->log)                                                              \
-			(m)->log((m)->log_ctx, lvl, __VA_ARGS__);                          \
+		if ((m)->cfg.log)                                                          \
+			(m)->cfg.log((m)->cfg.log_ctx, lvl, __VA_ARGS__);                  \
 	} while (0)
 
 /* --- rmcp.c ------------------------------------------------------------------------------ */

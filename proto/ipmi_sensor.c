@@ -8,8 +8,8 @@
 /* The record type of sensor `num` in the repository, or 0 when there is none. */
 static uint8_t sensor_record(const struct ipmi *m, uint8_t num)
 {
-	for (int i = 0; m->sdr && i < m->sdr->n; i++) {
-		const uint8_t *r = m->sdr->rec[i];
+	for (int i = 0; m->cfg.sdr && i < m->cfg.sdr->n; i++) {
+		const uint8_t *r = m->cfg.sdr->rec[i];
 		if (r[3] >= 0x01 && r[3] <= 0x03 && r[7] == num)
 			return r[3];
 	}
@@ -31,17 +31,17 @@ void sensor_get_reading(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	host_get_status(m->host, &st, m->now);
 	if (num == SENSOR_BMC_TEMP) {
 		int c = 0;
-		bool ok = m->bmc_temp && m->bmc_temp(m->info_ctx, &c);
+		bool ok = m->cfg.bmc_temp && m->cfg.bmc_temp(m->cfg.info_ctx, &c);
 		if (c < -128)
 			c = -128;
 		if (c > 127)
 			c = 127;
 		uint8_t cmp = 0;
-		if (ok && c >= m->temp_thresholds[0])
+		if (ok && c >= m->cfg.temp_thresholds[0])
 			cmp |= 0x08;
-		if (ok && c >= m->temp_thresholds[1])
+		if (ok && c >= m->cfg.temp_thresholds[1])
 			cmp |= 0x10;
-		if (ok && c >= m->temp_thresholds[2])
+		if (ok && c >= m->cfg.temp_thresholds[2])
 			cmp |= 0x20;
 		wr_u8(w, CC_OK);
 		wr_u8(w, (uint8_t)(int8_t)c);
@@ -72,7 +72,7 @@ void sensor_get_thresholds(struct ipmi *m, const struct ipmi_req *rq, struct wr 
 	wr_u8(w, 0x38); /* UNC, UC, UNR readable */
 	wr_fill(w, 0, 3);
 	for (int i = 0; i < 3; i++)
-		wr_u8(w, (uint8_t)m->temp_thresholds[i]);
+		wr_u8(w, (uint8_t)m->cfg.temp_thresholds[i]);
 }
 
 void sensor_get_hysteresis(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)

@@ -108,8 +108,8 @@ void sel_clear_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	}
 	if (action == 0xAA) {
 		host_sel_clear(m->host, m->now);
-		if (m->log)
-			m->log(m->log_ctx, 5, "ipmi: event log cleared by %s",
+		if (m->cfg.log)
+			m->cfg.log(m->cfg.log_ctx, 5, "ipmi: event log cleared by %s",
 			       rq->s ? rq->s->user_name : "?");
 	}
 	wr_u8(w, CC_OK);
@@ -140,9 +140,9 @@ void sdr_get_info_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	(void)rq;
 	wr_u8(w, CC_OK);
 	wr_u8(w, 0x51);
-	wr_u16le(w, (uint16_t)(m->sdr ? m->sdr->n : 0));
+	wr_u16le(w, (uint16_t)(m->cfg.sdr ? m->cfg.sdr->n : 0));
 	wr_u16le(w, 0);				/* free space: read-only repository */
-	wr_u32le(w, m->sdr ? m->sdr->built : 0);
+	wr_u32le(w, m->cfg.sdr ? m->cfg.sdr->built : 0);
 	wr_u32le(w, 0);
 	wr_u8(w, 0x02);				/* reserve supported; no updates */
 }
@@ -171,7 +171,7 @@ void sdr_get_cmd(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	}
 	uint16_t next;
 	uint8_t len;
-	const uint8_t *rec = m->sdr ? sdr_get(m->sdr, id, &next, &len) : NULL;
+	const uint8_t *rec = m->cfg.sdr ? sdr_get(m->cfg.sdr, id, &next, &len) : NULL;
 	if (!rec) {
 		wr_u8(w, CC_NOT_PRESENT);
 		return;
@@ -194,12 +194,12 @@ void fru_get_area_info(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	uint8_t dev = rd_u8(&r); /* FRU device ID */
 	if (ipmi_short(&r, w))
 		return;
-	if (dev != 0 || !m->fru_len) {
+	if (dev != 0 || !m->cfg.fru_len) {
 		wr_u8(w, CC_NOT_PRESENT); /* pyghmi expects 0xCB for a missing FRU */
 		return;
 	}
 	wr_u8(w, CC_OK);
-	wr_u16le(w, (uint16_t)m->fru_len);
+	wr_u16le(w, (uint16_t)m->cfg.fru_len);
 	wr_u8(w, 0x00); /* byte access */
 }
 
@@ -210,21 +210,21 @@ void fru_read(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	size_t off = rd_u16le(&r), cnt = rd_u8(&r);
 	if (ipmi_short(&r, w))
 		return;
-	if (dev != 0 || !m->fru_len) {
+	if (dev != 0 || !m->cfg.fru_len) {
 		wr_u8(w, CC_NOT_PRESENT);
 		return;
 	}
-	if (off >= m->fru_len) {
+	if (off >= m->cfg.fru_len) {
 		wr_u8(w, CC_OUT_OF_RANGE);
 		return;
 	}
-	if (cnt > m->fru_len - off)
-		cnt = m->fru_len - off;
+	if (cnt > m->cfg.fru_len - off)
+		cnt = m->cfg.fru_len - off;
 	if (cnt > 200)
 		cnt = 200; /* keep the answer inside one IPMI message */
 	wr_u8(w, CC_OK);
 	wr_u8(w, (uint8_t)cnt);
-	wr_bytes(w, m->fru + off, cnt);
+	wr_bytes(w, m->cfg.fru + off, cnt);
 }
 
 void fru_write(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)

@@ -17,8 +17,8 @@ void lan_get_config(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	}
 	struct lan_info li;
 	memset(&li, 0, sizeof(li));
-	if (m->lan_info && rq->s)
-		m->lan_info(m->info_ctx, &rq->s->peer, &li);
+	if (m->cfg.lan_info && rq->s)
+		m->cfg.lan_info(m->cfg.info_ctx, &rq->s->peer, &li);
 	uint8_t data[24];
 	struct wr d = wr_init(data, sizeof(data));
 	switch (param) {

@@ -84,6 +84,8 @@ struct rf_media {
 	char text[RF_MEDIA_TEXT];	/* and its words */
 };
 
+typedef void (*rf_log_fn)(void *ctx, int level, const char *fmt, ...);
+
 struct redfish_cfg {
 	char system_id[32];
 	char uuid[37];			/* lowercase, the same GUID IPMI reports */
@@ -119,12 +121,20 @@ struct redfish_cfg {
 					 * and Systems/{id}/VirtualMedia/Cd); NULL: none */
 	uint16_t media_url_max;		/* longest Image URL InsertMedia takes (<= MSD_URL_MAX) */
 	uint8_t max_tasks;		/* tasks kept (1..RF_TASKS_HARD_MAX) */
-	/* event subscriptions (subscriptions.c): the table and the event ring are the
-	 * caller's, sized from the config (redfish_subs_init); 0 subscriptions: none */
+	/* event subscriptions (subscriptions.c): the table (max_subs, at most
+	 * RF_SUBS_HARD_MAX) and the event ring (queue events, at most RF_EVENT_QUEUE_HARD_MAX)
+	 * are the caller's, sized from the config and zeroed by redfish_init; NULL or 0: no
+	 * subscriptions */
+	struct rf_sub *subs;
+	uint16_t max_subs;
+	struct rf_event *ring;
+	uint16_t queue;
 	uint16_t retry_attempts;	/* DeliveryRetryAttempts */
 	uint16_t retry_interval_s;	/* DeliveryRetryIntervalSeconds */
 	bool tls_client;		/* https:// destinations can be reached */
 	bool ca_loaded;			/* VerifyCertificate true has trust anchors */
+	rf_log_fn log;			/* log lines (NULL: none) */
+	void *log_ctx;
 };
 
 /* --- event subscriptions (EventService/Subscriptions, proto/redfish/subscriptions.c) ---- */
@@ -210,8 +220,6 @@ enum {
 			 * redfish_media_update now (the drive may have changed at once) */
 };
 
-typedef void (*rf_log_fn)(void *ctx, int level, const char *fmt, ...);
-
 struct redfish {
 	struct redfish_cfg cfg;
 	const struct users *users;
@@ -221,8 +229,6 @@ struct redfish {
 	struct throttle thr;		/* failed logins (throttle.h) */
 	struct throttle_ent thr_tab[RF_FAIL_SOURCES];
 	struct rng rng;
-	rf_log_fn log;
-	void *log_ctx;
 	uint64_t event_id;		/* Id of the last event sent */
 	int64_t now;
 	uint8_t sse_power;		/* PowerState last announced on SSE (0xFF: none yet) */
@@ -232,7 +238,7 @@ struct redfish {
 	struct rf_task tasks[RF_TASKS_HARD_MAX];
 	uint32_t next_task_id;
 	struct rf_media media;
-	struct rf_sub *subs;		/* max_subs entries (redfish_subs_init) */
+	struct rf_sub *subs;		/* max_subs entries (cfg.subs) */
 	struct rf_event *ring;		/* ring_cap events; sequence s is ring[s % ring_cap] */
 	uint16_t max_subs, ring_cap;
 	uint32_t next_sub_id;
@@ -274,10 +280,6 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out);
  * ejections and failures with who asked. Returns true when there is a change to announce
  * (redfish_sse_event with RF_NOTIFY_MEDIA). */
 bool redfish_media_update(struct redfish *r, int64_t now);
-/* Event subscriptions: the table (max_subs) and a ring of the last queue events, both the
- * caller's and zeroed here. Call after redfish_init. */
-void redfish_subs_init(struct redfish *r, struct rf_sub *subs, uint16_t max_subs,
-		       struct rf_event *ring, uint16_t queue);
 /* Whether any subscription exists (events are worth producing). */
 bool redfish_subs_any(const struct redfish *r);
 /* Adds an event to the ring for every subscription whose filters match. records: the

@@ -9,8 +9,8 @@
 void rmcp_send_raw(struct ipmi *m, const struct peer *to, const uint8_t *buf, size_t len)
 {
 	m->st.tx++;
-	if (m->send)
-		m->send(m->send_ctx, to, buf, len);
+	if (m->cfg.send)
+		m->cfg.send(m->cfg.send_ctx, to, buf, len);
 }
 
 void rmcp_header(struct wr *w)

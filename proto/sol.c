@@ -32,8 +32,8 @@
 
 #define LOG(s, lvl, ...)                                                                   \
 	do {                                                                               \
-		if ((s)->ipmi && (s)->ipmi->log)                                           \
-			(s)->ipmi->log((s)->ipmi->log_ctx, lvl, __VA_ARGS__);              \
+		if ((s)->ipmi && (s)->ipmi->cfg.log)                                       \
+			(s)->ipmi->cfg.log((s)->ipmi->cfg.log_ctx, lvl, __VA_ARGS__);      \
 	} while (0)
 
 /* Status bits, BMC to console */
@@ -80,26 +80,38 @@ struct sol *sol_of(const struct ipmi *m)
 	return m->pl_sol.input == pl_input ? m->pl_sol.ctx : NULL;
 }
 
+void sol_cfg_defaults(struct sol_cfg *c, bool configured, uint16_t udp_port)
+{
+	memset(c, 0, sizeof(*c));
+	c->configured = configured;
+	c->udp_port = udp_port;
+	c->p.auth = 0xC0 | PRIV_OPERATOR;	/* force encryption and authentication */
+	c->p.accumulate = 1;			/* 5 ms */
+	c->p.threshold = 96;
+	c->p.retry_count = 7;
+	c->p.retry_interval = 50;		/* 500 ms */
+	c->pause_ms = 2000;
+}
+
 void sol_init(struct sol *s, struct ipmi *m, struct ring *ring, const struct sol_port *port,
-	      bool configured, uint16_t udp_port)
+	      const struct sol_cfg *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->ipmi = m;
 	s->ring = ring;
 	if (port)
 		s->port = *port;
-	s->configured = configured;
-	s->udp_port = udp_port;
-	s->p.enabled = configured;
-	s->p.auth = 0xC0 | PRIV_OPERATOR;	/* force encryption and authentication */
-	s->p.accumulate = 1;			/* 5 ms */
-	s->p.threshold = 96;
-	s->p.retry_count = 7;
-	s->p.retry_interval = 50;		/* 500 ms */
-	s->pause_ms = 2000;
+	s->configured = cfg->configured;
+	s->udp_port = cfg->udp_port;
+	s->replay = cfg->replay;
+	s->pause_ms = cfg->pause_ms;
+	s->p = cfg->p;
+	s->p.set_in_progress = 0;
+	s->p.enabled = cfg->configured;
 	if (m) {
 		struct ipmi_payload_ops ops = {
-			pl_input, pl_closed, pl_priv_changed, pl_deadline, pl_tick, s, configured,
+			pl_input, pl_closed, pl_priv_changed, pl_deadline, pl_tick, s,
+			cfg->configured,
 		};
 		ipmi_set_payload(m, IPMI_PAYLOAD_SOL, &ops);
 	}

@@ -42,6 +42,15 @@ struct sol_port {
 	void *ctx;
 };
 
+/* The engine's configuration at sol_init(); sol_cfg_defaults() fills in the defaults. */
+struct sol_cfg {
+	bool configured;		/* a serial device is configured at all */
+	uint16_t udp_port;		/* payload port reported to consoles */
+	uint32_t replay;		/* bytes of history sent on activation (default 0) */
+	uint32_t pause_ms;		/* how long the UART reader may wait for a slow console */
+	struct sol_params p;		/* the SOL parameters at start (p.enabled: configured) */
+};
+
 struct sol {
 	struct ipmi *ipmi;
 	struct ring *ring;
@@ -76,7 +85,11 @@ struct sol {
 /* Registers s with m as the engine for payload type 1 (ipmi_set_payload) when m is not
  * NULL: m hands it SoL packets, time, and sessions that close or change privilege. */
 void sol_init(struct sol *s, struct ipmi *m, struct ring *ring, const struct sol_port *port,
-	      bool configured, uint16_t udp_port);
+	      const struct sol_cfg *cfg);
+/* configured and udp_port as given; encryption and authentication forced at operator
+ * privilege, 5 ms accumulation, threshold 96, 7 retries 500 ms apart, the port's own bit
+ * rate, no replay, a 2 s pause. */
+void sol_cfg_defaults(struct sol_cfg *c, bool configured, uint16_t udp_port);
 /* The SoL engine registered with m, or NULL. */
 struct sol *sol_of(const struct ipmi *m);
 void sol_input(struct sol *s, struct ipmi_session *sess, const uint8_t *p, size_t len,

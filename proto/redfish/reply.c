@@ -193,14 +193,14 @@ void rf_add(struct elist *e, int id, const char *a1, const char *a2, const char 
 
 void rf_log(struct redfish *r, int level, const char *fmt, ...)
 {
-	if (!r->log)
+	if (!r->cfg.log)
 		return;
 	char m[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
-	r->log(r->log_ctx, level, "%s", m);
+	r->cfg.log(r->cfg.log_ctx, level, "%s", m);
 }
 
 /* --- errors ------------------------------------------------------------------------------ */

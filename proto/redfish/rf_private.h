@@ -260,6 +260,8 @@ void rf_get_task(struct ctx *x);
 void rf_get_task_monitor(struct ctx *x);
 
 /* subscriptions.c: EventService/Subscriptions and SubmitTestEvent */
+/* redfish_init: the table and the event ring from cfg (subs, max_subs, ring, queue) */
+void rf_subs_setup(struct redfish *r);
 void rf_eventsvc_subs(struct ctx *x);
 void rf_get_subs(struct ctx *x);
 void rf_post_sub(struct ctx *x);

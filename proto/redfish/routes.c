@@ -489,6 +489,7 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 	if (!r->cfg.media_url_max || r->cfg.media_url_max > MSD_URL_MAX)
 		r->cfg.media_url_max = MSD_URL_MAX;
 	rf_media_init(r);
+	rf_subs_setup(r);
 	rng_init(&r->rng, seed, seedlen);
 	throttle_init(&r->thr, &r->cfg.throttle, r->thr_tab, RF_FAIL_SOURCES);
 }

@@ -32,19 +32,18 @@ static const char *const resource_types[] = { "ComputerSystem", "LogEntry", "Vir
 static const char *const policies[] = { "TerminateAfterRetries", "SuspendRetries", "RetryForever" };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-void redfish_subs_init(struct redfish *r, struct rf_sub *subs, uint16_t max_subs,
-		       struct rf_event *ring, uint16_t queue)
+void rf_subs_setup(struct redfish *r)
 {
-	if (!subs || !ring || !queue)
-		max_subs = 0;
-	r->subs = subs;
+	const struct redfish_cfg *c = &r->cfg;
+	uint16_t max_subs = c->subs && c->ring && c->queue ? c->max_subs : 0;
+	r->subs = c->subs;
 	r->max_subs = max_subs > RF_SUBS_HARD_MAX ? RF_SUBS_HARD_MAX : max_subs;
-	r->ring = ring;
-	r->ring_cap = queue > RF_EVENT_QUEUE_HARD_MAX ? RF_EVENT_QUEUE_HARD_MAX : queue;
-	if (subs)
-		memset(subs, 0, sizeof(*subs) * r->max_subs);
-	if (ring)
-		memset(ring, 0, sizeof(*ring) * r->ring_cap);
+	r->ring = c->ring;
+	r->ring_cap = c->queue > RF_EVENT_QUEUE_HARD_MAX ? RF_EVENT_QUEUE_HARD_MAX : c->queue;
+	if (r->subs)
+		memset(r->subs, 0, sizeof(*r->subs) * r->max_subs);
+	if (r->ring)
+		memset(r->ring, 0, sizeof(*r->ring) * r->ring_cap);
 	r->ring_head = 1;
 }
 

@@ -119,18 +119,16 @@ static inline void fi_setup(const uint8_t *suites, uint8_t nsuites)
 		 * session from one address, a fourth failed login within a minute */
 		.per_source_max = 4,
 		.throttle = { 3, 12, 60000, 1000, 8000 },
+		.send = fi_send,
+		.sdr = &fi_sdr,
+		.fru = fi_fru,
+		.lan_info = fi_lan_info,
+		.bmc_temp = fi_bmc_temp,
+		.temp_thresholds = { 70, 80, 85 },
 	};
 	memcpy(cfg.suites, suites, nsuites);
 	cfg.nsuites = nsuites;
 	memcpy(cfg.guid, fi_guid, 16);
-	static const uint8_t seed[32] = "bmcd fuzz seed: fixed on purpose";
-	ipmi_init(&fi_m, &cfg, fi_sess, &fi_users, &fi_host, seed, sizeof(seed));
-	fi_m.send = fi_send;
-
-	ring_init(&fi_ring, fi_ringbuf, sizeof(fi_ringbuf));
-	struct sol_port port = { fi_port_write, fi_port_break, fi_port_is_up, fi_port_rate, NULL };
-	sol_init(&fi_sol, &fi_m, &fi_ring, &port, true, 623);
-
 	struct sdr_config sc = { .have_power = true, .have_hdd = true, .have_temp = true,
 				 .temp_unc = 70, .temp_uc = 80, .temp_unr = 85,
 				 .bmc_name = "bmcd-fuzz", .dev_caps = 0x8F };
@@ -138,14 +136,15 @@ static inline void fi_setup(const uint8_t *suites, uint8_t nsuites)
 	struct fru_info fru = { .chassis_type = 0x17, .chassis_serial = "CH-1",
 				.board_mfr = "bmcd", .board_product = "fuzz board",
 				.product_mfr = "bmcd", .product_name = "fuzz", .asset_tag = "tag" };
-	fi_m.sdr = &fi_sdr;
-	fi_m.fru = fi_fru;
-	fi_m.fru_len = fru_build(&fru, fi_fru, sizeof(fi_fru));
-	fi_m.lan_info = fi_lan_info;
-	fi_m.bmc_temp = fi_bmc_temp;
-	fi_m.temp_thresholds[0] = 70;
-	fi_m.temp_thresholds[1] = 80;
-	fi_m.temp_thresholds[2] = 85;
+	cfg.fru_len = fru_build(&fru, fi_fru, sizeof(fi_fru));
+	static const uint8_t seed[32] = "bmcd fuzz seed: fixed on purpose";
+	ipmi_init(&fi_m, &cfg, fi_sess, &fi_users, &fi_host, seed, sizeof(seed));
+
+	ring_init(&fi_ring, fi_ringbuf, sizeof(fi_ringbuf));
+	struct sol_port port = { fi_port_write, fi_port_break, fi_port_is_up, fi_port_rate, NULL };
+	struct sol_cfg solc;
+	sol_cfg_defaults(&solc, true, 623);
+	sol_init(&fi_sol, &fi_m, &fi_ring, &port, &solc);
 
 	memset(fi_peer, 0, sizeof(fi_peer));
 	struct sockaddr_in *a = (struct sockaddr_in *)&fi_peer[0].sa;

@@ -102,17 +102,20 @@ static void setup(uint8_t ctl)
 		.http_remote = ctl & 0x10,
 		.throttle = RF_THROTTLE_DEFAULT,
 		.max_tasks = 2,
+		.log = logcb,
+		.subs = subs,
+		.max_subs = 2,
+		.ring = ring,
+		.queue = 4,
+		.retry_attempts = 1,
+		.retry_interval_s = 1,
+		.tls_client = true,
 	};
 	struct msd_sim_cfg mc = { .size = 4 << 20, .rate_kib_s = 2048, .step_ms = 500 };
 	msd = msd_sim_new(&mc, 1000000);
 	cfg.msd = msd;
 	static const uint8_t seed[32] = "bmcd fuzz seed: fixed on purpose";
 	redfish_init(&rf, &cfg, sess, &users, &host, seed, sizeof(seed));
-	rf.log = logcb;
-	redfish_subs_init(&rf, subs, 2, ring, 4);
-	rf.cfg.retry_attempts = 1;
-	rf.cfg.retry_interval_s = 1;
-	rf.cfg.tls_client = true;
 	/* live sessions with known tokens: admin, operator, user */
 	for (int i = 0; i < 3; i++) {
 		struct rf_session *s = &sess[i];

@@ -64,11 +64,11 @@ static void setup(int max_sessions)
 		.fw_major = 0,
 		.fw_minor = 1,
 		.channel = 1,
+		.send = capture,
 	};
 	memcpy(cfg.guid, kat_guid, 16);
 	memset(sess, 0, sizeof(sess));
 	ipmi_init(&m, &cfg, sess, &users, &fhost, kat_seed, sizeof(kat_seed));
-	m.send = capture;
 	memset(&peer, 0, sizeof(peer));
 	struct sockaddr_in *a = (struct sockaddr_in *)&peer.sa;
 	a->sin_family = AF_INET;

@@ -115,27 +115,27 @@ static void setup(void)
 		.fw_major = 0,
 		.fw_minor = 1,
 		.channel = 1,
+		.send = capture,
+		.sdr = &sdr,
+		.fru = fru,
+		.lan_info = lan_cb,
+		.bmc_temp = temp_cb,
+		.temp_thresholds = { 70, 80, 90 },
 	};
 	memcpy(cfg.guid, guid, 16);
 	memset(sess, 0, sizeof(sess));
+	struct sdr_config sc = { true, true, true, 70, 80, 90, "bmcd", 0xBF };
+	sdr_build(&sdr, &sc, 1700000000);
+	struct fru_info fi = { .chassis_type = 0x17, .board_mfr = "Acme", .product_name = "Box" };
+	cfg.fru_len = fru_build(&fi, fru, sizeof(fru));
 	static const uint8_t seed[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 					  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
 	ipmi_init(&m, &cfg, sess, &users, &fhost, seed, sizeof(seed));
-	m.send = capture;
-	struct sdr_config sc = { true, true, true, 70, 80, 90, "bmcd", 0xBF };
-	sdr_build(&sdr, &sc, 1700000000);
-	m.sdr = &sdr;
-	struct fru_info fi = { .chassis_type = 0x17, .board_mfr = "Acme", .product_name = "Box" };
-	m.fru_len = fru_build(&fi, fru, sizeof(fru));
-	m.fru = fru;
-	m.bmc_temp = temp_cb;
-	m.lan_info = lan_cb;
-	m.temp_thresholds[0] = 70;
-	m.temp_thresholds[1] = 80;
-	m.temp_thresholds[2] = 90;
 	ring_init(&ring, ringbuf, sizeof(ringbuf));
 	struct sol_port port = { pwrite_, NULL, NULL, NULL, NULL };
-	sol_init(&sol, &m, &ring, &port, true, 623);
+	struct sol_cfg solc;
+	sol_cfg_defaults(&solc, true, 623);
+	sol_init(&sol, &m, &ring, &port, &solc);
 	memset(&peer, 0, sizeof(peer));
 	struct sockaddr_in *a = (struct sockaddr_in *)&peer.sa;
 	a->sin_family = AF_INET;
@@ -254,7 +254,7 @@ static void temp_hot(void) { bmc_temp_ok = true; bmc_temp_c = 85; }
 static void temp_extreme(void) { bmc_temp_c = -300; }
 static void sdr_res(void) { m.sdr_reservation = 0x1234; }
 static void sel_res(void) { fhost.sel.reservation = 0x4321; }
-static void no_fru(void) { m.fru_len = 0; }
+static void no_fru(void) { m.cfg.fru_len = 0; }
 static void sol_plain(void) { sol.p.auth = PRIV_USER; }
 
 /* --- the rows ------------------------------------------------------------------------------ */

@@ -90,6 +90,10 @@ static bool fake_temp(void *ctx, int *c)
 	return true;
 }
 
+/* event subscriptions for the next setup() (NULL: none) */
+static struct rf_sub *setup_subs;
+static struct rf_event *setup_ring;
+
 static void setup(void)
 {
 	fake_host_init(&host);
@@ -123,8 +127,12 @@ static void setup(void)
 		msd = msd_sim_new(&mc, 0);
 	}
 	cfg.msd = msd;
+	cfg.log = logcb;
+	cfg.subs = setup_subs;
+	cfg.max_subs = 2;
+	cfg.ring = setup_ring;
+	cfg.queue = 4;
 	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
-	rf.log = logcb;
 	conn = tls_conn;
 }
 
@@ -2015,15 +2023,18 @@ static void test_tasks(void)
 
 static void test_routes_table(void)
 {
+	static struct rf_sub subs[2]; /* EventService/Subscriptions/1 exists */
+	static struct rf_event ring[4];
+	setup_subs = subs;
+	setup_ring = ring;
 	setup();
+	setup_subs = NULL;
+	setup_ring = NULL;
 	add_sel(0x07, 1, 0, 0, "");
 	char t[40], loc[120];
 	CHECK_EQ(login("admin", "adminpw", NULL, NULL, t, loc), 201);
 	/* a task (Tasks/1) to GET: an insertion, running */
 	CHECK_EQ(send_req("POST", INSERT, ADMIN, "{\"Image\":\"http://10.0.0.1/r.iso\"}"), 202);
-	static struct rf_sub subs[2]; /* EventService/Subscriptions/1 exists */
-	static struct rf_event ring[4];
-	redfish_subs_init(&rf, subs, 2, ring, 4);
 	CHECK_EQ(send_req("POST", "/redfish/v1/EventService/Subscriptions", ADMIN,
 			  "{\"Destination\": \"http://127.0.0.1/\"}"), 201);
 	for (int i = 0; i < R_COUNT; i++) {

@@ -63,10 +63,9 @@ static void setup(void)
 	fake_host_init(&fhost);
 	struct ipmi_cfg cfg = { .max_sessions = 3, .session_timeout_ms = 60000,
 				.handshake_timeout_ms = 5000, .suites = { 1 }, .nsuites = 1,
-				.channel = 1 };
+				.channel = 1, .send = capture };
 	static const uint8_t seed[32];
 	ipmi_init(&m, &cfg, sess, &users, &fhost, seed, sizeof(seed));
-	m.send = capture;
 	for (int i = 0; i < 3; i++) {
 		sess[i].state = SESS_ACTIVE;
 		sess[i].bmc_sid = 0x100u + (unsigned)i;
@@ -79,9 +78,11 @@ static void setup(void)
 	}
 	ring_init(&ring, ringbuf, sizeof(ringbuf));
 	struct sol_port port = { pwrite_, pbreak, pup, NULL, NULL };
-	sol_init(&sol, &m, &ring, &port, true, 623);
-	sol.p.auth = PRIV_USER; /* sessions here have no encryption */
-	sol.p.accumulate = 4;   /* 20 ms: the timings below assume it */
+	struct sol_cfg sc;
+	sol_cfg_defaults(&sc, true, 623);
+	sc.p.auth = PRIV_USER; /* sessions here have no encryption */
+	sc.p.accumulate = 4;   /* 20 ms: the timings below assume it */
+	sol_init(&sol, &m, &ring, &port, &sc);
 	ntyped = 0;
 	port_room = sizeof(typed);
 	breaks = 0;

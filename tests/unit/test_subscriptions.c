@@ -55,9 +55,12 @@ static void setup(void)
 	cfg.retry_attempts = 2;
 	cfg.retry_interval_s = 5;
 	cfg.tls_client = true;
+	cfg.log = logcb;
+	cfg.subs = subs;
+	cfg.max_subs = 2;
+	cfg.ring = ring;
+	cfg.queue = 4;
 	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
-	rf.log = logcb;
-	redfish_subs_init(&rf, subs, 2, ring, 4);
 }
 
 /* Sends raw request bytes; the status, and the response in outb (NUL-terminated). */

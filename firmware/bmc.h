@@ -76,7 +76,6 @@ struct bmc {
 	struct bmclog bmclog;		/* the BMC's own log (Managers/bmc/LogServices/Log) */
 	bool rf_on;
 	struct webhook webhook;		/* event subscriptions' deliveries (wire_events.c) */
-	char last_power[16];		/* PowerState last announced to SSE clients */
 	uint32_t last_sel_adds;
 	uint8_t uuid[16];
 	char uuid_str[37];
@@ -106,5 +105,7 @@ void wire_redfish_media(struct bmc *b, int64_t now);
 /* Event subscriptions and their deliveries (wire_events.c), called by wire_redfish before
  * redfish_init: the table, the event ring and the delivery settings go into its config. */
 int wire_events(struct bmc *b, struct redfish_cfg *rc);
+/* The host model's listener (set in wire_host): Redfish events for its changes. */
+void wire_redfish_host_changed(void *ctx, const struct host_change *c);
 
 #endif

@@ -37,10 +37,26 @@ const char *host_action_name(enum host_action a)
 	return (unsigned)a < HOST_ACTION_COUNT ? action_names[a] : "?";
 }
 
-static void notify(struct host *h, int what)
+static void notify(struct host *h, const struct host_change *c)
 {
-	if (h->notify)
-		h->notify(h->notify_ctx, what);
+	if (h->cfg.notify)
+		h->cfg.notify(h->cfg.notify_ctx, c);
+}
+
+static void notify_log(struct host *h)
+{
+	struct host_change c = { HOST_NOTIFY_LOG, h->power, h->power };
+	notify(h, &c);
+}
+
+/* The PowerState now: the LED, or where a program is heading while the LED lags. */
+static uint8_t power_now(const struct host *h)
+{
+	if (h->heading == TO_ON && !h->on)
+		return HOST_POWER_POWERING_ON;
+	if (h->heading == TO_OFF && h->on)
+		return HOST_POWER_POWERING_OFF;
+	return h->on ? HOST_POWER_ON : HOST_POWER_OFF;
 }
 
 void host_init(struct host *h, const struct host_cfg *cfg, struct atx *atx,
@@ -59,6 +75,7 @@ void host_init(struct host *h, const struct host_cfg *cfg, struct atx *atx,
 	h->hdd = leds & ATX_LED_HDD;
 	h->leds_known = atx->ops->available(atx);
 	h->on_since = now;
+	h->power = power_now(h);
 }
 
 uint32_t host_time(struct host *h)
@@ -90,7 +107,7 @@ static uint16_t sel_add_now(struct host *h, const uint8_t *rec, uint8_t origin, 
 			    const char *user)
 {
 	uint16_t id = sel_add(&h->sel, rec, host_time(h), origin, text, user);
-	notify(h, HOST_NOTIFY_LOG);
+	notify_log(h);
 	return id;
 }
 
@@ -105,7 +122,7 @@ void host_sel_clear(struct host *h, int64_t now)
 {
 	catch_up(h, now);
 	sel_clear(&h->sel, host_time(h));
-	notify(h, HOST_NOTIFY_LOG);
+	notify_log(h);
 }
 
 static void log_event(struct host *h, uint8_t stype, uint8_t snum, uint8_t offset, bool oem,
@@ -119,6 +136,36 @@ static void log_event(struct host *h, uint8_t stype, uint8_t snum, uint8_t offse
 
 /* --- power LED ------------------------------------------------------------------------ */
 
+/* The one power-change detector. Called after anything that may move the PowerState (the
+ * LED, a program starting, heading somewhere or ending): when it differs from the one last
+ * reported, an LED change goes into the SEL (attributed by power_changed), then the
+ * listener hears the old and the new state. */
+static void power_report(struct host *h)
+{
+	uint8_t to = power_now(h);
+	if (to == h->power)
+		return;
+	struct host_change c = { HOST_NOTIFY_POWER, h->power, to };
+	h->power = to;
+	bool was_on = c.from == HOST_POWER_ON || c.from == HOST_POWER_POWERING_OFF;
+	if (was_on != h->on) {
+		bool on = h->on;
+		uint8_t origin = h->led_ours ? h->act.origin : ORIGIN_HOST;
+		const char *user = h->led_ours && h->act.user[0] ? h->act.user : NULL;
+		if (origin == ORIGIN_HOST)
+			log_info("host: power %s (not requested through bmcd)", on ? "on" : "off");
+		else
+			log_info("host: power %s (%s requested by %s via %s)", on ? "on" : "off",
+				 host_action_name(h->act.action), user ? user : "-",
+				 origin_names[origin & 3]);
+		/* ACPI power state sensor: S0/G0 working, or S5/G2 soft-off */
+		log_event(h, 0x22, SENSOR_HOST_POWER, on ? 0x00 : 0x05, false, 0, 0, origin,
+			  on ? SELT_POWER_ON : SELT_POWER_OFF, user);
+	}
+	notify(h, &c);
+}
+
+/* The power LED changed: the facts that follow from it, and who it is attributed to. */
 static void power_changed(struct host *h, bool on)
 {
 	h->on = on;
@@ -131,22 +178,12 @@ static void power_changed(struct host *h, bool on)
 	} else {
 		h->on_ms += (uint64_t)(h->now - h->on_since);
 	}
-	bool ours = h->expect_on || h->running || (h->heading == TO_ON && on) ||
-		    (h->heading == TO_OFF && !on);
-	uint8_t origin = ours ? h->act.origin : ORIGIN_HOST;
-	const char *user = ours && h->act.user[0] ? h->act.user : NULL;
-	if (origin == ORIGIN_HOST)
-		log_info("host: power %s (not requested through bmcd)", on ? "on" : "off");
-	else
-		log_info("host: power %s (%s requested by %s via %s)", on ? "on" : "off",
-			 host_action_name(h->act.action), user ? user : "-", origin_names[origin & 3]);
-	/* ACPI power state sensor: S0/G0 working, or S5/G2 soft-off */
-	log_event(h, 0x22, SENSOR_HOST_POWER, on ? 0x00 : 0x05, false, 0, 0, origin,
-		  on ? SELT_POWER_ON : SELT_POWER_OFF, user);
+	h->led_ours = h->expect_on || h->running || (h->heading == TO_ON && on) ||
+		      (h->heading == TO_OFF && !on);
 	h->expect_on = false;
 	if ((h->heading == TO_ON && on) || (h->heading == TO_OFF && !on))
 		h->heading = TO_NONE;
-	notify(h, HOST_NOTIFY_POWER);
+	power_report(h);
 }
 
 /* --- programs ------------------------------------------------------------------------- */
@@ -293,7 +330,7 @@ static void start_next(struct host *h)
 		h->did_power_on = false;
 		h->heading = h->steps[0].target;
 		h->heading_until = 0;
-		notify(h, HOST_NOTIFY_POWER);
+		power_report(h);
 	}
 }
 
@@ -324,7 +361,7 @@ static void finish_program(struct host *h, bool aborted)
 			h->heading_until = h->now + (h->act.action == HOST_SOFT ?
 						    h->cfg.graceful_timeout_ms : 10000);
 	}
-	notify(h, HOST_NOTIFY_POWER);
+	power_report(h);
 }
 
 /* Advances the running program as far as time and the LED allow. */
@@ -338,7 +375,7 @@ static void run_steps(struct host *h)
 		struct step *st = &h->steps[h->cur];
 		if (st->target != TO_NONE && st->target != h->heading) {
 			h->heading = st->target;
-			notify(h, HOST_NOTIFY_POWER);
+			power_report(h);
 		}
 		switch (st->kind) {
 		case STEP_PRESS:
@@ -420,6 +457,7 @@ void host_service(struct host *h, int64_t now)
 		h->leds_known = true;
 		h->on = on;
 		h->on_since = now;
+		h->power = power_now(h);
 		log_info("host: power is %s", on ? "on" : "off");
 	} else if (h->leds_known && on != h->on) {
 		power_changed(h, on);
@@ -428,7 +466,7 @@ void host_service(struct host *h, int64_t now)
 		h->expect_on = false;
 	if (!h->running && h->heading != TO_NONE && h->heading_until && now >= h->heading_until) {
 		h->heading = TO_NONE;
-		notify(h, HOST_NOTIFY_POWER);
+		power_report(h);
 	}
 	for (int guard = 0; guard < 4; guard++) {
 		run_steps(h);
@@ -509,9 +547,10 @@ void host_get_status(struct host *h, struct host_status *st, int64_t now)
 	st->hdd = h->hdd;
 	st->available = h->atx->ops->available(h->atx);
 	st->busy = h->running;
-	st->transition = h->heading == TO_ON && !h->on	  ? HOST_POWERING_ON
-			 : h->heading == TO_OFF && h->on ? HOST_POWERING_OFF
-							 : HOST_STEADY;
+	uint8_t p = power_now(h);
+	st->transition = p == HOST_POWER_POWERING_ON    ? HOST_POWERING_ON
+			 : p == HOST_POWER_POWERING_OFF ? HOST_POWERING_OFF
+							: HOST_STEADY;
 	st->policy = h->policy;
 	st->last_event = h->last_event;
 	st->identify = h->identify_force ? 2 : h->identify_until > h->now ? 1 : 0;
@@ -527,7 +566,6 @@ void host_identify(struct host *h, unsigned seconds, bool force, int64_t now)
 	h->identify_force = force;
 	h->identify_until = force || seconds == 0 ? 0 : h->now + (int64_t)seconds * 1000;
 	log_info("host: identify %s", force ? "on" : seconds ? "on for a while" : "off");
-	notify(h, HOST_NOTIFY_POWER);
 }
 
 void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who, int64_t now)

@@ -17,6 +17,15 @@
 #include "../proto/host.h"
 #include "../proto/sel.h"
 
+/* What the model tells its listener (Redfish events) after a change. */
+enum { HOST_NOTIFY_POWER = 1, HOST_NOTIFY_LOG = 2 };
+struct host_change {
+	int what;		/* HOST_NOTIFY_POWER: the PowerState changed; HOST_NOTIFY_LOG: the
+				 * event log did */
+	uint8_t from, to;	/* HOST_NOTIFY_POWER: enum host_power before and after */
+};
+typedef void (*host_notify_fn)(void *ctx, const struct host_change *c);
+
 struct host_cfg {
 	uint32_t short_press_ms, long_press_ms, busy_ms, power_cycle_off_ms;
 	uint32_t graceful_timeout_ms;
@@ -29,6 +38,8 @@ struct host_cfg {
 	bool (*hold)(void *ctx);
 	void *hold_ctx;
 	uint32_t hold_ms;
+	host_notify_fn notify;		/* NULL: nobody listens */
+	void *notify_ctx;
 };
 
 enum step_kind { STEP_PRESS, STEP_HOLDOFF, STEP_WAIT_OFF, STEP_DELAY };
@@ -48,16 +59,14 @@ struct host_queued {
 	char user[USER_NAME_MAX + 1];
 };
 
-/* Called after every change worth telling clients about (Redfish events). */
-typedef void (*host_notify_fn)(void *ctx, int what);
-enum { HOST_NOTIFY_POWER = 1, HOST_NOTIFY_LOG = 2 };
-
 struct host {
 	struct host_cfg cfg;
 	struct atx *atx;
 	int64_t now;			/* the time the model was last brought up to */
 	bool servicing;			/* host_service() is running (its listeners may call back) */
 	bool on, hdd;
+	uint8_t power;			/* enum host_power last reported (power_report) */
+	bool led_ours;			/* the last LED change was heading where our action was */
 	bool leds_known;		/* the backend has told us the LED state at least once */
 
 	/* the sequence being run */
@@ -90,8 +99,6 @@ struct host {
 	int32_t time_offset;		/* Set SEL Time minus the real clock */
 
 	struct sel sel;
-	host_notify_fn notify;
-	void *notify_ctx;
 };
 
 /* The backend must already be open. sel_buf holds cfg->sel_entries entries. */

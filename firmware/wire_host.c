@@ -100,6 +100,8 @@ int wire_host(struct bmc *b, int64_t now)
 		.hold = wire_media_inserting,
 		.hold_ctx = b,
 		.hold_ms = b->cfg.media_boot_wait_s * 1000,
+		.notify = wire_redfish_host_changed,
+		.notify_ctx = b,
 	};
 	host_init(&b->host, &hc, b->atx, sel, now);
 	return 0;

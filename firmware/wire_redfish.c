@@ -67,12 +67,6 @@ static void http_tick_cb(void *ctx, int64_t now)
 	wire_redfish_revoke(b);
 }
 
-static const char *power_state(const struct host_status *st)
-{
-	return st->transition == HOST_POWERING_ON ? "PoweringOn"
-	       : st->transition == HOST_POWERING_OFF ? "PoweringOff" : st->on ? "On" : "Off";
-}
-
 /* The virtual-media drive changed: tasks and the event log follow; the SSE clients and
  * the event subscriptions hear of it. */
 void wire_redfish_media(struct bmc *b, int64_t now)
@@ -83,33 +77,27 @@ void wire_redfish_media(struct bmc *b, int64_t now)
 	char frame[4096];
 	struct buf out;
 	buf_init(&out, frame, sizeof(frame));
-	redfish_sse_event(&b->rf, RF_NOTIFY_MEDIA, &out);
+	redfish_sse_event(&b->rf, RF_NOTIFY_MEDIA, -1, &out);
 	if (!out.err && out.len)
 		httpd_broadcast(&b->httpd, out.p, out.len, now);
 }
 
-/* The host model changed something: tell the SSE clients, once per real change. */
-static void host_changed(void *ctx, int what)
+/* The host model's listener (wire_host.c): a new PowerState (the model reports each change
+ * once, with the old and new state) or a new event-log entry goes to the SSE clients. */
+void wire_redfish_host_changed(void *ctx, const struct host_change *c)
 {
 	struct bmc *b = ctx;
 	if (!b->rf_on || (b->httpd.nsse == 0 && !redfish_subs_any(&b->rf)))
 		return;
 	char frame[4096];
 	struct buf out;
-	if (what == HOST_NOTIFY_POWER) {
-		struct host_status st;
-		host_get_status(&b->host, &st, b->host.now);
-		const char *ps = power_state(&st);
-		if (!strcmp(ps, b->last_power))
-			return;
-		snprintf(b->last_power, sizeof(b->last_power), "%s", ps);
-	} else if (what == HOST_NOTIFY_LOG) {
+	if (c->what == HOST_NOTIFY_LOG) {
 		if (b->host.sel.adds == b->last_sel_adds)
 			return;
 		b->last_sel_adds = b->host.sel.adds;
 	}
 	buf_init(&out, frame, sizeof(frame));
-	redfish_sse_event(&b->rf, what, &out);
+	redfish_sse_event(&b->rf, c->what, c->what == HOST_NOTIFY_POWER ? c->to : -1, &out);
 	if (!out.err && out.len)
 		httpd_broadcast(&b->httpd, out.p, out.len, now_ms());
 }
@@ -219,12 +207,8 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		return -1;
 	}
 	b->rf_on = true;
-	b->host.notify = host_changed;
-	b->host.notify_ctx = b;
-	struct host_status st;
-	host_get_status(&b->host, &st, now);
-	snprintf(b->last_power, sizeof(b->last_power), "%s", power_state(&st));
 	b->last_sel_adds = b->host.sel.adds;
 	loop_add_timer(&b->loop, http_deadline_cb, http_tick_cb, b);
+	(void)now;
 	return 0;
 }

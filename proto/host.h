@@ -36,6 +36,12 @@ struct host_who {
 
 enum host_transition { HOST_STEADY = 0, HOST_POWERING_ON = 1, HOST_POWERING_OFF = 2 };
 
+/* The power state as Redfish names it (PowerState): the LED, or where a program is heading
+ * while the LED has not followed yet. The host model reports its changes (host_model.h). */
+enum host_power {
+	HOST_POWER_ON = 0, HOST_POWER_OFF = 1, HOST_POWER_POWERING_ON = 2, HOST_POWER_POWERING_OFF = 3
+};
+
 /* Power restore policy, in IPMI's encoding. */
 enum host_policy { POLICY_ALWAYS_OFF = 0, POLICY_PREVIOUS = 1, POLICY_ALWAYS_ON = 2 };
 

@@ -231,7 +231,6 @@ struct redfish {
 	struct rng rng;
 	uint64_t event_id;		/* Id of the last event sent */
 	int64_t now;
-	uint8_t sse_power;		/* PowerState last announced on SSE (0xFF: none yet) */
 	bool revoked;			/* a session ended or the users changed since the
 					 * wiring last checked the streams (redfish_sse_valid) */
 	bool uuid_ok;			/* cfg.uuid is a well-formed UUID (else not shown) */
@@ -269,11 +268,14 @@ void redfish_error_response(struct redfish *r, int status, struct buf *out);
 
 /* Appends one SSE event ("id: ...\ndata: {Redfish Event}\n\n") describing a change to out.
  * what is RF_NOTIFY_POWER (== HOST_NOTIFY_POWER): ResourceChanged on Systems/{id}, plus a
- * ResourcePoweredOn/PoweringOn/PoweredOff/PoweringOff record when the PowerState differs
- * from the one last announced; or RF_NOTIFY_LOG (== HOST_NOTIFY_LOG): ResourceCreated for
- * the newest LogEntry. Call it once per change and send the same bytes to every
+ * ResourcePoweredOn/PoweringOn/PoweredOff/PoweringOff record when power is the new
+ * PowerState (enum host_power, as the host model reports its changes; -1: the PowerState
+ * did not change); or RF_NOTIFY_LOG (== HOST_NOTIFY_LOG, power ignored): ResourceCreated
+ * for the newest LogEntry; or RF_NOTIFY_MEDIA (power ignored): ResourceChanged on the
+ * virtual CD and the Bmcd record of its last change (redfish_media_update). The same
+ * records go to the event subscriptions that want them. Call it once per change and send the same bytes to every
  * subscriber: each call takes a new event id. On overflow out->err is set. */
-void redfish_sse_event(struct redfish *r, int what, struct buf *out);
+void redfish_sse_event(struct redfish *r, int what, int power, struct buf *out);
 
 /* The virtual-media drive may have changed (call it after the backend's service() when its
  * status seq moved): the running task follows it, and the event log records insertions,

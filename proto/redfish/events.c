@@ -265,7 +265,7 @@ static void event_record(struct jw *w, uint64_t id, int k, const char *msg_id, c
 	jw_obj_end(w);
 }
 
-void redfish_sse_event(struct redfish *r, int what, struct buf *out)
+void redfish_sse_event(struct redfish *r, int what, int power, struct buf *out)
 {
 	static const char *const powered[][2] = {
 		{ "ResourcePoweredOn", "has powered on" }, { "ResourcePoweredOff", "has powered off" },
@@ -309,16 +309,12 @@ void redfish_sse_event(struct redfish *r, int what, struct buf *out)
 		snprintf(id_text, sizeof(id_text), "Bmcd.1.0.%s", rf_sel_message(r->media.event));
 		event_record(&w, id, 1, id_text, r->media.text, r->media.text, uri, ts, false);
 	} else {
-		struct host_status st;
-		host_get_status(r->host, &st, r->now);
-		int ps = rf_power_state(&st);
 		snprintf(uri, sizeof(uri), SYS, r->cfg.system_id);
 		event_record(&w, id, 0, "ResourceChanged",
 			     "One or more resource properties have changed.", NULL, uri, ts, false);
-		if (ps != r->sse_power) {
-			r->sse_power = (uint8_t)ps;
-			snprintf(text, sizeof(text), "The resource '%s' %s.", uri, powered[ps][1]);
-			event_record(&w, id, 1, powered[ps][0], text, uri, uri, ts, false);
+		if (power >= PS_ON && power <= PS_POWERING_OFF) {
+			snprintf(text, sizeof(text), "The resource '%s' %s.", uri, powered[power][1]);
+			event_record(&w, id, 1, powered[power][0], text, uri, uri, ts, false);
 		}
 	}
 	if (!out->err) /* the same records go to the event subscriptions */

@@ -128,7 +128,9 @@ struct ctx {
 	bool media;		/* acted on the virtual-media drive (RF_MEDIA) */
 };
 
-enum { PS_ON, PS_OFF, PS_POWERING_ON, PS_POWERING_OFF };
+/* the same values as enum host_power (proto/host.h), which redfish_sse_event() gets */
+enum { PS_ON = HOST_POWER_ON, PS_OFF = HOST_POWER_OFF, PS_POWERING_ON = HOST_POWER_POWERING_ON,
+       PS_POWERING_OFF = HOST_POWER_POWERING_OFF };
 
 typedef void (*member_fn)(struct ctx *x, unsigned i);
 

@@ -481,7 +481,6 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 		memset(sessions, 0, sizeof(*sessions) * r->cfg.max_sessions);
 	r->users = users;
 	r->host = host;
-	r->sse_power = 0xFF;
 	if (!r->cfg.max_tasks)
 		r->cfg.max_tasks = 4;
 	if (r->cfg.max_tasks > RF_TASKS_HARD_MAX)

@@ -21,8 +21,6 @@
  *   record, an incoming one, or plaintext. Every call does at most PUMP_STEPS transfers and
  *   returns as soon as the socket would block. tls_write never reads the socket, since bytes
  *   read there would vanish from poll()'s view; incoming records are left to tls_read.
- * - tls_handshake_done probes br_ssl_key_export, BearSSL's only public test for "in the
- *   application-data state" (it refuses before the handshake has completed).
  */
 #include "tls.h"
 
@@ -756,11 +754,4 @@ void tls_close(struct tls_conn *c, int fd)
 	for (int i = 0; i < PUMP_STEPS && io_step(c, fd, false) > 0; i++)
 		;
 	c->closed = true;
-}
-
-bool tls_handshake_done(struct tls_conn *c)
-{
-	unsigned char probe;
-
-	return !c->closed && br_ssl_key_export(&c->sc.eng, &probe, 1, "bmcd probe", NULL, 0);
 }

@@ -77,6 +77,5 @@ ssize_t tls_write(struct tls_conn *c, int fd, const void *buf, size_t len);
 int tls_flush(struct tls_conn *c, int fd);
 short tls_events(struct tls_conn *c);
 void tls_close(struct tls_conn *c, int fd);
-bool tls_handshake_done(struct tls_conn *c);
 
 #endif

@@ -107,7 +107,7 @@ static ssize_t serve(const uint8_t *in, size_t n, char *app, size_t cap, bool *d
 		if (r > 0)
 			alen += (size_t)r;
 		int f = tls_flush(&conn, fd[0]);
-		*done |= tls_handshake_done(&conn);
+		*done |= (br_ssl_engine_current_state(&conn.sc.eng) & BR_SSL_SENDAPP) != 0;
 		size_t sent = drain(fd[1]);
 		if (r < 0 || f < 0 || alen == cap)
 			break;

@@ -18,83 +18,31 @@
  * switch backend and checks what it makes of them (LEDs, availability, the requests it
  * sends): a realistic 4-port state, no switch, no such port, hostile shapes.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include "../../hal/atx.h"
-#include "../../proto/http.h"
-#include "fuzz_common.h"
+#include "fuzz_kvmd.h"
 
 #define EXCHANGES 6
 
-static char dir[64], sock_path[128];
-static int lfd = -1;
 static char reqs[EXCHANGES][96];	/* the request lines the backend sent, this input */
 static int nreqs;
 
 static int run(const uint8_t *data, size_t size, int port, unsigned *leds, bool *avail);
 static void self_test(void);
 
-static void cleanup(void)
-{
-	if (lfd >= 0)
-		close(lfd);
-	unlink(sock_path);
-	rmdir(dir);
-}
-
-static void logcb(void *ctx, int level, const char *fmt, ...)
-{
-	char m[512];
-	va_list ap;
-	(void)ctx;
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	const char *tmp = getenv("TMPDIR");
-	if (!tmp || strlen(tmp) >= 30)
-		tmp = "/tmp";
-	snprintf(dir, sizeof(dir), "%s/bmcd-fuzz-kvmd-XXXXXX", tmp);
-	FUZZ_ASSERT(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
-	snprintf(sock_path, sizeof(sock_path), "%s/kvmd.sock", dir);
-	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	memcpy(sa.sun_path, sock_path, strlen(sock_path));
-	FUZZ_ASSERT(lfd >= 0 && bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-			    listen(lfd, 8) == 0,
-		    "fake kvmd socket: %s", strerror(errno));
-	atexit(cleanup);
+	fk_listen("bmcd-fuzz-kvmd");
 	self_test();
 	return 0;
 }
 
-/* Reads the request the backend sent on c; it must be one complete, valid request. */
+/* Reads and checks the request the backend sent on c (fk_request) and keeps its line. */
 static void check_request(int c)
 {
 	char req[1024];
-	size_t n = 0;
-	for (int i = 0; i < 8 && n < sizeof(req); i++) {
-		ssize_t r = recv(c, req + n, sizeof(req) - n, MSG_DONTWAIT);
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	struct http_request rq;
-	int r = http_parse(req, n, &rq);
-	FUZZ_ASSERT(r > 0 && (size_t)r == n, "the backend sent a bad request (%d): %.*s", r, (int)n,
-		    req);
-	FUZZ_ASSERT(rq.method == HTTP_GET || rq.method == HTTP_POST, "method");
+	size_t n = fk_request(c, req, sizeof(req));
 	const char *eol = memchr(req, '\r', n);
 	if (nreqs < EXCHANGES && eol)
 		snprintf(reqs[nreqs++], sizeof(reqs[0]), "%.*s", (int)(eol - req), req);
@@ -114,9 +62,9 @@ static int run(const uint8_t *data, size_t size, int port, unsigned *leds, bool 
 {
 	static const uint8_t mark[3] = { 0xFA, 0xDE, 0xD5 };
 	int64_t now = 1000000;
-	struct atx_kvmd_cfg cfg = { .socket = sock_path, .user = "bmcd", .passwd = "secret",
+	struct atx_kvmd_cfg cfg = { .socket = fk_sock_path, .user = "bmcd", .passwd = "secret",
 				    .poll_ms = 1000, .timeout_ms = 3000, .long_ms = 4000,
-				    .log = logcb };
+				    .log = fuzz_log };
 	struct atx *a = port < 0 ? atx_kvmd_new(&cfg, now)
 				 : atx_kvmd_switch_new(&cfg, (unsigned)port, now);
 	FUZZ_ASSERT(a, "atx_kvmd_new");
@@ -131,13 +79,13 @@ static int run(const uint8_t *data, size_t size, int port, unsigned *leds, bool 
 				      (ctl & 4) ? 5000 : 200, now);
 		/* a request the backend started at the end of the last exchange (a poll right
 		 * after a click) is answered now; otherwise the clock moves to its deadline */
-		int c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int c = accept4(fk_lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c < 0) {
 			int64_t d = a->ops->deadline(a);
 			if (d > now)
 				now = d;
 			a->ops->service(a, now, 0); /* connects and sends its request */
-			c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			c = accept4(fk_lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		}
 		if (c >= 0) {
 			a->ops->service(a, now, POLLOUT); /* the rest of the request, if any */
@@ -147,13 +95,7 @@ static int run(const uint8_t *data, size_t size, int port, unsigned *leds, bool 
 				now += 3001;
 				a->ops->service(a, now, 0);
 			} else {
-				size_t n = (size_t)(stop - p);
-				for (size_t off = 0; off < n;) {
-					ssize_t w = send(c, p + off, n - off, MSG_NOSIGNAL);
-					if (w <= 0)
-						break; /* the socket buffer is full: the rest is lost */
-					off += (size_t)w;
-				}
+				fk_answer(c, p, (size_t)(stop - p));
 			}
 			close(c);
 		}

@@ -64,18 +64,6 @@ static const char *const basic[5] = {
 	"Authorization: Basic YWRtaW46d3Jvbmc=\r\n",		/* admin:wrong */
 };
 
-/* The engine's log lines are formatted (vsnprintf with request data) and dropped. */
-static void logcb(void *ctx, int level, const char *fmt, ...)
-{
-	char m[512];
-	va_list ap;
-	(void)ctx;
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-}
-
 static void setup(uint8_t ctl)
 {
 	fuzz_users_init(&users, user_tab);
@@ -102,7 +90,7 @@ static void setup(uint8_t ctl)
 		.http_remote = ctl & 0x10,
 		.throttle = RF_THROTTLE_DEFAULT,
 		.max_tasks = 2,
-		.log = logcb,
+		.log = fuzz_log,
 		.subs = subs,
 		.max_subs = 2,
 		.ring = ring,

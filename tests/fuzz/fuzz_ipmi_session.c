@@ -33,7 +33,7 @@
 #define NCLIENTS 4
 #define OPS_MAX 48
 
-static struct fi_client cl[NCLIENTS];
+static struct tc_session cl[NCLIENTS];
 static uint8_t last_data[NCLIENTS][2]; /* see send_cmd */
 
 /* the saved logged-in state */
@@ -43,7 +43,7 @@ static struct host s_host;
 static struct sol s_sol;
 static struct ring s_ring;
 static uint8_t s_ringbuf[FI_RING];
-static struct fi_client s_cl[NCLIENTS];
+static struct tc_session s_cl[NCLIENTS];
 static struct users s_users;
 static struct user s_user_tab[FUZZ_USERS_MAX];
 static int64_t s_now;
@@ -77,7 +77,7 @@ static void check_replies(void)
 	}
 }
 
-static void send_payload(struct fi_client *c, uint8_t pt, const uint8_t *p, size_t n, bool raw)
+static void send_payload(struct tc_session *c, uint8_t pt, const uint8_t *p, size_t n, bool raw)
 {
 	uint8_t pkt[IPMI_PKT_MAX + 64];
 	size_t len = fi_protect(c, pt, p, n, raw, pkt, sizeof(pkt));
@@ -89,13 +89,13 @@ static void send_payload(struct fi_client *c, uint8_t pt, const uint8_t *p, size
 	free(exact);
 }
 
-static void send_cmd(struct fi_client *c, uint8_t netfn_lun, uint8_t cmd, const uint8_t *d,
+static void send_cmd(struct tc_session *c, uint8_t netfn_lun, uint8_t cmd, const uint8_t *d,
 		     size_t dl, bool bad_sum)
 {
 	uint8_t msg[IPMI_MSG_MAX];
 	if (dl > sizeof(msg) - 7)
 		dl = sizeof(msg) - 7;
-	size_t n = fi_msg(msg, netfn_lun, cmd, (uint8_t)(c->rq_seq++ & 0x3F), d, dl, bad_sum);
+	size_t n = tc_msg(msg, netfn_lun, cmd, (uint8_t)(c->rq_seq++ & 0x3F), d, dl, bad_sum);
 	/* EE EE EE EE in the data stands for the console's own session ID (Close Session,
 	 * Get Session Info by ID); the checksum is recomputed after the substitution */
 	bool sub = false;
@@ -113,7 +113,7 @@ static void send_cmd(struct fi_client *c, uint8_t netfn_lun, uint8_t cmd, const 
 			sub = true;
 		}
 	if (sub)
-		n = fi_msg(msg, netfn_lun, cmd, msg[4] >> 2, msg + 6, dl, bad_sum);
+		n = tc_msg(msg, netfn_lun, cmd, msg[4] >> 2, msg + 6, dl, bad_sum);
 	send_payload(c, 0, msg, n, false);
 }
 
@@ -195,7 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	restore();
 	for (int ops = 0; ops < OPS_MAX && !fz_empty(&f); ops++) {
 		uint8_t op = fz_u8(&f);
-		struct fi_client *c = &cl[(op >> 4) & 3];
+		struct tc_session *c = &cl[(op >> 4) & 3];
 		const uint8_t *d;
 		uint8_t buf[IPMI_PKT_MAX];
 		size_t n;

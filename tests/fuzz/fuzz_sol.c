@@ -27,7 +27,7 @@
 #define NCON 3
 #define OPS_MAX 64
 
-static struct fi_client con[NCON];
+static struct tc_session con[NCON];
 
 static struct ipmi s_m;
 static struct ipmi_session s_sess[FI_SESSIONS];
@@ -35,10 +35,10 @@ static struct host s_host;
 static struct sol s_sol;
 static struct ring s_ring;
 static uint8_t s_ringbuf[FI_RING];
-static struct fi_client s_con[NCON];
+static struct tc_session s_con[NCON];
 static int64_t s_now;
 
-static void send_sol(struct fi_client *c, const uint8_t *p, size_t n)
+static void send_sol(struct tc_session *c, const uint8_t *p, size_t n)
 {
 	uint8_t pkt[IPMI_PKT_MAX + 64];
 	size_t len = fi_protect(c, 1, p, n, false, pkt, sizeof(pkt));
@@ -46,11 +46,11 @@ static void send_sol(struct fi_client *c, const uint8_t *p, size_t n)
 		fi_feed(pkt, len, 0);
 }
 
-static void send_cmd(struct fi_client *c, uint8_t netfn, uint8_t cmd, const uint8_t *d, size_t dl)
+static void send_cmd(struct tc_session *c, uint8_t netfn, uint8_t cmd, const uint8_t *d, size_t dl)
 {
 	uint8_t msg[IPMI_MSG_MAX], pkt[IPMI_PKT_MAX + 64];
 	uint8_t seq = (uint8_t)(c->rq_seq++ & 0x3F);
-	size_t n = fi_msg(msg, (uint8_t)(netfn << 2), cmd, seq, d, dl, false);
+	size_t n = tc_msg(msg, (uint8_t)(netfn << 2), cmd, seq, d, dl, false);
 	size_t len = fi_protect(c, 0, msg, n, false, pkt, sizeof(pkt));
 	if (len && len <= IPMI_PKT_MAX)
 		fi_feed(pkt, len, 0);
@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	restore();
 	for (int ops = 0; ops < OPS_MAX && !fz_empty(&f); ops++) {
 		uint8_t op = fz_u8(&f), buf[600];
-		struct fi_client *c = &con[((op >> 4) & 3) % NCON];
+		struct tc_session *c = &con[((op >> 4) & 3) % NCON];
 		const uint8_t *d;
 		size_t n;
 		fi_nout = 0;

@@ -99,7 +99,7 @@ static void feed(const unsigned char *p, size_t n)
 static uint32_t seqno = 10;
 
 /* Sends a command in the session and returns the response's completion code (or -1). */
-static int cmd(const struct keys *k, uint8_t netfn, uint8_t c, const void *data, size_t dl,
+static int cmd(const struct tc_session *k, uint8_t netfn, uint8_t c, const void *data, size_t dl,
 	       unsigned char *rsp, size_t *rlen)
 {
 	unsigned char msg[300], pkt[IPMI_PKT_MAX], r[512];
@@ -161,8 +161,9 @@ static void kat(int suite)
 	feed(V(bad_mac), VS(bad_mac));
 	CHECK_EQ(nout, 0);
 	/* the session starts at USER level: power control needs Set Session Privilege first */
-	struct keys k = { .k1len = suite == 3 ? 20 : 32, .icv = suite == 3 ? 12 : 16,
-			  .con_sid = 0xA0A1A2A3 };
+	struct tc_session k = { .auth = suite == 3 ? 1 : 3, .integ = suite == 3 ? 1 : 4, .conf = 1,
+				.k1len = suite == 3 ? 20 : 32, .icv = suite == 3 ? 12 : 16,
+				.con_sid = 0xA0A1A2A3 };
 	memcpy(k.k1, V(k1), k.k1len);
 	memcpy(k.k2, V(k2), 16);
 	memcpy(&k.bmc_sid, V(open_rsp) + 16 + 8, 4);
@@ -198,7 +199,7 @@ static void kat(int suite)
 
 static void privileges(void)
 {
-	struct keys k;
+	struct tc_session k;
 	uint8_t st, lvl;
 	unsigned char rsp[64];
 	size_t rl;
@@ -221,7 +222,7 @@ static void privileges(void)
 	CHECK_EQ(cmd(&k, NETFN_CHASSIS, 0x02, &on, 1, rsp, &rl), CC_NODE_BUSY);
 	fhost.refuse = 0;
 	/* a USER account may read but not control */
-	struct keys kv;
+	struct tc_session kv;
 	CHECK_EQ(login("viewer", "viewpass", 0x12, &kv, &st), 0);
 	CHECK_EQ(cmd(&kv, NETFN_CHASSIS, 0x01, NULL, 0, rsp, &rl), 0);
 	uint8_t off = 0;
@@ -269,7 +270,7 @@ static void privileges(void)
 
 static void sessions_full(void)
 {
-	struct keys k[3];
+	struct tc_session k[3];
 	uint8_t st;
 	setup(2);
 	CHECK_EQ(login("admin", "secret", 0x14, &k[0], &st), 0);
@@ -290,7 +291,7 @@ static void set_peer(uint32_t ip)
 
 static void flood_and_throttle(void)
 {
-	struct keys k;
+	struct tc_session k;
 	uint8_t st;
 	setup(4);
 	m.cfg.per_source_max = 3;
@@ -385,7 +386,7 @@ static void flood_and_throttle(void)
  * counted as failed logins. */
 static void session_caps(void)
 {
-	struct keys k;
+	struct tc_session k;
 	uint8_t st;
 	setup(4);
 	m.cfg.per_user_max = 2;
@@ -496,7 +497,7 @@ static void presession(void)
 
 static void sequence_window(void)
 {
-	struct keys k;
+	struct tc_session k;
 	uint8_t st;
 	unsigned char rsp[64];
 	size_t rl;

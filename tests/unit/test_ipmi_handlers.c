@@ -151,7 +151,7 @@ static uint8_t rqseq;
 
 /* Sends a request in the session k; returns the response (completion code first) length,
  * or -1 when nothing came back. */
-static int call(const struct keys *k, uint8_t netfn, uint8_t c, const uint8_t *data, size_t dl,
+static int call(const struct tc_session *k, uint8_t netfn, uint8_t c, const uint8_t *data, size_t dl,
 		unsigned char *rsp)
 {
 	unsigned char msg[300], pkt[IPMI_PKT_MAX], r[512];
@@ -204,7 +204,7 @@ struct row {
 	void (*before)(void);	/* state the row needs, or NULL */
 };
 
-static struct keys k_admin, k_viewer;
+static struct tc_session k_admin, k_viewer;
 static int rows_of[256][256]; /* rows per (netfn, cmd) */
 
 static void run(const struct row *t, size_t n)

@@ -180,6 +180,49 @@ static inline void fi_ticks(void)
 		ipmi_tick(&fi_m, fi_now);
 }
 
+/* The state of the engine, its SoL, the fake host, the users and the clock: a harness sets
+ * up and logs in once, saves, and starts every input from the saved state. */
+static struct {
+	struct ipmi m;
+	struct ipmi_session sess[FI_SESSIONS];
+	struct host host;
+	struct sol sol;
+	struct ring ring;
+	uint8_t ringbuf[FI_RING];
+	struct users users;
+	struct user user_tab[FUZZ_USERS_MAX];
+	int64_t now;
+} fi_saved;
+
+static inline void fi_save(void)
+{
+	fi_saved.m = fi_m;
+	memcpy(fi_saved.sess, fi_sess, sizeof(fi_sess));
+	fi_saved.host = fi_host;
+	fi_saved.sol = fi_sol;
+	fi_saved.ring = fi_ring;
+	memcpy(fi_saved.ringbuf, fi_ringbuf, sizeof(fi_ringbuf));
+	fi_saved.users = fi_users;
+	memcpy(fi_saved.user_tab, fi_user_tab, sizeof(fi_user_tab));
+	fi_saved.now = fi_now;
+}
+
+/* Back to the saved state, the serial port up and taking 4096 bytes a write. */
+static inline void fi_restore(void)
+{
+	fi_m = fi_saved.m;
+	memcpy(fi_sess, fi_saved.sess, sizeof(fi_sess));
+	fi_host = fi_saved.host;
+	fi_sol = fi_saved.sol;
+	fi_ring = fi_saved.ring;
+	memcpy(fi_ringbuf, fi_saved.ringbuf, sizeof(fi_ringbuf));
+	fi_users = fi_saved.users;
+	memcpy(fi_user_tab, fi_saved.user_tab, sizeof(fi_user_tab));
+	fi_now = fi_saved.now;
+	fi_port_room = 4096;
+	fi_port_up = true;
+}
+
 /* --- the console side (tests/unit/rmcp_client.h) ---------------------------------------- */
 
 /* The answer to a pre-session packet sent from console peer *(int *)ctx. */

@@ -37,16 +37,7 @@ static struct tc_session cl[NCLIENTS];
 static uint8_t last_data[NCLIENTS][2]; /* see send_cmd */
 
 /* the saved logged-in state */
-static struct ipmi s_m;
-static struct ipmi_session s_sess[FI_SESSIONS];
-static struct host s_host;
-static struct sol s_sol;
-static struct ring s_ring;
-static uint8_t s_ringbuf[FI_RING];
 static struct tc_session s_cl[NCLIENTS];
-static struct users s_users;
-static struct user s_user_tab[FUZZ_USERS_MAX];
-static int64_t s_now;
 
 /* every (netfn, command) bmcd implements, found through its own lookup */
 static struct {
@@ -119,19 +110,9 @@ static void send_cmd(struct tc_session *c, uint8_t netfn_lun, uint8_t cmd, const
 
 static void restore(void)
 {
-	fi_m = s_m;
-	memcpy(fi_sess, s_sess, sizeof(fi_sess));
-	fi_host = s_host;
-	fi_sol = s_sol;
-	fi_ring = s_ring;
-	memcpy(fi_ringbuf, s_ringbuf, sizeof(fi_ringbuf));
+	fi_restore();
 	memcpy(cl, s_cl, sizeof(cl));
 	memset(last_data, 0, sizeof(last_data));
-	fi_users = s_users;
-	memcpy(fi_user_tab, s_user_tab, sizeof(fi_user_tab));
-	fi_now = s_now;
-	fi_port_room = 4096;
-	fi_port_up = true;
 	fi_temp = 47;
 }
 
@@ -176,16 +157,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		}
 	FUZZ_ASSERT(ntab > 0, "empty command table");
 	/* the SoL engine only needs a console to have operator rights and encryption */
-	s_m = fi_m;
-	memcpy(s_sess, fi_sess, sizeof(s_sess));
-	s_host = fi_host;
-	s_sol = fi_sol;
-	s_ring = fi_ring;
-	memcpy(s_ringbuf, fi_ringbuf, sizeof(s_ringbuf));
+	fi_save();
 	memcpy(s_cl, cl, sizeof(s_cl));
-	s_users = fi_users;
-	memcpy(s_user_tab, fi_user_tab, sizeof(s_user_tab));
-	s_now = fi_now;
 	return 0;
 }
 

@@ -29,14 +29,7 @@
 
 static struct tc_session con[NCON];
 
-static struct ipmi s_m;
-static struct ipmi_session s_sess[FI_SESSIONS];
-static struct host s_host;
-static struct sol s_sol;
-static struct ring s_ring;
-static uint8_t s_ringbuf[FI_RING];
 static struct tc_session s_con[NCON];
-static int64_t s_now;
 
 static void send_sol(struct tc_session *c, const uint8_t *p, size_t n)
 {
@@ -100,16 +93,8 @@ static void deadlines(void)
 
 static void restore(void)
 {
-	fi_m = s_m;
-	memcpy(fi_sess, s_sess, sizeof(fi_sess));
-	fi_host = s_host;
-	fi_sol = s_sol;
-	fi_ring = s_ring;
-	memcpy(fi_ringbuf, s_ringbuf, sizeof(fi_ringbuf));
+	fi_restore();
 	memcpy(con, s_con, sizeof(con));
-	fi_now = s_now;
-	fi_port_room = 4096;
-	fi_port_up = true;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -137,14 +122,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_ASSERT(fi_sol.s != NULL, "SoL did not activate");
 	fi_now += 5;
 	deadlines(); /* the first packet (history replay) leaves after the response */
-	s_m = fi_m;
-	memcpy(s_sess, fi_sess, sizeof(s_sess));
-	s_host = fi_host;
-	s_sol = fi_sol;
-	s_ring = fi_ring;
-	memcpy(s_ringbuf, fi_ringbuf, sizeof(s_ringbuf));
+	fi_save();
 	memcpy(s_con, con, sizeof(s_con));
-	s_now = fi_now;
 	return 0;
 }
 

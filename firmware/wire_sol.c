@@ -156,10 +156,9 @@ int wire_sol(struct bmc *b, int64_t now)
 		return 0;
 	struct uart_cfg uc = { .speed = c->sol_speed, .data_bits = (uint8_t)c->sol_data_bits,
 			       .parity = (uint8_t)c->sol_parity, .stop_bits = (uint8_t)c->sol_stop_bits,
-			       .rtscts = c->sol_flow == 1 };
+			       .rtscts = c->sol_flow == 1, .log = log_cb };
 	snprintf(uc.path, sizeof(uc.path), "%s", dev);
 	uart_init(&b->uart, &uc);
-	b->uart.log = log_cb;
 	uart_open(&b->uart, now); /* absent now is fine: it is retried every second */
 	uart_attach(b);
 	loop_add_prepare(&b->loop, uart_prepare, b);

@@ -11,8 +11,8 @@
 
 #define LOGU(u, lvl, ...)                                                                  \
 	do {                                                                               \
-		if ((u)->log)                                                              \
-			(u)->log((u)->log_ctx, lvl, __VA_ARGS__);                          \
+		if ((u)->cfg.log)                                                          \
+			(u)->cfg.log((u)->cfg.log_ctx, lvl, __VA_ARGS__);                  \
 	} while (0)
 
 static const struct {

@@ -22,6 +22,8 @@ struct uart_cfg {
 	uint8_t stop_bits;	/* 1 or 2 */
 	bool rtscts;
 	uint32_t break_ms;
+	void (*log)(void *ctx, int level, const char *fmt, ...); /* may be NULL */
+	void *log_ctx;
 };
 
 struct uart {
@@ -32,8 +34,6 @@ struct uart {
 	uint8_t tx[UART_TX_MAX];
 	size_t txlen;
 	bool warned;		/* "not present" logged once per outage */
-	void (*log)(void *ctx, int level, const char *fmt, ...); /* may be NULL */
-	void *log_ctx;
 	uint64_t rx, tx_bytes, reopens;
 };
 

@@ -10,6 +10,9 @@
 #define IPMI_SESSIONS_MAX 64	/* [ipmi] max_sessions ceiling (session handles are 6 bits) */
 #define HOST_QUEUE_MAX 32	/* [host] queue ceiling */
 #define SEL_ENTRIES_MAX 4096	/* [sel] entries ceiling */
+#define HOSTS_EXTRA_MAX 20	/* [hosts] max ceiling: [host.NAME] sections (a PiKVM Switch
+				   has at most 20 ports) */
+#define HOST_NAME_MAX_LEN 26	/* NAME in [host.NAME] (the section name fits 32 bytes) */
 
 #define LOOP_FDS_MAX 1100	/* descriptors the poll loop can watch */
 #define LOOP_TIMERS_MAX 16	/* deadline sources */

@@ -96,7 +96,7 @@ static const struct key keys[] = {
 	STR("kvmd", "passwd", kvmd_passwd),
 	U32("kvmd", "poll_ms", kvmd_poll_ms, 100, 60000),
 	U32("kvmd", "timeout_ms", kvmd_timeout_ms, 100, 60000),
-	{ "kvmd", "switch_port", K_SWITCH_PORT, 0, 0, 0, 0, NULL, false },
+	{ "kvmd", "switch_port", K_SWITCH_PORT, offsetof(struct config, kvmd_switch_port), 0, 0, 0, NULL, false },
 
 	BOOL("pikvm", "enabled", pikvm),
 	PATH("pikvm", "main_yaml", pikvm_main),
@@ -177,7 +177,39 @@ static const struct key keys[] = {
 
 	ENUM("log", "level", log_level, level_names),
 
+	U32("hosts", "max", hosts_max, 0, HOSTS_EXTRA_MAX),
+
 	STR("process", "user", run_user),
+};
+
+/* [host.NAME]: offsets into struct host_conf */
+#define HU32(k, field, lo, hi) { "host", k, K_U32, offsetof(struct host_conf, field), 0, lo, hi, NULL, false }
+#define HBOOL(k, field) { "host", k, K_BOOL, offsetof(struct host_conf, field), 0, 0, 0, NULL, false }
+#define HSTR(k, field) { "host", k, K_STR, offsetof(struct host_conf, field), sizeof(((struct host_conf *)0)->field), 0, 0, NULL, false }
+#define HPATH(k, field) { "host", k, K_STR, offsetof(struct host_conf, field), sizeof(((struct host_conf *)0)->field), 0, 0, NULL, true }
+#define HENUM(k, field, names) { "host", k, K_ENUM, offsetof(struct host_conf, field), 0, 0, 0, names, false }
+
+static const struct key host_keys[] = {
+	HSTR("id", id),
+	HENUM("backend", backend, backend_names),
+	{ "host", "switch_port", K_SWITCH_PORT, offsetof(struct host_conf, kvmd_switch_port), 0, 0, 0, NULL, false },
+	HU32("ipmi_port", ipmi_port, 1, 65535),
+	HSTR("sol_device", sol_device),
+	HSTR("product_name", product_name),
+	HSTR("product_serial", product_serial),
+	HENUM("power_restore_policy", policy, policy_names),
+	HU32("sel_entries", sel_entries, 16, SEL_ENTRIES_MAX),
+	HPATH("chip", chip),
+	HU32("power_led", power_led, 0, 511),
+	HU32("hdd_led", hdd_led, 0, 511),
+	HU32("power_switch", power_switch, 0, 511),
+	HU32("reset_switch", reset_switch, 0, 511),
+	HBOOL("power_led_inverted", power_led_inverted),
+	HBOOL("hdd_led_inverted", hdd_led_inverted),
+	HBOOL("power_switch_inverted", power_switch_inverted),
+	HBOOL("reset_switch_inverted", reset_switch_inverted),
+	HBOOL("sim_power_on", sim_power_on),
+	HBOOL("sim_console", sim_console),
 };
 
 void config_defaults(struct config *c)
@@ -269,6 +301,7 @@ void config_defaults(struct config *c)
 	c->media_tasks = 4;
 	c->media_boot_wait_s = 600;
 	c->log_level = 6;
+	c->hosts_max = 4;
 }
 
 void config_resolve(const struct config *c, char *dst, size_t cap, const char *p)
@@ -281,22 +314,23 @@ void config_resolve(const struct config *c, char *dst, size_t cap, const char *p
 	snprintf(dst, cap, "%.*s/%s", (int)(slash - c->path), c->path, p);
 }
 
-static int set_value(struct config *c, const struct key *k, const char *v, size_t vl,
-		     const char *file, int line)
+/* base: the struct the key's offset is in (the config, or one of its hosts); sec: the
+ * section as errors name it */
+static int set_value(struct config *c, char *base, const char *sec, const struct key *k,
+		     const char *v, size_t vl, const char *file, int line)
 {
-	char *base = (char *)c;
 	switch (k->type) {
 	case K_U32:
 		if (!parse_u32(v, vl, k->min, k->max, (uint32_t *)(base + k->off))) {
 			fprintf(stderr, "%s:%d: %s.%s: expected a number from %u to %u, got '%.*s'\n",
-				file, line, k->section, k->name, k->min, k->max, (int)vl, v);
+				file, line, sec, k->name, k->min, k->max, (int)vl, v);
 			return 1;
 		}
 		return 0;
 	case K_BOOL:
 		if (!parse_bool(v, vl, (bool *)(base + k->off))) {
 			fprintf(stderr, "%s:%d: %s.%s: expected true or false, got '%.*s'\n", file,
-				line, k->section, k->name, (int)vl, v);
+				line, sec, k->name, (int)vl, v);
 			return 1;
 		}
 		return 0;
@@ -304,11 +338,11 @@ static int set_value(struct config *c, const struct key *k, const char *v, size_
 		char tmp[CFG_PATH_MAX];
 		if (vl >= k->size || vl >= sizeof(tmp)) {
 			fprintf(stderr, "%s:%d: %s.%s: value longer than %zu bytes\n", file, line,
-				k->section, k->name, k->size - 1);
+				sec, k->name, k->size - 1);
 			return 1;
 		}
 		if (memchr(v, '\0', vl)) {
-			fprintf(stderr, "%s:%d: %s.%s: NUL byte in value\n", file, line, k->section,
+			fprintf(stderr, "%s:%d: %s.%s: NUL byte in value\n", file, line, sec,
 				k->name);
 			return 1;
 		}
@@ -319,7 +353,7 @@ static int set_value(struct config *c, const struct key *k, const char *v, size_
 			config_resolve(c, res, sizeof(res), tmp);
 			if (strlen(res) >= k->size) {
 				fprintf(stderr, "%s:%d: %s.%s: path too long\n", file, line,
-					k->section, k->name);
+					sec, k->name);
 				return 1;
 			}
 			strcpy(base + k->off, res);
@@ -335,7 +369,7 @@ static int set_value(struct config *c, const struct key *k, const char *v, size_
 				return 0;
 			}
 		}
-		fprintf(stderr, "%s:%d: %s.%s: unknown value '%.*s' (one of:", file, line, k->section,
+		fprintf(stderr, "%s:%d: %s.%s: unknown value '%.*s' (one of:", file, line, sec,
 			k->name, (int)vl, v);
 		for (int i = 0; k->names[i]; i++)
 			fprintf(stderr, " %s", k->names[i]);
@@ -344,15 +378,15 @@ static int set_value(struct config *c, const struct key *k, const char *v, size_
 	case K_SWITCH_PORT: { /* kvmd's forms: the 0-based index, or unit.channel from 1.1 */
 		uint32_t i;
 		if (parse_u32(v, vl, 0, ATX_KVMD_SWITCH_PORTS - 1, &i)) {
-			c->kvmd_switch_port = (int32_t)i;
+			*(int32_t *)(base + k->off) = (int32_t)i;
 			return 0;
 		}
 		if (vl == 3 && v[0] >= '1' && v[0] <= '5' && v[1] == '.' && v[2] >= '1' && v[2] <= '4') {
-			c->kvmd_switch_port = (v[0] - '1') * 4 + (v[2] - '1');
+			*(int32_t *)(base + k->off) = (v[0] - '1') * 4 + (v[2] - '1');
 			return 0;
 		}
-		fprintf(stderr, "%s:%d: kvmd.switch_port: expected a port index from 0 to %d or "
-			"unit.channel from 1.1 to 5.4, got '%.*s'\n", file, line,
+		fprintf(stderr, "%s:%d: %s.switch_port: expected a port index from 0 to %d or "
+			"unit.channel from 1.1 to 5.4, got '%.*s'\n", file, line, sec,
 			ATX_KVMD_SWITCH_PORTS - 1, (int)vl, v);
 		return 1;
 	}
@@ -424,6 +458,128 @@ static void strip_comment(const char *s, size_t *len)
 	}
 }
 
+static bool id_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '_';
+}
+
+/* A [host.NAME] header: the host it opens, or NULL (reported). */
+static struct host_conf *host_section(struct config *c, const char *name, const char *path,
+				      int line)
+{
+	size_t nl = strlen(name);
+	bool ok = nl >= 1 && nl <= HOST_NAME_MAX_LEN;
+	for (size_t i = 0; ok && i < nl; i++)
+		ok = id_char(name[i]);
+	if (!ok) {
+		fprintf(stderr, "%s:%d: [host.%s]: the name must be 1 to %d letters, digits, '-' "
+			"or '_'\n", path, line, name, HOST_NAME_MAX_LEN);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < c->nhosts; i++) {
+		if (!strcmp(c->hosts[i].name, name)) {
+			fprintf(stderr, "%s:%d: [host.%s] is already defined at line %d\n", path, line,
+				name, c->hosts[i].line);
+			return NULL;
+		}
+	}
+	if (c->nhosts >= HOSTS_EXTRA_MAX) {
+		fprintf(stderr, "%s:%d: [host.%s]: more than %d further hosts (the ceiling)\n",
+			path, line, name, HOSTS_EXTRA_MAX);
+		return NULL;
+	}
+	struct host_conf *h = &c->hosts[c->nhosts++];
+	memset(h, 0, sizeof(*h));
+	strcpy(h->name, name);
+	h->backend = BACKEND_SIM;
+	h->kvmd_switch_port = -1;
+	h->power_led = h->hdd_led = h->power_switch = h->reset_switch = HOST_LINE_UNSET;
+	h->line = line;
+	return h;
+}
+
+/* After the whole file: what each [host.NAME] left out, and what must differ between hosts
+ * (IPMI ports, ids). Not checked yet: one Switch port or GPIO line or serial device named
+ * by two hosts. */
+static int check_hosts(struct config *c, const char *path)
+{
+	int errors = 0;
+	if (c->nhosts > c->hosts_max) {
+		const struct host_conf *h = &c->hosts[c->hosts_max];
+		fprintf(stderr, "%s:%d: [host.%s]: more than hosts.max = %u further hosts\n", path,
+			h->line, h->name, c->hosts_max);
+		errors++;
+	}
+	for (uint32_t i = 0; i < c->nhosts; i++) {
+		struct host_conf *h = &c->hosts[i];
+		if (!h->id[0])
+			strcpy(h->id, h->name);
+		for (const char *p = h->id; *p; p++) {
+			if (!id_char(*p)) {
+				fprintf(stderr, "%s:%d: host.%s.id: only letters, digits, '-' and '_'\n",
+					path, h->line, h->name);
+				errors++;
+				break;
+			}
+		}
+		if (!strcmp(h->id, c->system_id)) {
+			fprintf(stderr, "%s:%d: host.%s.id '%s' is the default host's "
+				"redfish.system_id\n", path, h->line, h->name, h->id);
+			errors++;
+		}
+		if (!h->ipmi_port) {
+			fprintf(stderr, "%s:%d: host.%s: ipmi_port is required\n", path, h->line,
+				h->name);
+			errors++;
+		} else if (h->ipmi_port == c->ipmi_port) {
+			fprintf(stderr, "%s:%d: host.%s.ipmi_port %u is the default host's "
+				"ipmi.port\n", path, h->line, h->name, h->ipmi_port);
+			errors++;
+		}
+		for (uint32_t j = 0; j < i; j++) {
+			const struct host_conf *o = &c->hosts[j];
+			if (h->ipmi_port && h->ipmi_port == o->ipmi_port) {
+				fprintf(stderr, "%s:%d: host.%s.ipmi_port %u is also host.%s's (line "
+					"%d)\n", path, h->line, h->name, h->ipmi_port, o->name, o->line);
+				errors++;
+			}
+			if (!strcmp(h->id, o->id)) {
+				fprintf(stderr, "%s:%d: host.%s.id '%s' is also host.%s's (line %d)\n",
+					path, h->line, h->name, h->id, o->name, o->line);
+				errors++;
+			}
+		}
+		if (h->backend == BACKEND_KVMD) {
+			fprintf(stderr, "%s:%d: host.%s.backend: kvmd is the default host's; a "
+				"further host is sim, gpiod or kvmd-switch\n", path, h->line, h->name);
+			errors++;
+		} else if (h->backend == BACKEND_KVMD_SWITCH && h->kvmd_switch_port < 0) {
+			fprintf(stderr, "%s:%d: host.%s.backend = kvmd-switch needs switch_port\n",
+				path, h->line, h->name);
+			errors++;
+		} else if (h->backend != BACKEND_KVMD_SWITCH && h->kvmd_switch_port >= 0) {
+			fprintf(stderr, "%s:%d: host.%s.switch_port is set, but its backend is not "
+				"kvmd-switch\n", path, h->line, h->name);
+			errors++;
+		}
+		if (h->backend == BACKEND_KVMD_SWITCH)
+			h->backend = BACKEND_KVMD;
+		if (h->backend == BACKEND_GPIOD &&
+		    (h->power_led == HOST_LINE_UNSET || h->hdd_led == HOST_LINE_UNSET ||
+		     h->power_switch == HOST_LINE_UNSET || h->reset_switch == HOST_LINE_UNSET)) {
+			fprintf(stderr, "%s:%d: host.%s.backend = gpiod needs power_led, hdd_led, "
+				"power_switch and reset_switch\n", path, h->line, h->name);
+			errors++;
+		}
+		if (!h->sel_entries)
+			h->sel_entries = c->sel_entries;
+		if (!h->chip[0])
+			strcpy(h->chip, c->chip);
+	}
+	return errors;
+}
+
 int config_load(struct config *c, const char *path)
 {
 	struct textfile tf;
@@ -437,6 +593,7 @@ int config_load(struct config *c, const char *path)
 		return 1;
 	char section[32] = "";
 	bool section_ok = false;
+	struct host_conf *host = NULL;	/* in a [host.NAME] section */
 	const char *l;
 	size_t ll;
 	while (textfile_line(&tf, &l, &ll)) {
@@ -462,6 +619,13 @@ int config_load(struct config *c, const char *path)
 			trim(&s, &sl);
 			memcpy(section, s, sl);
 			section[sl] = '\0';
+			host = NULL;
+			if (sl > 5 && !memcmp(s, "host.", 5)) {
+				host = host_section(c, section + 5, path, line);
+				section_ok = host != NULL;
+				errors += !section_ok;
+				continue;
+			}
 			section_ok = section_known(s, sl);
 			if (!section_ok) {
 				fprintf(stderr, "%s:%d: unknown section [%s]\n", path, line, section);
@@ -491,7 +655,12 @@ int config_load(struct config *c, const char *path)
 		if (!section_ok)
 			continue; /* already reported */
 		const struct key *key = NULL;
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !key; i++)
+		if (host) {
+			for (size_t i = 0; i < sizeof(host_keys) / sizeof(host_keys[0]) && !key; i++)
+				if (str_eq(k, kl, host_keys[i].name))
+					key = &host_keys[i];
+		}
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !key && !host; i++)
 			if (strcmp(keys[i].section, section) == 0 && str_eq(k, kl, keys[i].name))
 				key = &keys[i];
 		if (!key) {
@@ -500,7 +669,8 @@ int config_load(struct config *c, const char *path)
 			errors++;
 			continue;
 		}
-		errors += set_value(c, key, v, vl, path, line);
+		errors += set_value(c, host ? (char *)host : (char *)c, section, key, v, vl, path,
+				    line);
 	}
 	if (tf.error) {
 		fprintf(stderr, "%s:%d: %s\n", path, tf.lineno, tf.error);
@@ -508,8 +678,7 @@ int config_load(struct config *c, const char *path)
 	}
 	textfile_close(&tf);
 	for (const char *p = c->system_id; *p; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_')) {
+		if (!id_char(*p)) {
 			fprintf(stderr, "%s: redfish.system_id: only letters, digits, '-' and '_'\n", path);
 			errors++;
 			break;
@@ -557,5 +726,5 @@ int config_load(struct config *c, const char *path)
 			"(%u)\n", path, c->long_press_ms, c->short_press_ms);
 		errors++;
 	}
-	return errors;
+	return errors + check_hosts(c, path);
 }

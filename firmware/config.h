@@ -19,8 +19,34 @@
  * kvmd_switch_port set (one port of a PiKVM Switch shares kvmd, its virtual media, PiKVM mode) */
 enum backend { BACKEND_SIM = 0, BACKEND_GPIOD = 1, BACKEND_KVMD = 2, BACKEND_KVMD_SWITCH = 3 };
 
+/* A further host, [host.NAME] (the default host is the rest of struct config). config_load
+ * fills in what was left out: id = NAME, sel_entries and chip from [sel] and [host];
+ * kvmd-switch becomes BACKEND_KVMD with kvmd_switch_port set, as for the default host. */
+#define HOST_LINE_UNSET UINT32_MAX	/* a GPIO line not given */
+struct host_conf {
+	char name[HOST_NAME_MAX_LEN + 1];
+	char id[32];			/* Redfish system id; unique, [0-9A-Za-z_-] */
+	uint32_t backend;		/* sim | gpiod | kvmd-switch (not kvmd: the default host's) */
+	int32_t kvmd_switch_port;	/* -1: none */
+	uint32_t ipmi_port;		/* required, unique; 0: not given */
+	char sol_device[CFG_PATH_MAX];	/* empty: no SoL; "sim": the simulated host's console */
+	char product_name[64], product_serial[64];
+	uint32_t policy;		/* enum host_policy */
+	uint32_t sel_entries;		/* 0 in the file's absence: [sel] entries */
+	char chip[CFG_PATH_MAX];	/* empty in the file's absence: [host] chip */
+	uint32_t power_led, hdd_led, power_switch, reset_switch;	/* gpiod: all four */
+	bool power_led_inverted, hdd_led_inverted, power_switch_inverted, reset_switch_inverted;
+	bool sim_power_on, sim_console;
+	int line;			/* its section header's line, for errors found at the end */
+};
+
 struct config {
 	char path[CFG_PATH_MAX];
+
+	/* [hosts] and [host.NAME]: the hosts beyond the default one */
+	uint32_t hosts_max;		/* at most this many [host.NAME] sections */
+	uint32_t nhosts;
+	struct host_conf hosts[HOSTS_EXTRA_MAX];
 
 	/* [ipmi] */
 	bool ipmi_enabled;

@@ -216,6 +216,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	guid_format(b->uuid, b->uuid_str);
+	if (b->cfg.nhosts)
+		log_warn("%u further host(s) configured ([host.NAME]): not served yet by this "
+			 "version", b->cfg.nhosts);
 
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t ss;

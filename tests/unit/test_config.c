@@ -120,6 +120,103 @@ static void config_cases(void)
 	char nul[] = "[ipmi]\nport = 6\0" "23\n";
 	(void)nul;
 	CHECK_EQ(load("", &c, e, sizeof(e)), 0); /* empty file: all defaults */
+	CHECK_EQ(c.nhosts, 0);
+}
+
+/* [hosts] and [host.NAME]: further hosts beside the default one */
+static void hosts_cases(void)
+{
+	struct config c;
+	char e[4096];
+	CHECK_EQ(load("[ipmi]\nport = 6230\n[sel]\nentries = 64\n"
+		      "[host.b]\nipmi_port = 6231\nsol_device = sim\nsim_console = true\n"
+		      "product_name = Box B\nproduct_serial = SN-B\npower_restore_policy = always-on\n"
+		      "[host.c]\nid = SwitchPort2\nbackend = kvmd-switch\nswitch_port = 1.3\n"
+		      "ipmi_port = 6232\nsel_entries = 32\n"
+		      "[host.d]\nbackend = gpiod\nipmi_port = 6233\nchip = chip1\npower_led = 5\n"
+		      "hdd_led = 6\npower_switch = 7\nreset_switch = 8\nreset_switch_inverted = 1\n",
+		      &c, e, sizeof(e)), 0);
+	CHECK_EQ(c.ipmi_port, 6230); /* the default host is as before */
+	CHECK_EQ(c.backend, BACKEND_SIM);
+	CHECK_EQ(c.nhosts, 3);
+	const struct host_conf *h = &c.hosts[0];
+	CHECK(strcmp(h->name, "b") == 0 && strcmp(h->id, "b") == 0);
+	CHECK(h->backend == BACKEND_SIM && h->ipmi_port == 6231 && h->sim_console);
+	CHECK(strcmp(h->sol_device, "sim") == 0 && strcmp(h->product_name, "Box B") == 0);
+	CHECK(strcmp(h->product_serial, "SN-B") == 0 && h->policy == 2);
+	CHECK_EQ(h->sel_entries, 64); /* [sel] entries */
+	h = &c.hosts[1];
+	CHECK(strcmp(h->id, "SwitchPort2") == 0 && h->backend == BACKEND_KVMD);
+	CHECK(h->kvmd_switch_port == 2 && h->sel_entries == 32);
+	h = &c.hosts[2];
+	char want[300];
+	snprintf(want, sizeof(want), "%s/chip1", dir);
+	CHECK(h->backend == BACKEND_GPIOD && strcmp(h->chip, want) == 0);
+	CHECK(h->power_led == 5 && h->reset_switch == 8 && h->reset_switch_inverted);
+	CHECK(!h->power_led_inverted);
+
+	/* the limit: [hosts] max (default 4), wherever it stands, reported at the first host
+	 * past it */
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\n[host.b]\nipmi_port = 7002\n"
+		      "[hosts]\nmax = 1\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: [host.b]: more than hosts.max = 1 further hosts") != NULL);
+	char conf[2048] = "";
+	for (int i = 0; i < 5; i++) {
+		char one[64];
+		snprintf(one, sizeof(one), "[host.h%d]\nipmi_port = %d\n", i, 7000 + i);
+		strcat(conf, one);
+	}
+	CHECK_EQ(load(conf, &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:9: [host.h4]: more than hosts.max = 4 further hosts") != NULL);
+	CHECK_EQ(load("[hosts]\nmax = 21\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:2: hosts.max: expected a number from 0 to 20") != NULL);
+	strcpy(conf, "[hosts]\nmax = 20\n");
+	for (int i = 0; i < 21; i++) {
+		char one[64];
+		snprintf(one, sizeof(one), "[host.h%d]\nipmi_port = %d\n", i, 7000 + i);
+		strcat(conf, one);
+	}
+	CHECK_EQ(load(conf, &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:43: [host.h20]: more than 20 further hosts (the ceiling)") != NULL);
+	CHECK_EQ(c.nhosts, 20);
+
+	/* what must differ */
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\n[host.b]\nipmi_port = 7001\n", &c, e,
+		      sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.b.ipmi_port 7001 is also host.a's (line 1)") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 623\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:1: host.a.ipmi_port 623 is the default host's ipmi.port") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\n[host.b]\nid = a\nipmi_port = 7002\n", &c, e,
+		      sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.b.id 'a' is also host.a's (line 1)") != NULL);
+	CHECK_EQ(load("[host.a]\nid = 0\nipmi_port = 7001\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "host.a.id '0' is the default host's redfish.system_id") != NULL);
+	CHECK_EQ(load("[host.a]\nid = a/b\nipmi_port = 7001\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:1: host.a.id: only letters") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\n[host.a]\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: [host.a] is already defined at line 1") != NULL);
+	CHECK_EQ(load("[host.a b]\nipmi_port = 7001\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:1: [host.a b]: the name must be") != NULL);
+
+	/* what each host needs, and its own keys only */
+	CHECK_EQ(load("[host.a]\nbackend = sim\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:1: host.a: ipmi_port is required") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\nbackend = kvmd\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "host.a.backend: kvmd is the default host's") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\nbackend = kvmd-switch\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "host.a.backend = kvmd-switch needs switch_port") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\nswitch_port = 3\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "host.a.switch_port is set, but its backend is not kvmd-switch") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\nswitch_port = 9.9\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.a.switch_port: expected a port index") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\nbackend = gpiod\npower_led = 1\n", &c, e,
+		      sizeof(e)), 1);
+	CHECK(strstr(e, "host.a.backend = gpiod needs power_led, hdd_led") != NULL);
+	CHECK_EQ(load("[host.a]\nipmi_port = 0\nport = 1\nsel_entries = 8\n", &c, e,
+		      sizeof(e)), 4);
+	CHECK(strstr(e, "t.conf:2: host.a.ipmi_port: expected a number from 1 to 65535") != NULL);
+	CHECK(strstr(e, "t.conf:3: unknown key 'port' in [host.a]") != NULL);
+	CHECK(strstr(e, "t.conf:4: host.a.sel_entries: expected a number from 16 to 4096") != NULL);
 }
 
 static void users_cases(void)
@@ -183,6 +280,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	config_cases();
+	hosts_cases();
 	users_cases();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

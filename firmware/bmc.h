@@ -38,16 +38,17 @@
 #define BMCD_VERSION "0.1.0"
 #endif
 
-struct bmc {
-	struct config cfg;
-	struct users users;
-	struct loop loop;
+struct bmc;
+
+/* One host and its IPMI endpoint. b->hosts[0] is the default host (the top-level sections of
+ * the config); further hosts ([host.NAME]) follow. Each has its own backend, host model (with
+ * its SEL ring), IPMI engine and UDP socket, SoL and console ring. */
+struct bmc_host {
+	struct bmc *b;
+	int idx;			/* its index in b->hosts */
+	struct host_conf conf;		/* its own settings (config_host) */
 	struct atx *atx;
 	int atx_fd[4], atx_handle[4];	/* the backend's descriptors in the loop */
-	struct msd *msd;		/* virtual media; NULL: none (gpiod) */
-	int msd_fd, msd_handle;
-	uint32_t msd_seq;		/* the drive's status seq last handed to Redfish */
-	bool msd_dirty;			/* a Redfish request acted on the drive (RF_MEDIA) */
 	struct host host;
 	struct ipmi ipmi;
 	struct facts facts;
@@ -55,21 +56,33 @@ struct bmc {
 	uint8_t fru[FRU_MAX];
 	size_t fru_len;
 	int udp_fd;
-	int sig_fd;
-	/* replies to one received batch, sent together */
-	struct {
-		bool on;
-		int n;
-		uint8_t buf[UDP_BATCH][IPMI_PKT_MAX];
-		struct peer to[UDP_BATCH];
-		struct udp_out out[UDP_BATCH];
-	} txq;
 	/* Serial-over-LAN */
 	struct uart uart;
 	struct ring ring;
 	struct sol sol;
 	int uart_handle;		/* loop handle while the port is open, else -1 */
-	/* Redfish */
+};
+
+struct bmc {
+	struct config cfg;
+	struct users users;
+	struct loop loop;
+	struct bmc_host *hosts;		/* 1 + cfg.nhosts, allocated at start-up */
+	int nhosts;
+	struct msd *msd;		/* virtual media; NULL: none (gpiod) */
+	int msd_fd, msd_handle;
+	uint32_t msd_seq;		/* the drive's status seq last handed to Redfish */
+	bool msd_dirty;			/* a Redfish request acted on the drive (RF_MEDIA) */
+	int sig_fd;
+	/* replies to one received batch (of one host's socket), sent together */
+	struct {
+		struct bmc_host *on;	/* the host whose batch is being answered, or NULL */
+		int n;
+		uint8_t buf[UDP_BATCH][IPMI_PKT_MAX];
+		struct peer to[UDP_BATCH];
+		struct udp_out out[UDP_BATCH];
+	} txq;
+	/* Redfish (the default host only, for now) */
 	struct tls_ctx *tls;
 	struct httpd httpd;
 	struct redfish rf;
@@ -84,9 +97,9 @@ struct bmc {
 	int64_t started;
 };
 
-struct atx *wire_open_backend(struct bmc *b, int64_t now);
-int wire_host(struct bmc *b, int64_t now);
-void wire_host_start(struct bmc *b);
+struct atx *wire_open_backend(struct bmc_host *h, int64_t now);
+int wire_host(struct bmc_host *h, int64_t now);
+void wire_host_start(struct bmc_host *h);
 /* Virtual media (wire_media.c): created with the backend (sim, kvmd), started after the
  * privilege drop. */
 struct msd *wire_open_media(struct bmc *b, int64_t now);
@@ -94,9 +107,9 @@ void wire_media_start(struct bmc *b);
 /* Whether an insertion is downloading (a power-on waits for it: host_cfg.hold). */
 bool wire_media_inserting(void *ctx);
 
-int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now);
-void wire_ipmi_start(struct bmc *b);
-int wire_sol(struct bmc *b, int64_t now);
+int wire_ipmi(struct bmc_host *h, const uint8_t master[SEED_LEN], int64_t now);
+void wire_ipmi_start(struct bmc_host *h);
+int wire_sol(struct bmc_host *h, int64_t now);
 int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN]);
 /* A session ended or the users changed: streams opened under it end too. */
 void wire_redfish_revoke(struct bmc *b);

@@ -304,6 +304,35 @@ void config_defaults(struct config *c)
 	c->hosts_max = 4;
 }
 
+void config_host(const struct config *c, int i, struct host_conf *out)
+{
+	if (i > 0) {
+		*out = c->hosts[i - 1];
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", c->system_id);
+	out->backend = c->backend;
+	out->kvmd_switch_port = c->kvmd_switch_port;
+	out->ipmi_port = c->ipmi_port;
+	snprintf(out->sol_device, sizeof(out->sol_device), "%s", c->sol_device);
+	snprintf(out->product_name, sizeof(out->product_name), "%s", c->product_name);
+	snprintf(out->product_serial, sizeof(out->product_serial), "%s", c->product_serial);
+	out->policy = c->policy;
+	out->sel_entries = c->sel_entries;
+	snprintf(out->chip, sizeof(out->chip), "%s", c->chip);
+	out->power_led = c->power_led;
+	out->hdd_led = c->hdd_led;
+	out->power_switch = c->power_switch;
+	out->reset_switch = c->reset_switch;
+	out->power_led_inverted = c->power_led_inverted;
+	out->hdd_led_inverted = c->hdd_led_inverted;
+	out->power_switch_inverted = c->power_switch_inverted;
+	out->reset_switch_inverted = c->reset_switch_inverted;
+	out->sim_power_on = c->sim_power_on;
+	out->sim_console = c->sim_console;
+}
+
 void config_resolve(const struct config *c, char *dst, size_t cap, const char *p)
 {
 	const char *slash = strrchr(c->path, '/');

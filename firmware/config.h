@@ -155,6 +155,9 @@ void config_defaults(struct config *c);
 /* Parses the file into c (on top of the defaults). Prints every error as file:line to
  * stderr. Returns the number of errors (0 on success). */
 int config_load(struct config *c, const char *path);
+/* Host i's own settings: 0 is the default host (taken from the top-level sections), 1..nhosts
+ * the [host.NAME] sections. */
+void config_host(const struct config *c, int i, struct host_conf *out);
 /* Resolves a path from the config relative to the config file's directory. */
 void config_resolve(const struct config *c, char *dst, size_t cap, const char *p);
 

@@ -43,7 +43,8 @@ static void reload_users(struct bmc *b)
 		b->users.n = fresh.n;
 		users_prepare(&b->users);
 		b->users.generation++;
-		ipmi_users_changed(&b->ipmi);
+		for (int i = 0; i < b->nhosts; i++)
+			ipmi_users_changed(&b->hosts[i].ipmi);
 		if (b->rf_on) {
 			redfish_users_changed(&b->rf);
 			wire_redfish_revoke(b);
@@ -241,28 +242,44 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* the hosts: only the default one is served by this version (further hosts are parsed
+	 * and checked, see the warning above) */
+	b->nhosts = 1;
+	b->hosts = calloc((size_t)b->nhosts, sizeof(*b->hosts));
+	if (!b->hosts) {
+		log_err("out of memory");
+		return 1;
+	}
+	for (int i = 0; i < b->nhosts; i++) {
+		b->hosts[i].b = b;
+		b->hosts[i].idx = i;
+		b->hosts[i].udp_fd = -1;
+		config_host(&b->cfg, i, &b->hosts[i].conf);
+	}
+	struct bmc_host *h0 = &b->hosts[0];
+
 	/* everything that needs root: sockets, the GPIO chip */
-	b->udp_fd = -1;
 	if (b->cfg.ipmi_enabled) {
 		char err[160];
-		b->udp_fd = udp_open(b->cfg.ipmi_listen, (uint16_t)b->cfg.ipmi_port, err, sizeof(err));
-		if (b->udp_fd < 0) {
+		h0->udp_fd = udp_open(b->cfg.ipmi_listen, (uint16_t)h0->conf.ipmi_port, err,
+				      sizeof(err));
+		if (h0->udp_fd < 0) {
 			log_err("ipmi: %s", err);
 			return 1;
 		}
 	}
 	int64_t now = now_ms();
-	b->atx = wire_open_backend(b, now);
-	if (!b->atx) {
+	h0->atx = wire_open_backend(h0, now);
+	if (!h0->atx) {
 		log_err("host backend could not be opened");
 		return 1;
 	}
 
-	if (wire_host(b, now) < 0)
+	if (wire_host(h0, now) < 0)
 		return 1;
-	if (wire_ipmi(b, master, now) < 0)
+	if (wire_ipmi(h0, master, now) < 0)
 		return 1;
-	if (wire_sol(b, now) < 0 || wire_redfish(b, now, master) < 0)
+	if (wire_sol(h0, now) < 0 || wire_redfish(b, now, master) < 0)
 		return 1;
 	memset(master, 0, sizeof(master));
 	/* every socket is bound, the GPIO chip, the tty and the key are open: drop root */
@@ -271,27 +288,29 @@ int main(int argc, char **argv)
 
 	if (b->sig_fd >= 0)
 		loop_add(&b->loop, b->sig_fd, POLLIN, signal_readable, b);
-	wire_host_start(b);
+	wire_host_start(h0);
 	wire_media_start(b);
 	stat(b->cfg.users_file, &b->users_st);
 	b->users_check_at = now + b->cfg.users_watch_ms;
 	loop_add_timer(&b->loop, users_deadline_cb, users_tick_cb, b);
-	wire_ipmi_start(b);
+	wire_ipmi_start(h0);
 
-	host_apply_policy(&b->host);
+	host_apply_policy(&h0->host);
 	log_notice("bmcd %s ready in %lld ms: IPMI on [%s]:%u, host backend %s (power %s), "
 		   "SoL %s, Redfish https %u http %u, %d user(s), GUID %s", BMCD_VERSION,
 		   (long long)(now_ms() - t0), b->cfg.ipmi_listen, b->cfg.ipmi_port,
-		   b->atx->ops->name, b->host.on ? "on" : "off",
-		   b->sol.configured ? b->uart.cfg.path : "off", b->rf_on ? b->cfg.https_port : 0,
+		   h0->atx->ops->name, h0->host.on ? "on" : "off",
+		   h0->sol.configured ? h0->uart.cfg.path : "off", b->rf_on ? b->cfg.https_port : 0,
 		   b->rf_on ? b->cfg.http_port : 0, b->users.n, b->uuid_str);
 
 	loop_run(&b->loop);
 
-	ipmi_close_all(&b->ipmi);
+	for (int i = 0; i < b->nhosts; i++)
+		ipmi_close_all(&b->hosts[i].ipmi);
 	if (b->rf_on)
 		httpd_close_all(&b->httpd);
-	b->atx->ops->destroy(b->atx);
+	for (int i = 0; i < b->nhosts; i++)
+		b->hosts[i].atx->ops->destroy(b->hosts[i].atx);
 	log_notice("stopped");
 	return 0;
 }

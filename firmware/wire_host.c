@@ -12,79 +12,88 @@
  * of this power-on or reset said CD, else from its disk. */
 static const char *sim_boot_cd(void *ctx)
 {
-	struct bmc *b = ctx;
-	uint8_t t = b->host.boot_used.target;
-	if (!b->msd || b->host.boot_used.enabled == BOOT_DISABLED ||
+	struct bmc_host *h = ctx;
+	struct bmc *b = h->b;
+	uint8_t t = h->host.boot_used.target;
+	if (h->idx != 0 || !b->msd || h->host.boot_used.enabled == BOOT_DISABLED ||
 	    (t != BOOT_CD && t != BOOT_REMOTE_CD))
 		return NULL;
 	return msd_sim_cd(b->msd);
 }
 
-struct atx *wire_open_backend(struct bmc *b, int64_t now)
+/* The host's backend; the default host's also opens the virtual media (one drive, its own). */
+struct atx *wire_open_backend(struct bmc_host *h, int64_t now)
 {
+	struct bmc *b = h->b;
 	const struct config *c = &b->cfg;
-	if (c->backend == BACKEND_GPIOD) {
+	const struct host_conf *hc = &h->conf;
+	if (hc->backend == BACKEND_GPIOD) {
 		struct atx_gpiod_cfg g = {
-			c->chip, c->power_led, c->hdd_led, c->power_switch, c->reset_switch,
-			c->power_led_inverted, c->hdd_led_inverted, c->power_switch_inverted,
-			c->reset_switch_inverted, c->debounce_ms,
+			hc->chip, hc->power_led, hc->hdd_led, hc->power_switch, hc->reset_switch,
+			hc->power_led_inverted, hc->hdd_led_inverted, hc->power_switch_inverted,
+			hc->reset_switch_inverted, c->debounce_ms,
 		};
 		return atx_gpiod_open(&g, now);
 	}
-	if (c->backend == BACKEND_SIM) {
+	if (h->idx == 0)
 		b->msd = wire_open_media(b, now);
+	if (hc->backend == BACKEND_SIM) {
 		struct atx_sim_cfg s = { c->sim_force_off_ms, c->sim_shutdown_ms, c->sim_boot_ms,
-					 c->sim_power_on, c->sim_console, sim_boot_cd, b };
+					 hc->sim_power_on, hc->sim_console, sim_boot_cd, h };
 		return atx_sim_new(&s, now);
 	}
-	b->msd = wire_open_media(b, now);
 	struct atx_kvmd_cfg k = {
 		.socket = c->kvmd_socket, .user = c->kvmd_user, .passwd = c->kvmd_passwd,
 		.poll_ms = c->kvmd_poll_ms, .timeout_ms = c->kvmd_timeout_ms,
 		.long_ms = (c->short_press_ms + c->long_press_ms) / 2, .log = log_cb,
 	};
-	if (c->kvmd_switch_port >= 0)
-		return atx_kvmd_switch_new(&k, (unsigned)c->kvmd_switch_port, now);
+	if (hc->kvmd_switch_port >= 0)
+		return atx_kvmd_switch_new(&k, (unsigned)hc->kvmd_switch_port, now);
 	return atx_kvmd_new(&k, now);
 }
 
 /* --- the backend's descriptors and the model's timer -------------------------------------- */
 
-static int64_t host_deadline_cb(void *ctx) { return host_deadline(&((struct bmc *)ctx)->host); }
-static void host_tick_cb(void *ctx, int64_t now) { host_service(&((struct bmc *)ctx)->host, now); }
+static int64_t host_deadline_cb(void *ctx) { return host_deadline(&((struct bmc_host *)ctx)->host); }
+static void host_tick_cb(void *ctx, int64_t now) { host_service(&((struct bmc_host *)ctx)->host, now); }
 
 static void atx_readable(void *ctx, int fd, short revents, int64_t now)
 {
-	struct bmc *b = ctx;
+	struct bmc_host *h = ctx;
 	(void)fd;
-	b->atx->ops->service(b->atx, now, revents);
-	host_service(&b->host, now);
+	h->atx->ops->service(h->atx, now, revents);
+	host_service(&h->host, now);
 }
 
 /* Before each poll: the backend's descriptors may have changed (kvmd reconnects). */
 static void atx_prepare(void *ctx, int64_t now)
 {
-	struct bmc *b = ctx;
+	struct bmc_host *h = ctx;
+	struct loop *l = &h->b->loop;
 	struct pollfd want[4];
 	(void)now;
-	int n = b->atx->ops->fds(b->atx, want, 4);
+	int n = h->atx->ops->fds(h->atx, want, 4);
 	for (int i = 0; i < 4; i++) {
 		int fd = i < n ? want[i].fd : -1;
-		if (b->atx_fd[i] != fd && b->atx_handle[i] >= 0) {
-			loop_del(&b->loop, b->atx_handle[i]);
-			b->atx_handle[i] = -1;
+		if (h->atx_fd[i] != fd && h->atx_handle[i] >= 0) {
+			loop_del(l, h->atx_handle[i]);
+			h->atx_handle[i] = -1;
 		}
-		if (fd >= 0 && b->atx_handle[i] < 0)
-			b->atx_handle[i] = loop_add(&b->loop, fd, want[i].events, atx_readable, b);
+		if (fd >= 0 && h->atx_handle[i] < 0)
+			h->atx_handle[i] = loop_add(l, fd, want[i].events, atx_readable, h);
 		else if (fd >= 0)
-			loop_set_events(&b->loop, b->atx_handle[i], want[i].events);
-		b->atx_fd[i] = fd;
+			loop_set_events(l, h->atx_handle[i], want[i].events);
+		h->atx_fd[i] = fd;
 	}
 }
 
-int wire_host(struct bmc *b, int64_t now)
+/* The default host's model holds power-ons for the virtual media and tells Redfish of its
+ * changes; a further host's does neither yet (Redfish serves the default host only). */
+int wire_host(struct bmc_host *h, int64_t now)
 {
-	struct sel_entry *sel = calloc(b->cfg.sel_entries, sizeof(*sel));
+	struct bmc *b = h->b;
+	bool dflt = h->idx == 0;
+	struct sel_entry *sel = calloc(h->conf.sel_entries, sizeof(*sel));
 	if (!sel) {
 		log_err("out of memory");
 		return -1;
@@ -95,23 +104,23 @@ int wire_host(struct bmc *b, int64_t now)
 		.busy_ms = b->cfg.busy_ms,
 		.power_cycle_off_ms = b->cfg.power_cycle_off_ms,
 		.graceful_timeout_ms = b->cfg.graceful_timeout_ms,
-		.policy = (uint8_t)b->cfg.policy,
-		.sel_entries = (uint16_t)b->cfg.sel_entries,
-		.hold = wire_media_inserting,
+		.policy = (uint8_t)h->conf.policy,
+		.sel_entries = (uint16_t)h->conf.sel_entries,
+		.hold = dflt ? wire_media_inserting : NULL,
 		.hold_ctx = b,
 		.hold_ms = b->cfg.media_boot_wait_s * 1000,
-		.notify = wire_redfish_host_changed,
+		.notify = dflt ? wire_redfish_host_changed : NULL,
 		.notify_ctx = b,
 	};
-	host_init(&b->host, &hc, b->atx, sel, now);
+	host_init(&h->host, &hc, h->atx, sel, now);
 	return 0;
 }
 
 /* After the privilege drop: the backend's descriptors and the model's timer join the loop. */
-void wire_host_start(struct bmc *b)
+void wire_host_start(struct bmc_host *h)
 {
 	for (int i = 0; i < 4; i++)
-		b->atx_handle[i] = -1;
-	loop_add_prepare(&b->loop, atx_prepare, b);
-	loop_add_timer(&b->loop, host_deadline_cb, host_tick_cb, b);
+		h->atx_handle[i] = -1;
+	loop_add_prepare(&h->b->loop, atx_prepare, h);
+	loop_add_timer(&h->b->loop, host_deadline_cb, host_tick_cb, h);
 }

@@ -14,33 +14,37 @@
 
 /* --- IPMI over UDP ----------------------------------------------------------------------- */
 
-static void tx_flush(struct bmc *b)
+/* The batch queue is the daemon's (one batch is answered at a time); h is its owner. */
+static void tx_flush(struct bmc_host *h)
 {
+	struct bmc *b = h->b;
 	int n = b->txq.n;
-	if (n && udp_send_batch(b->udp_fd, b->txq.out, n) < n)
-		b->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
+	if (n && udp_send_batch(h->udp_fd, b->txq.out, n) < n)
+		h->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
 	b->txq.n = 0;
 }
 
 static void udp_send_cb(void *ctx, const struct peer *to, const uint8_t *buf, size_t len)
 {
-	struct bmc *b = ctx;
-	if (b->txq.on && len <= IPMI_PKT_MAX) {
+	struct bmc_host *h = ctx;
+	struct bmc *b = h->b;
+	if (b->txq.on == h && len <= IPMI_PKT_MAX) {
 		if (b->txq.n == UDP_BATCH)
-			tx_flush(b);
+			tx_flush(h);
 		int i = b->txq.n++;
 		memcpy(b->txq.buf[i], buf, len);
 		b->txq.to[i] = *to;
 		b->txq.out[i] = (struct udp_out){ b->txq.buf[i], len, &b->txq.to[i] };
 		return;
 	}
-	if (udp_send(b->udp_fd, to, buf, len) < 0)
-		b->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
+	if (udp_send(h->udp_fd, to, buf, len) < 0)
+		h->ipmi.st.dropped++; /* a full socket buffer: UDP may drop, the client retries */
 }
 
 static void udp_readable(void *ctx, int fd, short revents, int64_t now)
 {
-	struct bmc *b = ctx;
+	struct bmc_host *h = ctx;
+	struct bmc *b = h->b;
 	static uint8_t bufs[UDP_BATCH][IPMI_PKT_MAX];
 	struct udp_pkt pkts[UDP_BATCH];
 	(void)revents;
@@ -50,60 +54,62 @@ static void udp_readable(void *ctx, int fd, short revents, int64_t now)
 			pkts[i].cap = sizeof(bufs[i]);
 		}
 		int n = udp_recv(fd, pkts, UDP_BATCH);
-		b->txq.on = true; /* the answers to this batch leave in one system call */
+		b->txq.on = h; /* the answers to this batch leave in one system call */
 		for (int i = 0; i < n; i++) {
 			if (pkts[i].len > pkts[i].cap) {
-				b->ipmi.st.dropped++; /* larger than any IPMI packet */
+				h->ipmi.st.dropped++; /* larger than any IPMI packet */
 				continue;
 			}
-			ipmi_input(&b->ipmi, pkts[i].buf, pkts[i].len, &pkts[i].peer, now);
+			ipmi_input(&h->ipmi, pkts[i].buf, pkts[i].len, &pkts[i].peer, now);
 		}
-		tx_flush(b);
-		b->txq.on = false;
+		tx_flush(h);
+		b->txq.on = NULL;
 		if (n < UDP_BATCH)
 			return;
 	}
 }
 
-static int64_t ipmi_deadline_cb(void *ctx) { return ipmi_deadline(&((struct bmc *)ctx)->ipmi); }
-static void ipmi_tick_cb(void *ctx, int64_t now) { ipmi_tick(&((struct bmc *)ctx)->ipmi, now); }
+static int64_t ipmi_deadline_cb(void *ctx) { return ipmi_deadline(&((struct bmc_host *)ctx)->ipmi); }
+static void ipmi_tick_cb(void *ctx, int64_t now) { ipmi_tick(&((struct bmc_host *)ctx)->ipmi, now); }
 
 /* FRU image, temperature source and SDR repository: built once, read-only afterwards, and
  * handed to the engine in its configuration. */
-static void setup_inventory(struct bmc *b, struct ipmi_cfg *ic)
+static void setup_inventory(struct bmc_host *h, struct ipmi_cfg *ic)
 {
-	const struct config *c = &b->cfg;
+	const struct config *c = &h->b->cfg;
 	struct fru_info fi = {
 		(uint8_t)c->chassis_type, c->chassis_part, c->chassis_serial, c->board_mfr,
-		c->board_product, c->board_serial, c->board_part, c->product_mfr, c->product_name,
-		c->product_part, c->product_version, c->product_serial, c->asset_tag,
+		c->board_product, c->board_serial, c->board_part, c->product_mfr,
+		h->conf.product_name, c->product_part, c->product_version, h->conf.product_serial,
+		c->asset_tag,
 	};
-	b->fru_len = fru_build(&fi, b->fru, sizeof(b->fru));
-	snprintf(b->facts.temp_path, sizeof(b->facts.temp_path), "%s", c->temp_file);
-	bool temp = facts_temp_probe(&b->facts);
-	if (!temp && c->temp_file[0])
+	h->fru_len = fru_build(&fi, h->fru, sizeof(h->fru));
+	snprintf(h->facts.temp_path, sizeof(h->facts.temp_path), "%s", c->temp_file);
+	bool temp = facts_temp_probe(&h->facts);
+	if (!temp && c->temp_file[0] && h->idx == 0)
 		log_info("sensors: no BMC temperature (%s unreadable): sensor left out", c->temp_file);
 	if (!temp)
-		b->facts.temp_path[0] = '\0';
+		h->facts.temp_path[0] = '\0';
 	struct sdr_config sc = {
 		.have_power = true, .have_hdd = true, .have_temp = temp,
 		.temp_unc = (int8_t)c->temp_unc, .temp_uc = (int8_t)c->temp_uc,
 		.temp_unr = (int8_t)c->temp_unr, .bmc_name = c->name, .dev_caps = 0x8F,
 	};
-	sdr_build(&b->sdr, &sc, host_time(&b->host));
-	ic->sdr = &b->sdr;
-	ic->fru = b->fru;
-	ic->fru_len = b->fru_len;
+	sdr_build(&h->sdr, &sc, host_time(&h->host));
+	ic->sdr = &h->sdr;
+	ic->fru = h->fru;
+	ic->fru_len = h->fru_len;
 	ic->lan_info = facts_lan;
 	ic->bmc_temp = facts_temp;
-	ic->info_ctx = &b->facts;
+	ic->info_ctx = &h->facts;
 	ic->temp_thresholds[0] = (int8_t)c->temp_unc;
 	ic->temp_thresholds[1] = (int8_t)c->temp_uc;
 	ic->temp_thresholds[2] = (int8_t)c->temp_unr;
 }
 
-int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now)
+int wire_ipmi(struct bmc_host *h, const uint8_t master[SEED_LEN], int64_t now)
 {
+	struct bmc *b = h->b;
 	uint8_t seed[SEED_LEN];
 	struct ipmi_session *sess = calloc(b->cfg.max_sessions, sizeof(*sess));
 	if (!sess) {
@@ -129,23 +135,23 @@ int wire_ipmi(struct bmc *b, const uint8_t master[SEED_LEN], int64_t now)
 		.throttle = { (uint16_t)b->cfg.failed_logins, (uint16_t)(b->cfg.failed_logins * 4),
 			      b->cfg.failed_login_window_s * 1000, 1000, b->cfg.lockout_max_s * 1000 },
 		.send = udp_send_cb,
-		.send_ctx = b,
+		.send_ctx = h,
 		.log = log_cb,
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
 	guid_to_ipmi(b->uuid, ic.guid);
-	setup_inventory(b, &ic);
+	setup_inventory(h, &ic);
 	seed_derive(master, "ipmi", seed);
-	ipmi_init(&b->ipmi, &ic, sess, &b->users, &b->host, seed, sizeof(seed));
+	ipmi_init(&h->ipmi, &ic, sess, &b->users, &h->host, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));
 	(void)now;
 	return 0;
 }
 
 /* After the privilege drop: the socket and the engine's timer join the loop. */
-void wire_ipmi_start(struct bmc *b)
+void wire_ipmi_start(struct bmc_host *h)
 {
-	if (b->udp_fd >= 0)
-		loop_add(&b->loop, b->udp_fd, POLLIN, udp_readable, b);
-	loop_add_timer(&b->loop, ipmi_deadline_cb, ipmi_tick_cb, b);
+	if (h->udp_fd >= 0)
+		loop_add(&h->b->loop, h->udp_fd, POLLIN, udp_readable, h);
+	loop_add_timer(&h->b->loop, ipmi_deadline_cb, ipmi_tick_cb, h);
 }

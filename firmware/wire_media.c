@@ -43,7 +43,7 @@ bool wire_media_inserting(void *ctx)
 	/* an action already waiting also waits for Redfish to record the drive's change (the
 	 * host model catches up when the record goes into its log: the log says "inserted"
 	 * before the host boots) */
-	return (st.state == MSD_BUSY && st.inserting) || (st.seq != b->msd_seq && b->host.hold_until);
+	return (st.state == MSD_BUSY && st.inserting) || (st.seq != b->msd_seq && b->hosts[0].host.hold_until);
 }
 
 /* After the backend ran: a changed drive goes to Redfish (tasks, event log, SSE), and a
@@ -60,7 +60,7 @@ static void wire_media_changed(struct bmc *b, int64_t now)
 		return;
 	wire_redfish_media(b, now);
 	b->msd_seq = st.seq;
-	host_service(&b->host, now);
+	host_service(&b->hosts[0].host, now);
 }
 
 static int64_t msd_deadline_cb(void *ctx)

@@ -92,9 +92,9 @@ void wire_redfish_host_changed(void *ctx, const struct host_change *c)
 	char frame[4096];
 	struct buf out;
 	if (c->what == HOST_NOTIFY_LOG) {
-		if (b->host.sel.adds == b->last_sel_adds)
+		if (b->hosts[0].host.sel.adds == b->last_sel_adds)
 			return;
-		b->last_sel_adds = b->host.sel.adds;
+		b->last_sel_adds = b->hosts[0].host.sel.adds;
 	}
 	buf_init(&out, frame, sizeof(frame));
 	redfish_sse_event(&b->rf, c->what, c->what == HOST_NOTIFY_POWER ? c->to : -1, &out);
@@ -138,7 +138,7 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		.ipmi_port = c->ipmi_enabled ? (uint16_t)c->ipmi_port : 0,
 		.http_port = (uint16_t)c->http_port,
 		.https_port = (uint16_t)c->https_port,
-		.sol_enabled = b->sol.configured,
+		.sol_enabled = b->hosts[0].sol.configured,
 		.max_sse = (uint8_t)c->rf_max_sse,
 		.http_remote = c->http_remote,
 		.forwarded_for = c->forwarded_for,
@@ -168,10 +168,10 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		rc.hostname[0] = 0;
 	rc.bmclog = &b->bmclog;
 	rc.netifs = netif_list;
-	rc.netifs_ctx = &b->facts;
-	if (b->facts.temp_path[0]) { /* the same source and thresholds as IPMI's BMC Temp */
+	rc.netifs_ctx = &b->hosts[0].facts;
+	if (b->hosts[0].facts.temp_path[0]) { /* the same source and thresholds as IPMI's BMC Temp */
 		rc.temp = facts_temp;
-		rc.temp_ctx = &b->facts;
+		rc.temp_ctx = &b->hosts[0].facts;
 	}
 	rc.temp_thresholds[0] = (int8_t)c->temp_unc;
 	rc.temp_thresholds[1] = (int8_t)c->temp_uc;
@@ -184,7 +184,7 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		return -1;
 	uint8_t seed[SEED_LEN];
 	seed_derive(master, "redfish sessions", seed);
-	redfish_init(&b->rf, &rc, rs, &b->users, &b->host, seed, sizeof(seed));
+	redfish_init(&b->rf, &rc, rs, &b->users, &b->hosts[0].host, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));
 	struct httpd_cfg hc = {
 		.max_conns = (uint16_t)c->rf_max_conns,
@@ -207,7 +207,7 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		return -1;
 	}
 	b->rf_on = true;
-	b->last_sel_adds = b->host.sel.adds;
+	b->last_sel_adds = b->hosts[0].host.sel.adds;
 	loop_add_timer(&b->loop, http_deadline_cb, http_tick_cb, b);
 	(void)now;
 	return 0;

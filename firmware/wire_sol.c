@@ -14,96 +14,96 @@
 
 static void uart_io(void *ctx, int fd, short revents, int64_t now);
 
-static void uart_attach(struct bmc *b)
+static void uart_attach(struct bmc_host *h)
 {
-	if (b->uart_handle < 0 && uart_up(&b->uart))
-		b->uart_handle = loop_add(&b->loop, b->uart.fd, POLLIN, uart_io, b);
+	if (h->uart_handle < 0 && uart_up(&h->uart))
+		h->uart_handle = loop_add(&h->b->loop, h->uart.fd, POLLIN, uart_io, h);
 }
 
-static void uart_detach(struct bmc *b)
+static void uart_detach(struct bmc_host *h)
 {
-	if (b->uart_handle >= 0)
-		loop_del(&b->loop, b->uart_handle);
-	b->uart_handle = -1;
+	if (h->uart_handle >= 0)
+		loop_del(&h->b->loop, h->uart_handle);
+	h->uart_handle = -1;
 }
 
 /* Reads host output into the console ring, as much as SoL's flow control allows. */
 static void uart_io(void *ctx, int fd, short revents, int64_t now)
 {
-	struct bmc *b = ctx;
+	struct bmc_host *h = ctx;
 	uint8_t buf[4096];
 	bool got = false;
 	(void)fd;
-	if (revents & POLLOUT && !uart_flush(&b->uart, now)) {
-		uart_detach(b);
+	if (revents & POLLOUT && !uart_flush(&h->uart, now)) {
+		uart_detach(h);
 		return;
 	}
 	for (int i = 0; i < 16 && (revents & (POLLIN | POLLHUP | POLLERR)); i++) {
-		size_t room = sol_room(&b->sol, now);
+		size_t room = sol_room(&h->sol, now);
 		if (room == 0)
 			break;
-		ssize_t n = uart_read(&b->uart, buf, room < sizeof(buf) ? room : sizeof(buf), now);
+		ssize_t n = uart_read(&h->uart, buf, room < sizeof(buf) ? room : sizeof(buf), now);
 		if (n < 0) {
-			uart_detach(b);
+			uart_detach(h);
 			return;
 		}
 		if (n == 0) {
 			if (revents & (POLLHUP | POLLERR)) { /* hung up with nothing left to read */
-				uart_gone(&b->uart, now, "hang-up");
-				uart_detach(b);
+				uart_gone(&h->uart, now, "hang-up");
+				uart_detach(h);
 				return;
 			}
 			break;
 		}
-		ring_write(&b->ring, buf, (size_t)n);
+		ring_write(&h->ring, buf, (size_t)n);
 		got = true;
 	}
 	if (got)
-		sol_host_output(&b->sol, now);
+		sol_host_output(&h->sol, now);
 }
 
 /* Before each poll: read only when the ring may take more; write when keystrokes wait. */
 static void uart_prepare(void *ctx, int64_t now)
 {
-	struct bmc *b = ctx;
-	if (b->uart_handle < 0)
+	struct bmc_host *h = ctx;
+	if (h->uart_handle < 0)
 		return;
 	short ev = 0;
-	if (sol_room(&b->sol, now) > 0)
+	if (sol_room(&h->sol, now) > 0)
 		ev |= POLLIN;
-	if (b->uart.txlen)
+	if (h->uart.txlen)
 		ev |= POLLOUT;
-	loop_set_events(&b->loop, b->uart_handle, ev);
+	loop_set_events(&h->b->loop, h->uart_handle, ev);
 }
 
-static int64_t uart_deadline_cb(void *ctx) { return uart_deadline(&((struct bmc *)ctx)->uart); }
+static int64_t uart_deadline_cb(void *ctx) { return uart_deadline(&((struct bmc_host *)ctx)->uart); }
 
 static void uart_tick_cb(void *ctx, int64_t now)
 {
-	struct bmc *b = ctx;
-	if (uart_tick(&b->uart, now))
-		uart_attach(b);
+	struct bmc_host *h = ctx;
+	if (uart_tick(&h->uart, now))
+		uart_attach(h);
 }
 
 static size_t port_write(void *ctx, const uint8_t *p, size_t n)
 {
-	struct bmc *b = ctx;
-	size_t acc = uart_write(&b->uart, p, n);
-	uart_flush(&b->uart, now_ms()); /* keystrokes go out at once when the port takes them */
+	struct bmc_host *h = ctx;
+	size_t acc = uart_write(&h->uart, p, n);
+	uart_flush(&h->uart, now_ms()); /* keystrokes go out at once when the port takes them */
 	return acc;
 }
 
-static void port_break(void *ctx) { uart_break(&((struct bmc *)ctx)->uart, now_ms()); }
-static bool port_up(void *ctx) { return uart_up(&((struct bmc *)ctx)->uart); }
+static void port_break(void *ctx) { uart_break(&((struct bmc_host *)ctx)->uart, now_ms()); }
+static bool port_up(void *ctx) { return uart_up(&((struct bmc_host *)ctx)->uart); }
 
 static void port_rate(void *ctx, uint8_t code)
 {
 	static const uint32_t rates[] = { 9600, 19200, 38400, 57600, 115200 };
-	struct bmc *b = ctx;
+	struct bmc_host *h = ctx;
 	if (code >= 6 && code <= 10)
-		uart_set_speed(&b->uart, rates[code - 6]);
+		uart_set_speed(&h->uart, rates[code - 6]);
 	else if (code == 0)
-		uart_set_speed(&b->uart, b->cfg.sol_speed);
+		uart_set_speed(&h->uart, h->b->cfg.sol_speed);
 }
 
 static uint8_t rate_code(uint32_t speed)
@@ -118,27 +118,27 @@ static uint8_t rate_code(uint32_t speed)
 	}
 }
 
-int wire_sol(struct bmc *b, int64_t now)
+int wire_sol(struct bmc_host *h, int64_t now)
 {
-	const struct config *c = &b->cfg;
+	const struct config *c = &h->b->cfg;
 	uint8_t *rb = calloc(1, c->sol_history);
 	if (!rb)
 		return -1;
-	ring_init(&b->ring, rb, c->sol_history);
-	b->uart_handle = -1;
-	const char *dev = c->sol_device;
+	ring_init(&h->ring, rb, c->sol_history);
+	h->uart_handle = -1;
+	const char *dev = h->conf.sol_device;
 	if (!strcmp(dev, "sim")) {
-		dev = atx_sim_console(b->atx);
+		dev = atx_sim_console(h->atx);
 		if (!dev) {
 			log_err("sol.device = sim needs host.backend = sim and sim.console = true");
 			return -1;
 		}
 	}
 	bool configured = dev[0] != '\0';
-	struct sol_port port = { port_write, port_break, port_up, port_rate, b };
+	struct sol_port port = { port_write, port_break, port_up, port_rate, h };
 	struct sol_cfg sc = {
 		.configured = configured,
-		.udp_port = (uint16_t)c->ipmi_port,
+		.udp_port = (uint16_t)h->conf.ipmi_port,
 		.replay = c->sol_replay,
 		.pause_ms = c->sol_pause_ms,
 		.p = {
@@ -151,17 +151,17 @@ int wire_sol(struct bmc *b, int64_t now)
 			.v_rate = rate_code(c->sol_speed),
 		},
 	};
-	sol_init(&b->sol, &b->ipmi, &b->ring, &port, &sc);
+	sol_init(&h->sol, &h->ipmi, &h->ring, &port, &sc);
 	if (!configured)
 		return 0;
 	struct uart_cfg uc = { .speed = c->sol_speed, .data_bits = (uint8_t)c->sol_data_bits,
 			       .parity = (uint8_t)c->sol_parity, .stop_bits = (uint8_t)c->sol_stop_bits,
 			       .rtscts = c->sol_flow == 1, .log = log_cb };
 	snprintf(uc.path, sizeof(uc.path), "%s", dev);
-	uart_init(&b->uart, &uc);
-	uart_open(&b->uart, now); /* absent now is fine: it is retried every second */
-	uart_attach(b);
-	loop_add_prepare(&b->loop, uart_prepare, b);
-	loop_add_timer(&b->loop, uart_deadline_cb, uart_tick_cb, b);
+	uart_init(&h->uart, &uc);
+	uart_open(&h->uart, now); /* absent now is fine: it is retried every second */
+	uart_attach(h);
+	loop_add_prepare(&h->b->loop, uart_prepare, h);
+	loop_add_timer(&h->b->loop, uart_deadline_cb, uart_tick_cb, h);
 	return 0;
 }

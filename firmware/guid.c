@@ -68,3 +68,14 @@ make:
 	avoid_misdecode(uuid);
 	return 0;
 }
+
+void guid_for_host(const uint8_t base[16], const char *id, uint8_t out[16])
+{
+	uint8_t h[32];
+	struct iov v[2] = { { "bmcd host guid:", 15 }, { id, strlen(id) } };
+	hmac_iov(HASH_SHA256, base, 16, v, 2, h);
+	memcpy(out, h, 16);
+	out[6] = (uint8_t)((out[6] & 0x0F) | 0x40);
+	out[8] = (uint8_t)((out[8] & 0x3F) | 0x80);
+	avoid_misdecode(out);
+}

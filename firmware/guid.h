@@ -11,6 +11,9 @@ struct config;
 
 /* Fills uuid (RFC 4122 byte order). Returns 0, or -1 with the error printed. */
 int guid_setup(const struct config *c, uint8_t uuid[16]);
+/* A further host's GUID: derived from the BMC's and the host's id, so it is stable across
+ * restarts and differs between hosts. */
+void guid_for_host(const uint8_t base[16], const char *id, uint8_t out[16]);
 void guid_to_ipmi(const uint8_t uuid[16], uint8_t wire[16]);
 void guid_format(const uint8_t uuid[16], char out[37]); /* lowercase 8-4-4-4-12 */
 

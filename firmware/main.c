@@ -217,9 +217,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	guid_format(b->uuid, b->uuid_str);
-	if (b->cfg.nhosts)
-		log_warn("%u further host(s) configured ([host.NAME]): not served yet by this "
-			 "version", b->cfg.nhosts);
 
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t ss;
@@ -242,9 +239,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* the hosts: only the default one is served by this version (further hosts are parsed
-	 * and checked, see the warning above) */
-	b->nhosts = 1;
+	/* the hosts: the default one, then each [host.NAME] */
+	b->nhosts = 1 + (int)b->cfg.nhosts;
 	b->hosts = calloc((size_t)b->nhosts, sizeof(*b->hosts));
 	if (!b->hosts) {
 		log_err("out of memory");
@@ -258,28 +254,28 @@ int main(int argc, char **argv)
 	}
 	struct bmc_host *h0 = &b->hosts[0];
 
-	/* everything that needs root: sockets, the GPIO chip */
-	if (b->cfg.ipmi_enabled) {
-		char err[160];
-		h0->udp_fd = udp_open(b->cfg.ipmi_listen, (uint16_t)h0->conf.ipmi_port, err,
-				      sizeof(err));
-		if (h0->udp_fd < 0) {
-			log_err("ipmi: %s", err);
+	/* everything that needs root: sockets, the GPIO chips */
+	int64_t now = now_ms();
+	for (int i = 0; i < b->nhosts; i++) {
+		struct bmc_host *h = &b->hosts[i];
+		if (b->cfg.ipmi_enabled) {
+			char err[160];
+			h->udp_fd = udp_open(b->cfg.ipmi_listen, (uint16_t)h->conf.ipmi_port, err,
+					     sizeof(err));
+			if (h->udp_fd < 0) {
+				log_err("ipmi%s%s: %s", i ? " " : "", h->conf.name, err);
+				return 1;
+			}
+		}
+		h->atx = wire_open_backend(h, now);
+		if (!h->atx) {
+			log_err("host%s%s: backend could not be opened", i ? " " : "", h->conf.name);
 			return 1;
 		}
+		if (wire_host(h, now) < 0 || wire_ipmi(h, master, now) < 0 || wire_sol(h, now) < 0)
+			return 1;
 	}
-	int64_t now = now_ms();
-	h0->atx = wire_open_backend(h0, now);
-	if (!h0->atx) {
-		log_err("host backend could not be opened");
-		return 1;
-	}
-
-	if (wire_host(h0, now) < 0)
-		return 1;
-	if (wire_ipmi(h0, master, now) < 0)
-		return 1;
-	if (wire_sol(h0, now) < 0 || wire_redfish(b, now, master) < 0)
+	if (wire_redfish(b, now, master) < 0)
 		return 1;
 	memset(master, 0, sizeof(master));
 	/* every socket is bound, the GPIO chip, the tty and the key are open: drop root */
@@ -288,14 +284,23 @@ int main(int argc, char **argv)
 
 	if (b->sig_fd >= 0)
 		loop_add(&b->loop, b->sig_fd, POLLIN, signal_readable, b);
-	wire_host_start(h0);
+	for (int i = 0; i < b->nhosts; i++)
+		wire_host_start(&b->hosts[i]);
 	wire_media_start(b);
 	stat(b->cfg.users_file, &b->users_st);
 	b->users_check_at = now + b->cfg.users_watch_ms;
 	loop_add_timer(&b->loop, users_deadline_cb, users_tick_cb, b);
-	wire_ipmi_start(h0);
-
-	host_apply_policy(&h0->host);
+	for (int i = 0; i < b->nhosts; i++) {
+		wire_ipmi_start(&b->hosts[i]);
+		host_apply_policy(&b->hosts[i].host);
+	}
+	for (int i = 1; i < b->nhosts; i++) {
+		const struct bmc_host *h = &b->hosts[i];
+		log_notice("host %s (id %s): IPMI on [%s]:%u, backend %s (power %s), SoL %s",
+			   h->conf.name, h->conf.id, b->cfg.ipmi_listen, h->conf.ipmi_port,
+			   h->atx->ops->name, h->host.on ? "on" : "off",
+			   h->sol.configured ? h->uart.cfg.path : "off");
+	}
 	log_notice("bmcd %s ready in %lld ms: IPMI on [%s]:%u, host backend %s (power %s), "
 		   "SoL %s, Redfish https %u http %u, %d user(s), GUID %s", BMCD_VERSION,
 		   (long long)(now_ms() - t0), b->cfg.ipmi_listen, b->cfg.ipmi_port,

@@ -139,9 +139,20 @@ int wire_ipmi(struct bmc_host *h, const uint8_t master[SEED_LEN], int64_t now)
 		.log = log_cb,
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
-	guid_to_ipmi(b->uuid, ic.guid);
+	/* the default host has the BMC's GUID; each further host one derived from it and its id,
+	 * and its own generator seed */
+	uint8_t uuid[16];
+	char label[16];
+	if (h->idx == 0) {
+		memcpy(uuid, b->uuid, sizeof(uuid));
+		snprintf(label, sizeof(label), "ipmi");
+	} else {
+		guid_for_host(b->uuid, h->conf.id, uuid);
+		snprintf(label, sizeof(label), "ipmi.%d", h->idx);
+	}
+	guid_to_ipmi(uuid, ic.guid);
 	setup_inventory(h, &ic);
-	seed_derive(master, "ipmi", seed);
+	seed_derive(master, label, seed);
 	ipmi_init(&h->ipmi, &ic, sess, &b->users, &h->host, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));
 	(void)now;

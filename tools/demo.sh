@@ -3,6 +3,7 @@
 set -eu
 bin=$1 conf=$2
 port=$(sed -n '/^\[ipmi\]/,/^\[/s/^port *= *\([0-9]*\).*/\1/p' "$conf" | head -n1)
+port_b=$(sed -n '/^\[host\.b\]/,/^\[/s/^ipmi_port *= *\([0-9]*\).*/\1/p' "$conf" | head -n1)
 http=$(sed -n 's/^http_port *= *\([0-9]*\).*/\1/p' "$conf" | head -n1)
 https=$(sed -n 's/^https_port *= *\([0-9]*\).*/\1/p' "$conf" | head -n1)
 I="ipmitool -I lanplus -H 127.0.0.1 -p ${port} -U admin -P admin"
@@ -18,6 +19,10 @@ IPMI (127.0.0.1:${port})
   $I sel elist
   $I sol activate            (the host's console; type ~. to leave)
   ipmipower -D LAN_2_0 -h 127.0.0.1:${port} -u admin -p admin --stat
+
+Host b, a second simulated computer (127.0.0.1:${port_b:-none}; IPMI only so far)
+  ipmitool -I lanplus -H 127.0.0.1 -p ${port_b:-6231} -U admin -P admin power on
+  ipmitool -I lanplus -H 127.0.0.1 -p ${port_b:-6231} -U admin -P admin sol activate
 
 Redfish (http://127.0.0.1:${http}, https://127.0.0.1:${https} with a self-signed certificate)
   curl -s -u admin:admin http://127.0.0.1:${http}/redfish/v1/Systems/0

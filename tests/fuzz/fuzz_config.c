@@ -5,8 +5,9 @@
  *
  * Checks beyond the sanitizers: every string field the parser fills is NUL-terminated
  * inside its buffer, the cipher suite list holds only suites bmcd knows, without repeats
- * (also after a rejected line: id config-partial), and a file the parser accepts loads the
- * same way a second time.
+ * (also after a rejected line: id config-partial), a file the parser accepts has every
+ * [host.NAME] complete (id, ipmi_port, sel_entries, kvmd-switch resolved) and distinct (ports,
+ * ids) within [hosts] max, and it loads the same way a second time.
  */
 #include "../../firmware/config.h"
 #include "fuzz_files.h"
@@ -38,6 +39,27 @@ static void check(const struct config *c, bool rejected)
 	TERM(temp_file);
 	TERM(run_user);
 	TERM(asset_tag);
+	FUZZ_ASSERT(c->nhosts <= HOSTS_EXTRA_MAX, "%u further hosts", c->nhosts);
+	for (uint32_t i = 0; i < c->nhosts; i++) {
+		const struct host_conf *h = &c->hosts[i];
+		TERM(hosts[i].name);
+		TERM(hosts[i].id);
+		TERM(hosts[i].sol_device);
+		TERM(hosts[i].product_name);
+		TERM(hosts[i].product_serial);
+		TERM(hosts[i].chip);
+		if (rejected)
+			continue;
+		/* an accepted file: every further host is complete and distinct */
+		FUZZ_ASSERT(i < c->hosts_max, "host %u past hosts.max %u", i, c->hosts_max);
+		FUZZ_ASSERT(h->id[0] && h->ipmi_port && h->ipmi_port != c->ipmi_port,
+			    "host %s: id or port", h->name);
+		FUZZ_ASSERT(h->backend != BACKEND_KVMD_SWITCH && h->sel_entries >= 16,
+			    "host %s: not completed", h->name);
+		for (uint32_t j = 0; j < i; j++)
+			FUZZ_ASSERT(h->ipmi_port != c->hosts[j].ipmi_port &&
+				    strcmp(h->id, c->hosts[j].id) != 0, "hosts %u and %u alike", j, i);
+	}
 	FUZZ_ASSERT(c->nsuites <= sizeof(c->suites), "%u suites", c->nsuites);
 	for (int i = 0; i < c->nsuites; i++) {
 		uint8_t s = c->suites[i];

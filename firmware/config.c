@@ -304,35 +304,6 @@ void config_defaults(struct config *c)
 	c->hosts_max = 4;
 }
 
-void config_host(const struct config *c, int i, struct host_conf *out)
-{
-	if (i > 0) {
-		*out = c->hosts[i - 1];
-		return;
-	}
-	memset(out, 0, sizeof(*out));
-	snprintf(out->id, sizeof(out->id), "%s", c->system_id);
-	out->backend = c->backend;
-	out->kvmd_switch_port = c->kvmd_switch_port;
-	out->ipmi_port = c->ipmi_port;
-	snprintf(out->sol_device, sizeof(out->sol_device), "%s", c->sol_device);
-	snprintf(out->product_name, sizeof(out->product_name), "%s", c->product_name);
-	snprintf(out->product_serial, sizeof(out->product_serial), "%s", c->product_serial);
-	out->policy = c->policy;
-	out->sel_entries = c->sel_entries;
-	snprintf(out->chip, sizeof(out->chip), "%s", c->chip);
-	out->power_led = c->power_led;
-	out->hdd_led = c->hdd_led;
-	out->power_switch = c->power_switch;
-	out->reset_switch = c->reset_switch;
-	out->power_led_inverted = c->power_led_inverted;
-	out->hdd_led_inverted = c->hdd_led_inverted;
-	out->power_switch_inverted = c->power_switch_inverted;
-	out->reset_switch_inverted = c->reset_switch_inverted;
-	out->sim_power_on = c->sim_power_on;
-	out->sim_console = c->sim_console;
-}
-
 void config_resolve(const struct config *c, char *dst, size_t cap, const char *p)
 {
 	const char *slash = strrchr(c->path, '/');
@@ -487,128 +458,6 @@ static void strip_comment(const char *s, size_t *len)
 	}
 }
 
-static bool id_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '-' || ch == '_';
-}
-
-/* A [host.NAME] header: the host it opens, or NULL (reported). */
-static struct host_conf *host_section(struct config *c, const char *name, const char *path,
-				      int line)
-{
-	size_t nl = strlen(name);
-	bool ok = nl >= 1 && nl <= HOST_NAME_MAX_LEN;
-	for (size_t i = 0; ok && i < nl; i++)
-		ok = id_char(name[i]);
-	if (!ok) {
-		fprintf(stderr, "%s:%d: [host.%s]: the name must be 1 to %d letters, digits, '-' "
-			"or '_'\n", path, line, name, HOST_NAME_MAX_LEN);
-		return NULL;
-	}
-	for (uint32_t i = 0; i < c->nhosts; i++) {
-		if (!strcmp(c->hosts[i].name, name)) {
-			fprintf(stderr, "%s:%d: [host.%s] is already defined at line %d\n", path, line,
-				name, c->hosts[i].line);
-			return NULL;
-		}
-	}
-	if (c->nhosts >= HOSTS_EXTRA_MAX) {
-		fprintf(stderr, "%s:%d: [host.%s]: more than %d further hosts (the ceiling)\n",
-			path, line, name, HOSTS_EXTRA_MAX);
-		return NULL;
-	}
-	struct host_conf *h = &c->hosts[c->nhosts++];
-	memset(h, 0, sizeof(*h));
-	strcpy(h->name, name);
-	h->backend = BACKEND_SIM;
-	h->kvmd_switch_port = -1;
-	h->power_led = h->hdd_led = h->power_switch = h->reset_switch = HOST_LINE_UNSET;
-	h->line = line;
-	return h;
-}
-
-/* After the whole file: what each [host.NAME] left out, and what must differ between hosts
- * (IPMI ports, ids). Not checked yet: one Switch port or GPIO line or serial device named
- * by two hosts. */
-static int check_hosts(struct config *c, const char *path)
-{
-	int errors = 0;
-	if (c->nhosts > c->hosts_max) {
-		const struct host_conf *h = &c->hosts[c->hosts_max];
-		fprintf(stderr, "%s:%d: [host.%s]: more than hosts.max = %u further hosts\n", path,
-			h->line, h->name, c->hosts_max);
-		errors++;
-	}
-	for (uint32_t i = 0; i < c->nhosts; i++) {
-		struct host_conf *h = &c->hosts[i];
-		if (!h->id[0])
-			strcpy(h->id, h->name);
-		for (const char *p = h->id; *p; p++) {
-			if (!id_char(*p)) {
-				fprintf(stderr, "%s:%d: host.%s.id: only letters, digits, '-' and '_'\n",
-					path, h->line, h->name);
-				errors++;
-				break;
-			}
-		}
-		if (!strcmp(h->id, c->system_id)) {
-			fprintf(stderr, "%s:%d: host.%s.id '%s' is the default host's "
-				"redfish.system_id\n", path, h->line, h->name, h->id);
-			errors++;
-		}
-		if (!h->ipmi_port) {
-			fprintf(stderr, "%s:%d: host.%s: ipmi_port is required\n", path, h->line,
-				h->name);
-			errors++;
-		} else if (h->ipmi_port == c->ipmi_port) {
-			fprintf(stderr, "%s:%d: host.%s.ipmi_port %u is the default host's "
-				"ipmi.port\n", path, h->line, h->name, h->ipmi_port);
-			errors++;
-		}
-		for (uint32_t j = 0; j < i; j++) {
-			const struct host_conf *o = &c->hosts[j];
-			if (h->ipmi_port && h->ipmi_port == o->ipmi_port) {
-				fprintf(stderr, "%s:%d: host.%s.ipmi_port %u is also host.%s's (line "
-					"%d)\n", path, h->line, h->name, h->ipmi_port, o->name, o->line);
-				errors++;
-			}
-			if (!strcmp(h->id, o->id)) {
-				fprintf(stderr, "%s:%d: host.%s.id '%s' is also host.%s's (line %d)\n",
-					path, h->line, h->name, h->id, o->name, o->line);
-				errors++;
-			}
-		}
-		if (h->backend == BACKEND_KVMD) {
-			fprintf(stderr, "%s:%d: host.%s.backend: kvmd is the default host's; a "
-				"further host is sim, gpiod or kvmd-switch\n", path, h->line, h->name);
-			errors++;
-		} else if (h->backend == BACKEND_KVMD_SWITCH && h->kvmd_switch_port < 0) {
-			fprintf(stderr, "%s:%d: host.%s.backend = kvmd-switch needs switch_port\n",
-				path, h->line, h->name);
-			errors++;
-		} else if (h->backend != BACKEND_KVMD_SWITCH && h->kvmd_switch_port >= 0) {
-			fprintf(stderr, "%s:%d: host.%s.switch_port is set, but its backend is not "
-				"kvmd-switch\n", path, h->line, h->name);
-			errors++;
-		}
-		if (h->backend == BACKEND_KVMD_SWITCH)
-			h->backend = BACKEND_KVMD;
-		if (h->backend == BACKEND_GPIOD &&
-		    (h->power_led == HOST_LINE_UNSET || h->hdd_led == HOST_LINE_UNSET ||
-		     h->power_switch == HOST_LINE_UNSET || h->reset_switch == HOST_LINE_UNSET)) {
-			fprintf(stderr, "%s:%d: host.%s.backend = gpiod needs power_led, hdd_led, "
-				"power_switch and reset_switch\n", path, h->line, h->name);
-			errors++;
-		}
-		if (!h->sel_entries)
-			h->sel_entries = c->sel_entries;
-		if (!h->chip[0])
-			strcpy(h->chip, c->chip);
-	}
-	return errors;
-}
-
 int config_load(struct config *c, const char *path)
 {
 	struct textfile tf;
@@ -650,7 +499,7 @@ int config_load(struct config *c, const char *path)
 			section[sl] = '\0';
 			host = NULL;
 			if (sl > 5 && !memcmp(s, "host.", 5)) {
-				host = host_section(c, section + 5, path, line);
+				host = config_host_section(c, section + 5, path, line);
 				section_ok = host != NULL;
 				errors += !section_ok;
 				continue;
@@ -707,7 +556,7 @@ int config_load(struct config *c, const char *path)
 	}
 	textfile_close(&tf);
 	for (const char *p = c->system_id; *p; p++) {
-		if (!id_char(*p)) {
+		if (!config_id_char(*p)) {
 			fprintf(stderr, "%s: redfish.system_id: only letters, digits, '-' and '_'\n", path);
 			errors++;
 			break;
@@ -755,5 +604,5 @@ int config_load(struct config *c, const char *path)
 			"(%u)\n", path, c->long_press_ms, c->short_press_ms);
 		errors++;
 	}
-	return errors + check_hosts(c, path);
+	return errors + config_check_hosts(c, path);
 }

@@ -158,6 +158,13 @@ int config_load(struct config *c, const char *path);
 /* Host i's own settings: 0 is the default host (taken from the top-level sections), 1..nhosts
  * the [host.NAME] sections. */
 void config_host(const struct config *c, int i, struct host_conf *out);
+/* Inside the config module (config.c parses, config_hosts.c checks the hosts): a Redfish id
+ * character; a [host.NAME] header opening a host (NULL: reported); the checks after the
+ * whole file (returns the number of errors, each printed as file:line). */
+bool config_id_char(char ch);
+struct host_conf *config_host_section(struct config *c, const char *name, const char *path,
+				       int line);
+int config_check_hosts(struct config *c, const char *path);
 /* Resolves a path from the config relative to the config file's directory. */
 void config_resolve(const struct config *c, char *dst, size_t cap, const char *p);
 

@@ -34,7 +34,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"fuzz\" -g -O1 -fno-omit-f
 # every engine goes into every harness: the sets change as the engines grow, and code a
 # harness never calls costs nothing but link time
 FUZZ_ENGINE_SRCS := $(sort $(wildcard proto/*.c proto/redfish/*.c)) tests/unit/fake_host.c
-FUZZ_EXTRA_fuzz_config := firmware/config.c firmware/users_file.c firmware/textfile.c hal/uart.c
+FUZZ_EXTRA_fuzz_config := firmware/config.c firmware/config_hosts.c firmware/users_file.c firmware/textfile.c hal/uart.c
 FUZZ_EXTRA_fuzz_users := $(FUZZ_EXTRA_fuzz_config)
 FUZZ_EXTRA_fuzz_tls := net/tls.c
 FUZZ_EXTRA_fuzz_kvmd := hal/atx_kvmd.c hal/kvmd_http.c

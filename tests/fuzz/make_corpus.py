@@ -1227,6 +1227,9 @@ def dictionaries(corpus):
     keys = config_keys()
     words = ["[%s]" % s for s, _ in keys] + ["%s = " % k for _, k in keys]
     words += re.findall(r'"([a-z-]+)"', " ".join(re.findall(r"names\[\] = \{([^}]*)\}", src)))
+    # further hosts: [host.NAME] sections and their own keys (H* entries of host_keys)
+    words += ["[hosts]", "[host.b]", "[host.c]"] + ["%s = " % k for k in re.findall(
+        r"\bH(?:U32|BOOL|STR|PATH|ENUM)\(\"(\w+)\"", src)]
     words += ["true", "false", "yes", "no", " # ", "\"", "=", ",", "0x", "\r\n"]
     corpus.dict("fuzz_config", words)
     corpus.dict("fuzz_users", [":", ":admin", ":operator", ":user", ":administrator",

@@ -217,6 +217,28 @@ static void hosts_cases(void)
 	CHECK(strstr(e, "t.conf:2: host.a.ipmi_port: expected a number from 1 to 65535") != NULL);
 	CHECK(strstr(e, "t.conf:3: unknown key 'port' in [host.a]") != NULL);
 	CHECK(strstr(e, "t.conf:4: host.a.sel_entries: expected a number from 16 to 4096") != NULL);
+
+	/* nothing driven by two hosts: a Switch port, a GPIO line on one chip, a serial device */
+	CHECK_EQ(load("[host]\nbackend = kvmd-switch\n[kvmd]\nswitch_port = 2\n"
+		      "[host.a]\nipmi_port = 7001\nbackend = kvmd-switch\nswitch_port = 1.3\n"
+		      "[host.b]\nipmi_port = 7002\nbackend = kvmd-switch\nswitch_port = 3\n"
+		      "[host.c]\nipmi_port = 7003\nbackend = kvmd-switch\nswitch_port = 3\n",
+		      &c, e, sizeof(e)), 2);
+	CHECK(strstr(e, "t.conf:5: host.a: switch_port also used by the default host") != NULL);
+	CHECK(strstr(e, "t.conf:13: host.c: switch_port also used by host.b (line 9)") != NULL);
+	CHECK_EQ(load("[host]\nbackend = gpiod\n"
+		      "[host.a]\nipmi_port = 7001\nbackend = gpiod\npower_led = 1\nhdd_led = 2\n"
+		      "power_switch = 3\nreset_switch = 23\n"
+		      "[host.b]\nipmi_port = 7002\nbackend = gpiod\nchip = /dev/gpiochip1\n"
+		      "power_led = 1\nhdd_led = 2\npower_switch = 3\nreset_switch = 4\n",
+		      &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.a: GPIO lines also used by the default host") != NULL);
+	CHECK_EQ(load("[sol]\ndevice = /dev/ttyUSB0\n"
+		      "[host.a]\nipmi_port = 7001\nsol_device = /dev/ttyUSB0\n"
+		      "[host.b]\nipmi_port = 7002\nsol_device = sim\n"
+		      "[host.c]\nipmi_port = 7003\nsol_device = sim\n",
+		      &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.a: sol_device also used by the default host") != NULL);
 }
 
 static void users_cases(void)

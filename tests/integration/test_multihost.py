@@ -127,3 +127,22 @@ def test_sol_per_host(bmcd_factory):
     assert re.search(r"Payload Port\s+: %d" % b.port, b.ipmitool("sol", "info", "1").stdout)
     # the default host has no SoL device in this config: its console is off
     assert re.search(r"SoL off, Redfish", a.log()), a.log()
+
+
+def test_session_of_one_endpoint_is_unknown_to_the_other(bmcd_factory):
+    from rmcp import Rmcp
+    a, b = two_hosts(bmcd_factory)
+    c = Rmcp(a.port)
+    try:
+        assert c.login("admin", "admin") == 0
+        cc, _ = c.cmd(0x00, 0x01)  # Get Chassis Status on A
+        assert cc == 0
+        c.port = b.port  # the same session's packets, sent to B: no answer
+        cc, _ = c.cmd(0x00, 0x02, b"\x01")  # Chassis Control: power up
+        assert cc is None
+        assert not b.power_is()
+        c.port = a.port  # A's session still works
+        cc, _ = c.cmd(0x00, 0x01)
+        assert cc == 0
+    finally:
+        c.close()

@@ -165,6 +165,9 @@ bool config_id_char(char ch);
 struct host_conf *config_host_section(struct config *c, const char *name, const char *path,
 				       int line);
 int config_check_hosts(struct config *c, const char *path);
+/* After something else set [ipmi] port (PiKVM mode reads it from kvmd's files): no further
+ * host may have that port. Returns the number of errors (printed as file:line). */
+int config_check_default_port(const struct config *c);
 /* Resolves a path from the config relative to the config file's directory. */
 void config_resolve(const struct config *c, char *dst, size_t cap, const char *p);
 

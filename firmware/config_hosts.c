@@ -204,3 +204,17 @@ int config_check_hosts(struct config *c, const char *path)
 		errors += check_shared(c, i, path);
 	return errors;
 }
+
+int config_check_default_port(const struct config *c)
+{
+	int errors = 0;
+	for (uint32_t i = 0; i < c->nhosts; i++) {
+		const struct host_conf *h = &c->hosts[i];
+		if (h->ipmi_port == c->ipmi_port) {
+			fprintf(stderr, "%s:%d: host.%s.ipmi_port %u is the default host's IPMI port "
+				"(as PiKVM's files set it)\n", c->path, h->line, h->name, h->ipmi_port);
+			errors++;
+		}
+	}
+	return errors;
+}

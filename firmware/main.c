@@ -125,8 +125,10 @@ static int load_all(struct bmc *b, const char *path, bool kvmd)
 		errs += config_load(&b->cfg, path ? path : "/etc/bmcd/bmcd.conf");
 	if (kvmd)
 		b->cfg.pikvm = true;
-	if (b->cfg.pikvm)
+	if (b->cfg.pikvm) {
 		errs += pikvm_apply(&b->cfg);
+		errs += config_check_default_port(&b->cfg);
+	}
 	b->users.max = (int)b->cfg.max_users;
 	b->users.u = calloc((size_t)b->users.max, sizeof(struct user));
 	if (!b->users.u)

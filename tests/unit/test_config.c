@@ -239,6 +239,25 @@ static void hosts_cases(void)
 		      "[host.c]\nipmi_port = 7003\nsol_device = sim\n",
 		      &c, e, sizeof(e)), 1);
 	CHECK(strstr(e, "t.conf:3: host.a: sol_device also used by the default host") != NULL);
+
+	/* PiKVM mode sets [ipmi] port after the file: checked again then */
+	CHECK_EQ(load("[host.a]\nipmi_port = 7001\n[host.b]\nipmi_port = 7002\n", &c, e,
+		      sizeof(e)), 0);
+	CHECK_EQ(config_check_default_port(&c), 0);
+	c.ipmi_port = 7002;
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *tmp = tmpfile();
+	dup2(fileno(tmp), 2);
+	CHECK_EQ(config_check_default_port(&c), 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	size_t got = fread(e, 1, sizeof(e) - 1, tmp);
+	e[got] = 0;
+	fclose(tmp);
+	CHECK(strstr(e, "t.conf:3: host.b.ipmi_port 7002 is the default host's IPMI port") != NULL);
 }
 
 static void users_cases(void)

@@ -193,7 +193,12 @@ class Bmcd:
         cmd = [tool, "-D", "LAN_2_0", "-h", "127.0.0.1:%d" % self.port, "-u", user, "-p",
                password, *extra, *args]
         # FreeIPMI caches SDRs under $HOME/.freeipmi by host:port; ports are reused across
-        # tests, so another daemon's cache would be "out of date": one HOME per daemon
+        # tests, so another daemon's cache would be "out of date": one HOME per daemon. The
+        # tools that keep a cache take the home directory from the password database, not
+        # HOME (a run that met an old cache under /root/.freeipmi failed), so they are also
+        # given the daemon's directory explicitly.
+        if tool in ("ipmi-sensors", "ipmi-fru", "ipmi-sel", "bmc-config"):
+            cmd[1:1] = ["--sdr-cache-directory", self.dir]
         env = dict(os.environ, HOME=self.dir)
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         if check and r.returncode != 0:

@@ -77,7 +77,7 @@ void wire_redfish_media(struct bmc *b, int64_t now)
 	char frame[4096];
 	struct buf out;
 	buf_init(&out, frame, sizeof(frame));
-	redfish_sse_event(&b->rf, RF_NOTIFY_MEDIA, -1, &out);
+	redfish_sse_event(&b->rf, 0, RF_NOTIFY_MEDIA, -1, &out);
 	if (!out.err && out.len)
 		httpd_broadcast(&b->httpd, out.p, out.len, now);
 }
@@ -97,7 +97,7 @@ void wire_redfish_host_changed(void *ctx, const struct host_change *c)
 		b->last_sel_adds = b->hosts[0].host.sel.adds;
 	}
 	buf_init(&out, frame, sizeof(frame));
-	redfish_sse_event(&b->rf, c->what, c->what == HOST_NOTIFY_POWER ? c->to : -1, &out);
+	redfish_sse_event(&b->rf, 0, c->what, c->what == HOST_NOTIFY_POWER ? c->to : -1, &out);
 	if (!out.err && out.len)
 		httpd_broadcast(&b->httpd, out.p, out.len, now_ms());
 }

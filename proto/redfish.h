@@ -86,7 +86,27 @@ struct rf_media {
 
 typedef void (*rf_log_fn)(void *ctx, int level, const char *fmt, ...);
 
+#define RF_SYSTEMS_MAX 21	/* ComputerSystems: the default host and up to 20 more */
+
+/* One ComputerSystem and its Chassis: a host the BMC manages (Systems/{id}, Chassis/{id}). */
+struct rf_system {
+	char id[32];
+	char uuid[37];			/* the GUID its IPMI endpoint reports ("": none) */
+	struct host *host;
+	uint16_t ipmi_port;		/* its IPMI endpoint (SerialConsole.IPMI.Port), 0: none */
+	bool sol_enabled;
+	char model[64], serial[64];	/* Model, SerialNumber ("": left out) */
+	/* whether a user may see and use it (NULL: every user) */
+	bool (*allowed)(void *ctx, const char *user);
+	void *allowed_ctx;
+};
+
 struct redfish_cfg {
+	/* the systems (systems[0]: the default host, which the virtual media, the BMC's own
+	 * sensors and the tasks belong to), at most RF_SYSTEMS_MAX; nsystems 0: one system
+	 * made of system_id, uuid, ipmi_port, sol_enabled, model, serial and redfish_init's host */
+	const struct rf_system *systems;
+	uint8_t nsystems;
 	char system_id[32];
 	char uuid[37];			/* lowercase, the same GUID IPMI reports */
 	char name[64];			/* the BMC's name */
@@ -223,7 +243,9 @@ enum {
 struct redfish {
 	struct redfish_cfg cfg;
 	const struct users *users;
-	struct host *host;
+	struct host *host;		/* sys[0].host */
+	struct rf_system sys[RF_SYSTEMS_MAX];
+	uint8_t nsys;
 	struct rf_session *sessions;	/* cfg.max_sessions entries */
 	uint32_t next_session_id;
 	struct throttle thr;		/* failed logins (throttle.h) */
@@ -266,7 +288,8 @@ bool redfish_sse_valid(const struct redfish *r, const struct rf_conn *c);
  * with a Base registry MessageId. Always sets Connection: close. */
 void redfish_error_response(struct redfish *r, int status, struct buf *out);
 
-/* Appends one SSE event ("id: ...\ndata: {Redfish Event}\n\n") describing a change to out.
+/* Appends one SSE event ("id: ...\ndata: {Redfish Event}\n\n") describing a change of
+ * system sys (an index into the systems; the virtual media's are system 0's) to out.
  * what is RF_NOTIFY_POWER (== HOST_NOTIFY_POWER): ResourceChanged on Systems/{id}, plus a
  * ResourcePoweredOn/PoweringOn/PoweredOff/PoweringOff record when power is the new
  * PowerState (enum host_power, as the host model reports its changes; -1: the PowerState
@@ -275,7 +298,7 @@ void redfish_error_response(struct redfish *r, int status, struct buf *out);
  * virtual CD and the Bmcd record of its last change (redfish_media_update). The same
  * records go to the event subscriptions that want them. Call it once per change and send the same bytes to every
  * subscriber: each call takes a new event id. On overflow out->err is set. */
-void redfish_sse_event(struct redfish *r, int what, int power, struct buf *out);
+void redfish_sse_event(struct redfish *r, unsigned sys, int what, int power, struct buf *out);
 
 /* The virtual-media drive may have changed (call it after the backend's service() when its
  * status seq moved): the running task follows it, and the event log records insertions,

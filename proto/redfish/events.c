@@ -96,7 +96,7 @@ static void entry_json(struct ctx *x, const struct sel_entry *e)
 	unsigned id = sel_record_id(e);
 	uint32_t ts = sel_timestamp(e);
 	char t[40], m[200];
-	rf_hdr(x, R_ENTRY, LOG "/Entries/%u", x->r->cfg.system_id, id);
+	rf_hdr(x, R_ENTRY, LOG "/Entries/%u", x->s->id, id);
 	snprintf(t, sizeof(t), "%u", id);
 	jw_kstr(w, "Id", t);
 	snprintf(m, sizeof(m), "Log Entry %u", id);
@@ -131,7 +131,7 @@ static void entry_json(struct ctx *x, const struct sel_entry *e)
 
 static void m_entry(struct ctx *x, unsigned i)
 {
-	const struct sel_entry *e = sel_at(host_sel(x->r->host, x->r->now), (uint16_t)i);
+	const struct sel_entry *e = sel_at(host_sel(x->s->host, x->r->now), (uint16_t)i);
 	if (e)
 		entry_json(x, e);
 }
@@ -139,7 +139,7 @@ static void m_entry(struct ctx *x, unsigned i)
 void rf_get_eventlog(struct ctx *x)
 {
 	struct jw *w = &x->w;
-	struct sel *s = host_sel(x->r->host, x->r->now);
+	struct sel *s = host_sel(x->s->host, x->r->now);
 	char t[40];
 	rf_hdr(x, R_EVENTLOG, "%s", x->path);
 	jw_kstr(w, "Id", "EventLog");
@@ -150,7 +150,7 @@ void rf_get_eventlog(struct ctx *x)
 	jw_kint(w, "MaxNumberOfRecords", s->cap);
 	jw_kbool(w, "Overflow", s->overwritten != 0);
 	jw_kbool(w, "ServiceEnabled", true);
-	rf_iso_time(host_time(x->r->host), t);
+	rf_iso_time(host_time(x->s->host), t);
 	jw_kstr(w, "DateTime", t);
 	jw_kstr(w, "DateTimeLocalOffset", "+00:00");
 	rf_status_obj(w, true);
@@ -172,7 +172,7 @@ void rf_get_entry(struct ctx *x)
 	const struct sel_entry *e = NULL;
 	/* 0 and 0xFFFF are sel_get's "first" and "last", not record IDs */
 	if (rf_id_u32(x->arg, strlen(x->arg), &id) && id >= 1 && id < 0xFFFF)
-		e = sel_get(host_sel(x->r->host, x->r->now), (uint16_t)id, &next);
+		e = sel_get(host_sel(x->s->host, x->r->now), (uint16_t)id, &next);
 	if (!e) {
 		rf_fail(x, 404, M_NOT_FOUND, "LogEntry", x->arg, NULL);
 		return;
@@ -211,7 +211,7 @@ void rf_get_logservices(struct ctx *x)
 
 void rf_get_entries(struct ctx *x)
 {
-	rf_collection(x, "Event Log Entries", host_sel(x->r->host, x->r->now)->count, m_entry, 900);
+	rf_collection(x, "Event Log Entries", host_sel(x->s->host, x->r->now)->count, m_entry, 900);
 }
 
 /* The stream's head: whose stream this is (it ends with that session, or those
@@ -231,7 +231,7 @@ void rf_post_clearlog(struct ctx *x)
 	struct json_tok t[TOKENS];
 	if (rf_action_body(x, t, "LogService.ClearLog", NULL) < 0)
 		return;
-	struct host *h = x->r->host;
+	struct host *h = x->s->host;
 	host_sel_clear(h, x->r->now);
 	rf_log(x->r, 5, "redfish: event log cleared by %s", x->uname);
 	x->p.status = 204;
@@ -265,7 +265,7 @@ static void event_record(struct jw *w, uint64_t id, int k, const char *msg_id, c
 	jw_obj_end(w);
 }
 
-void redfish_sse_event(struct redfish *r, int what, int power, struct buf *out)
+void redfish_sse_event(struct redfish *r, unsigned sys, int what, int power, struct buf *out)
 {
 	static const char *const powered[][2] = {
 		{ "ResourcePoweredOn", "has powered on" }, { "ResourcePoweredOff", "has powered off" },
@@ -274,7 +274,8 @@ void redfish_sse_event(struct redfish *r, int what, int power, struct buf *out)
 	size_t start = out->len;
 	uint64_t id = ++r->event_id;
 	char ts[40], uri[160], text[256];
-	rf_iso_time(host_time(r->host), ts);
+	const struct rf_system *sy = &r->sys[sys < r->nsys ? sys : 0];
+	rf_iso_time(host_time(sy->host), ts);
 	buf_printf(out, "id: %llu\ndata: ", (unsigned long long)id);
 	struct jw w;
 	jw_init(&w, out);
@@ -288,15 +289,15 @@ void redfish_sse_event(struct redfish *r, int what, int power, struct buf *out)
 	uint8_t rtype = 1; /* subscriptions.c: ComputerSystem */
 	if (what == RF_NOTIFY_LOG) {
 		rtype = 2; /* LogEntry */
-		struct sel *s = host_sel(r->host, r->now);
+		struct sel *s = host_sel(sy->host, r->now);
 		const struct sel_entry *e = s->count ? sel_at(s, (uint16_t)(s->count - 1)) : NULL;
 		if (e) {
-			snprintf(uri, sizeof(uri), LOG "/Entries/%u", r->cfg.system_id,
+			snprintf(uri, sizeof(uri), LOG "/Entries/%u", sy->id,
 				 (unsigned)sel_record_id(e));
 			event_record(&w, id, 0, "ResourceCreated", "The resource was created successfully.",
 				     NULL, uri, ts, true);
 		} else {
-			snprintf(uri, sizeof(uri), LOG "/Entries", r->cfg.system_id);
+			snprintf(uri, sizeof(uri), LOG "/Entries", sy->id);
 			event_record(&w, id, 0, "ResourceChanged",
 				     "One or more resource properties have changed.", NULL, uri, ts, false);
 		}
@@ -309,7 +310,7 @@ void redfish_sse_event(struct redfish *r, int what, int power, struct buf *out)
 		snprintf(id_text, sizeof(id_text), "Bmcd.1.0.%s", rf_sel_message(r->media.event));
 		event_record(&w, id, 1, id_text, r->media.text, r->media.text, uri, ts, false);
 	} else {
-		snprintf(uri, sizeof(uri), SYS, r->cfg.system_id);
+		snprintf(uri, sizeof(uri), SYS, sy->id);
 		event_record(&w, id, 0, "ResourceChanged",
 			     "One or more resource properties have changed.", NULL, uri, ts, false);
 		if (power >= PS_ON && power <= PS_POWERING_OFF) {

@@ -35,8 +35,14 @@ void rf_get_manager(struct ctx *x)
 	if (r->cfg.msd)
 		jw_link(w, "VirtualMedia", MGR "/VirtualMedia");
 	jw_kobj(w, "Links");
-	rf_link_list(w, "ManagerForServers", SYS, r->cfg.system_id);
-	rf_link_list(w, "ManagerForChassis", V1 "/Chassis/%s", r->cfg.system_id);
+	uint16_t map[RF_SYSTEMS_MAX];
+	unsigned n = rf_visible_systems(x, map);
+	for (int k = 0; k < 2; k++) {
+		jw_karr(w, k ? "ManagerForChassis" : "ManagerForServers");
+		for (unsigned i = 0; i < n; i++)
+			jw_link(w, NULL, k ? V1 "/Chassis/%s" : SYS, r->sys[map[i]].id);
+		jw_arr_end(w);
+	}
 	jw_obj_end(w);
 	jw_obj_end(w);
 }

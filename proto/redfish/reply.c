@@ -539,6 +539,27 @@ void rf_m_one(struct ctx *x, unsigned i)
 	jw_link(&x->w, NULL, "%s/%s", x->path, x->arg);
 }
 
+bool rf_system_visible(const struct ctx *x, unsigned i)
+{
+	const struct rf_system *s = &x->r->sys[i];
+	return !s->allowed || (x->uname && s->allowed(s->allowed_ctx, x->uname));
+}
+
+unsigned rf_visible_systems(struct ctx *x, uint16_t map[RF_SYSTEMS_MAX])
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < x->r->nsys; i++)
+		if (rf_system_visible(x, i))
+			map[n++] = (uint16_t)i;
+	x->map = map;
+	return n;
+}
+
+void rf_m_system(struct ctx *x, unsigned i)
+{
+	jw_link(&x->w, NULL, "%s/%s", x->path, x->r->sys[x->map[i]].id);
+}
+
 void rf_str_array(struct jw *w, const char *key, const char *const *v, size_t n)
 {
 	jw_karr(w, key);

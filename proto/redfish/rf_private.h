@@ -111,6 +111,8 @@ struct ctx {
 	char path[256];		/* decoded, without a trailing '/' */
 	char arg[48];		/* the '*' segment */
 	struct seg sys;
+	const struct rf_system *s;	/* the system '%' names, else the default one */
+	unsigned si;		/* its index in r->sys */
 	/* who */
 	int user;		/* index in users, -1 */
 	struct rf_session *sess;	/* the session of an X-Auth-Token request, else NULL */
@@ -154,6 +156,11 @@ void rf_link_list(struct jw *w, const char *key, const char *fmt, const char *ar
 struct host_who rf_who(const struct ctx *x);
 void rf_collection(struct ctx *x, const char *name, unsigned n, member_fn fn, size_t each);
 void rf_m_one(struct ctx *x, unsigned i);
+/* The systems the request's user may see, as indexes into r->sys, for x->map; their count. */
+unsigned rf_visible_systems(struct ctx *x, uint16_t map[RF_SYSTEMS_MAX]);
+bool rf_system_visible(const struct ctx *x, unsigned i);
+/* a member of Systems or Chassis: "<collection>/<the id of system x->map[i]>" */
+void rf_m_system(struct ctx *x, unsigned i);
 void rf_str_array(struct jw *w, const char *key, const char *const *v, size_t n);
 void rf_kstr_opt(struct jw *w, const char *key, const char *v);
 int rf_body_json(struct ctx *x, struct json_tok *t);

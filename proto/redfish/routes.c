@@ -392,12 +392,25 @@ static void dispatch(struct ctx *x)
 		x->p.allow = methods(rt);
 		return;
 	}
-	if (x->sys.n && (x->sys.n != strlen(r->cfg.system_id) ||
-			 memcmp(x->sys.p, r->cfg.system_id, x->sys.n))) {
-		char id[48];
-		snprintf(id, sizeof(id), "%.*s", (int)(x->sys.n > 40 ? 40 : x->sys.n), x->sys.p);
-		rf_fail(x, 404, M_NOT_FOUND, x->rid == R_CHASSIS ? "Chassis" : "ComputerSystem", id, NULL);
-		return;
+	/* the system '%' names: one the user may see; the BMC's own sensors and the virtual
+	 * media are the default system's only */
+	x->s = &r->sys[0];
+	if (x->sys.n) {
+		unsigned k = 0;
+		while (k < r->nsys && (x->sys.n != strlen(r->sys[k].id) ||
+				       memcmp(x->sys.p, r->sys[k].id, x->sys.n)))
+			k++;
+		bool first_only = (x->rid >= R_SENSORS && x->rid <= R_THERMAL_METRICS) ||
+				  (x->rid >= R_SYS_VMS && x->rid <= R_SYS_VM_EJECT);
+		if (k == r->nsys || (k && first_only) || !rf_system_visible(x, k)) {
+			char id[48];
+			snprintf(id, sizeof(id), "%.*s", (int)(x->sys.n > 40 ? 40 : x->sys.n), x->sys.p);
+			rf_fail(x, 404, M_NOT_FOUND, x->rid == R_CHASSIS ? "Chassis" : "ComputerSystem",
+				id, NULL);
+			return;
+		}
+		x->s = &r->sys[k];
+		x->si = k;
 	}
 	if (x->priv < need) {
 		rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
@@ -467,12 +480,35 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 	if (!r->cfg.system_id[0])
 		strcpy(r->cfg.system_id, "0");
 	r->cfg.uuid[sizeof(r->cfg.uuid) - 1] = 0;
-	r->cfg.name[sizeof(r->cfg.name) - 1] = 0;
-	r->cfg.fw_version[sizeof(r->cfg.fw_version) - 1] = 0;
 	char *inv[] = { r->cfg.manufacturer, r->cfg.model, r->cfg.serial, r->cfg.part,
 			r->cfg.asset_tag, r->cfg.chassis_serial, r->cfg.chassis_part, r->cfg.hostname };
 	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++)
 		inv[i][63] = 0;
+	if (cfg->nsystems && cfg->systems) {
+		r->nsys = cfg->nsystems < RF_SYSTEMS_MAX ? cfg->nsystems : RF_SYSTEMS_MAX;
+		memcpy(r->sys, cfg->systems, r->nsys * sizeof(r->sys[0]));
+	} else {
+		struct rf_system *s = &r->sys[0];
+		r->nsys = 1;
+		memcpy(s->id, r->cfg.system_id, sizeof(s->id));
+		memcpy(s->uuid, r->cfg.uuid, sizeof(s->uuid));
+		s->host = host;
+		s->ipmi_port = r->cfg.ipmi_port;
+		s->sol_enabled = r->cfg.sol_enabled;
+		memcpy(s->model, r->cfg.model, sizeof(s->model));
+		memcpy(s->serial, r->cfg.serial, sizeof(s->serial));
+	}
+	for (unsigned i = 0; i < r->nsys; i++) {
+		struct rf_system *s = &r->sys[i];
+		s->id[sizeof(s->id) - 1] = s->model[63] = s->serial[63] = 0;
+		if (!s->id[0])
+			snprintf(s->id, sizeof(s->id), "%u", i);
+		if (!uuid_valid(s->uuid))
+			s->uuid[0] = 0;
+	}
+	memcpy(r->cfg.system_id, r->sys[0].id, sizeof(r->cfg.system_id));
+	r->cfg.name[sizeof(r->cfg.name) - 1] = 0;
+	r->cfg.fw_version[sizeof(r->cfg.fw_version) - 1] = 0;
 	r->uuid_ok = uuid_valid(r->cfg.uuid);
 	r->sessions = sessions;
 	if (!sessions)
@@ -480,7 +516,7 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 	else
 		memset(sessions, 0, sizeof(*sessions) * r->cfg.max_sessions);
 	r->users = users;
-	r->host = host;
+	r->host = r->sys[0].host;
 	if (!r->cfg.max_tasks)
 		r->cfg.max_tasks = 4;
 	if (r->cfg.max_tasks > RF_TASKS_HARD_MAX)

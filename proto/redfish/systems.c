@@ -47,22 +47,22 @@ void rf_get_system(struct ctx *x)
 {
 	struct redfish *r = x->r;
 	struct jw *w = &x->w;
-	const char *sid = r->cfg.system_id;
+	const struct rf_system *s = x->s;
+	const char *sid = s->id;
 	struct host_status st;
 	struct boot_override b;
-	host_get_status(r->host, &st, r->now);
-	host_get_boot(r->host, &b, r->now);
+	host_get_status(s->host, &st, r->now);
+	host_get_boot(s->host, &b, r->now);
 	rf_hdr(x, R_SYSTEM, SYS, sid);
 	jw_kstr(w, "Id", sid);
 	jw_kstr(w, "Name", "Computer System");
 	jw_kstr(w, "SystemType", "Physical");
-	if (r->uuid_ok)
-		jw_kstr(w, "UUID", r->cfg.uuid);
+	rf_kstr_opt(w, "UUID", s->uuid);
 	/* what the [fru] settings say; BIOS, memory and processors are unknown to a BMC on
 	 * the ATX header and stay out */
 	rf_kstr_opt(w, "Manufacturer", r->cfg.manufacturer);
-	rf_kstr_opt(w, "Model", r->cfg.model);
-	rf_kstr_opt(w, "SerialNumber", r->cfg.serial);
+	rf_kstr_opt(w, "Model", s->model);
+	rf_kstr_opt(w, "SerialNumber", s->serial);
 	rf_kstr_opt(w, "PartNumber", r->cfg.part);
 	rf_kstr_opt(w, "AssetTag", r->cfg.asset_tag);
 	jw_kstr(w, "PowerState", rf_power_names[rf_power_state(&st)]);
@@ -72,11 +72,11 @@ void rf_get_system(struct ctx *x)
 	jw_kstr(w, "PowerRestorePolicy", policy_names[st.policy < 3 ? st.policy : 1]);
 	/* the host's serial console, reachable through IPMI SoL (one session at a time) */
 	jw_kobj(w, "SerialConsole");
-	jw_kint(w, "MaxConcurrentSessions", r->cfg.sol_enabled ? 1 : 0);
+	jw_kint(w, "MaxConcurrentSessions", s->sol_enabled ? 1 : 0);
 	jw_kobj(w, "IPMI");
-	jw_kbool(w, "ServiceEnabled", r->cfg.sol_enabled && r->cfg.ipmi_port != 0);
-	if (r->cfg.ipmi_port)
-		jw_kint(w, "Port", r->cfg.ipmi_port);
+	jw_kbool(w, "ServiceEnabled", s->sol_enabled && s->ipmi_port != 0);
+	if (s->ipmi_port)
+		jw_kint(w, "Port", s->ipmi_port);
 	jw_obj_end(w);
 	jw_obj_end(w);
 	jw_kobj(w, "Boot");
@@ -90,7 +90,7 @@ void rf_get_system(struct ctx *x)
 	jw_raw(w, "[\"UEFI\",\"Legacy\"]");
 	jw_obj_end(w);
 	jw_link(w, "LogServices", SYS "/LogServices", sid);
-	if (r->cfg.msd)
+	if (r->cfg.msd && x->si == 0)
 		jw_link(w, "VirtualMedia", SYS "/VirtualMedia", sid);
 	jw_kobj(w, "Links");
 	rf_link_list(w, "Chassis", V1 "/Chassis/%s", sid);
@@ -128,8 +128,8 @@ void rf_get_reset_info(struct ctx *x)
 
 void rf_get_systems(struct ctx *x)
 {
-	snprintf(x->arg, sizeof(x->arg), "%s", x->r->cfg.system_id);
-	rf_collection(x, "Computer System Collection", 1, rf_m_one, 100);
+	uint16_t map[RF_SYSTEMS_MAX];
+	rf_collection(x, "Computer System Collection", rf_visible_systems(x, map), rf_m_system, 100);
 }
 
 /* The writable properties of a ComputerSystem; vals NULL: a boolean. */
@@ -231,7 +231,7 @@ bool rf_patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 	int tgt = set[P_TARGET] >= 0 ? boot_target_vals[set[P_TARGET]] : -1, en = set[P_ENABLED];
 	if (tgt >= 0 || en >= 0 || set[P_MODE] >= 0) {
 		struct boot_override b;
-		host_get_boot(r->host, &b, r->now); /* keeps ipmi_extra as the host has it */
+		host_get_boot(x->s->host, &b, r->now); /* keeps ipmi_extra as the host has it */
 		if (tgt >= 0) {
 			b.target = (uint8_t)tgt;
 			/* Ironic sends Target None alone to cancel, and a target alone to set one */
@@ -255,7 +255,7 @@ bool rf_patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 				MGR "/VirtualMedia/Cd");
 			return false;
 		}
-		host_set_boot(r->host, &b, &h, r->now);
+		host_set_boot(x->s->host, &b, &h, r->now);
 		rf_log(r, 5, "redfish: boot override set to %s %s (%s) by %s",
 		     boot_enabled_names[b.enabled], boot_target_names[b.target],
 		     b.uefi ? "UEFI" : "Legacy", x->uname);
@@ -263,9 +263,9 @@ bool rf_patch_props(struct ctx *x, const struct json_tok *t, bool chassis)
 	/* identify: "Lit" and true light it until turned off, "Blinking" for a while */
 	int led = set[P_LOCATION] >= 0 ? 2 * set[P_LOCATION] : set[P_LED];
 	if (led >= 0)
-		host_identify(r->host, led == 1 ? IDENTIFY_BLINK_S : 0, led == 2, r->now);
+		host_identify(x->s->host, led == 1 ? IDENTIFY_BLINK_S : 0, led == 2, r->now);
 	if (set[P_POLICY] >= 0) {
-		host_set_policy(r->host, (uint8_t)set[P_POLICY], &h, r->now);
+		host_set_policy(x->s->host, (uint8_t)set[P_POLICY], &h, r->now);
 		rf_log(r, 5, "redfish: power restore policy set to %s by %s", policy_names[set[P_POLICY]],
 		     x->uname);
 	}
@@ -318,7 +318,7 @@ void rf_post_reset(struct ctx *x)
 		return;
 	}
 	struct host_who h = rf_who(x);
-	int rc = host_request(x->r->host, (enum host_action)reset_actions[i], &h, x->r->now);
+	int rc = host_request(x->s->host, (enum host_action)reset_actions[i], &h, x->r->now);
 	if (rc < 0) {
 		/* -2: the backend (kvmd) is down; -1 cannot happen for a listed ResetType */
 		unsigned s = rc == -1 ? 10 : 30;

@@ -247,7 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			char ev[4096];
 			struct buf eb;
 			buf_init(&eb, ev, sizeof(ev));
-			redfish_sse_event(&rf, RF_NOTIFY_MEDIA, -1, &eb);
+			redfish_sse_event(&rf, 0, RF_NOTIFY_MEDIA, -1, &eb);
 			check_event(&eb);
 		}
 		if (fl & RF_SSE) {
@@ -255,7 +255,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (int e = 0; e < 3; e++) {
 				buf_init(&out, outp, OUT_MAX);
 				host.st.on = e & 1;
-				redfish_sse_event(&rf, e == 2 ? RF_NOTIFY_LOG : RF_NOTIFY_POWER,
+				redfish_sse_event(&rf, 0, e == 2 ? RF_NOTIFY_LOG : RF_NOTIFY_POWER,
 						  e & 1 ? HOST_POWER_ON : HOST_POWER_OFF, &out);
 				check_event(&out);
 			}
@@ -267,7 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* what the subscriptions the input made get: well-formed requests with exact lengths */
 	for (int e = 0; e < 2 && redfish_subs_any(&rf); e++) {
 		buf_init(&out, outp, OUT_MAX);
-		redfish_sse_event(&rf, e ? RF_NOTIFY_LOG : RF_NOTIFY_POWER,
+		redfish_sse_event(&rf, 0, e ? RF_NOTIFY_LOG : RF_NOTIFY_POWER,
 				  host.st.on ? HOST_POWER_ON : HOST_POWER_OFF, &out);
 		for (unsigned i = 0; i < 2; i++) {
 			buf_init(&out, outp, OUT_MAX);

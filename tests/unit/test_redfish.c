@@ -1572,7 +1572,7 @@ static void test_sse(void)
 	/* power events */
 	host.st.on = true;
 	buf_init(&b, buf, sizeof(buf));
-	redfish_sse_event(&rf, RF_NOTIFY_POWER, HOST_POWER_ON, &b);
+	redfish_sse_event(&rf, 0, RF_NOTIFY_POWER, HOST_POWER_ON, &b);
 	CHECK(!b.err);
 	buf[b.len] = 0;
 	CHECK(!strncmp(buf, "id: 1\ndata: {", 13));
@@ -1592,13 +1592,13 @@ static void test_sse(void)
 	CHECK(jstr("Events/1/Message", "The resource '/redfish/v1/Systems/0' has powered on."));
 	/* no change in PowerState (e.g. identify): ResourceChanged only */
 	buf_init(&b, buf, sizeof(buf));
-	redfish_sse_event(&rf, RF_NOTIFY_POWER, -1, &b);
+	redfish_sse_event(&rf, 0, RF_NOTIFY_POWER, -1, &b);
 	buf[b.len] = 0;
 	CHECK(!strncmp(buf, "id: 2\n", 6));
 	CHECK(strstr(buf, "ResourcePowered") == NULL);
 	host.st.transition = HOST_POWERING_OFF;
 	buf_init(&b, buf, sizeof(buf));
-	redfish_sse_event(&rf, RF_NOTIFY_POWER, HOST_POWER_POWERING_OFF, &b);
+	redfish_sse_event(&rf, 0, RF_NOTIFY_POWER, HOST_POWER_POWERING_OFF, &b);
 	buf[b.len] = 0;
 	CHECK(strstr(buf, "ResourceEvent.1.4.ResourcePoweringOff") != NULL);
 	data = buf + strlen("id: 3\ndata: ");
@@ -1606,7 +1606,7 @@ static void test_sse(void)
 	/* a new log entry */
 	add_sel(0x1D, SENSOR_SYS_BOOT, SELT_ACT_ON, ORIGIN_REDFISH, "admin");
 	buf_init(&b, buf, sizeof(buf));
-	redfish_sse_event(&rf, RF_NOTIFY_LOG, -1, &b);
+	redfish_sse_event(&rf, 0, RF_NOTIFY_LOG, -1, &b);
 	buf[b.len] = 0;
 	CHECK(!strncmp(buf, "id: 4\ndata: ", 12));
 	data = buf + 12;
@@ -1620,13 +1620,13 @@ static void test_sse(void)
 	dump_text("sse_log", data, body_len);
 	sel_clear(&host.sel, 0);
 	buf_init(&b, buf, sizeof(buf));
-	redfish_sse_event(&rf, RF_NOTIFY_LOG, -1, &b);
+	redfish_sse_event(&rf, 0, RF_NOTIFY_LOG, -1, &b);
 	buf[b.len] = 0;
 	CHECK(strstr(buf, "ResourceChanged") != NULL);
 	dump_text("sse_log_cleared", buf + 12, strlen(buf + 12) - 2);
 	/* overflow: nothing partial */
 	buf_init(&b, buf, 40);
-	redfish_sse_event(&rf, RF_NOTIFY_POWER, HOST_POWER_ON, &b);
+	redfish_sse_event(&rf, 0, RF_NOTIFY_POWER, HOST_POWER_ON, &b);
 	CHECK(b.err);
 	CHECK_EQ(b.len, 0);
 	CHECK_EQ(rf.event_id, 6);
@@ -1957,7 +1957,7 @@ static void test_tasks(void)
 	char frame[4096];
 	struct buf ob;
 	buf_init(&ob, frame, sizeof(frame) - 1);
-	redfish_sse_event(&rf, RF_NOTIFY_MEDIA, -1, &ob);
+	redfish_sse_event(&rf, 0, RF_NOTIFY_MEDIA, -1, &ob);
 	frame[ob.len] = 0;
 	CHECK(strstr(frame, "\"OriginOfCondition\":{\"@odata.id\":"
 			    "\"/redfish/v1/Managers/bmc/VirtualMedia/Cd\"}") != NULL);

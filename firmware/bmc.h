@@ -61,6 +61,7 @@ struct bmc_host {
 	struct ring ring;
 	struct sol sol;
 	int uart_handle;		/* loop handle while the port is open, else -1 */
+	uint32_t rf_sel_adds;		/* its SEL's adds when Redfish last announced an entry */
 };
 
 struct bmc {
@@ -82,14 +83,13 @@ struct bmc {
 		struct peer to[UDP_BATCH];
 		struct udp_out out[UDP_BATCH];
 	} txq;
-	/* Redfish (the default host only, for now) */
+	/* Redfish (every host is a ComputerSystem) */
 	struct tls_ctx *tls;
 	struct httpd httpd;
 	struct redfish rf;
 	struct bmclog bmclog;		/* the BMC's own log (Managers/bmc/LogServices/Log) */
 	bool rf_on;
 	struct webhook webhook;		/* event subscriptions' deliveries (wire_events.c) */
-	uint32_t last_sel_adds;
 	uint8_t uuid[16];
 	char uuid_str[37];
 	struct stat users_st;		/* to notice edits of the users file */
@@ -118,7 +118,8 @@ void wire_redfish_media(struct bmc *b, int64_t now);
 /* Event subscriptions and their deliveries (wire_events.c), called by wire_redfish before
  * redfish_init: the table, the event ring and the delivery settings go into its config. */
 int wire_events(struct bmc *b, struct redfish_cfg *rc);
-/* The host model's listener (set in wire_host): Redfish events for its changes. */
+/* The host models' listener (set in wire_host, ctx the struct bmc_host): Redfish events for
+ * their changes. */
 void wire_redfish_host_changed(void *ctx, const struct host_change *c);
 
 #endif

@@ -109,8 +109,8 @@ int wire_host(struct bmc_host *h, int64_t now)
 		.hold = dflt ? wire_media_inserting : NULL,
 		.hold_ctx = b,
 		.hold_ms = b->cfg.media_boot_wait_s * 1000,
-		.notify = dflt ? wire_redfish_host_changed : NULL,
-		.notify_ctx = b,
+		.notify = wire_redfish_host_changed,
+		.notify_ctx = h,
 	};
 	host_init(&h->host, &hc, h->atx, sel, now);
 	return 0;

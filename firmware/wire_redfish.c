@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "bmc.h"
+#include "guid.h"
 #include "log.h"
 #include "netif.h"
+
+_Static_assert(RF_SYSTEMS_MAX >= 1 + HOSTS_EXTRA_MAX, "a ComputerSystem per host");
 
 /* --- Redfish over HTTP and HTTPS ------------------------------------------------------------- */
 
@@ -86,18 +89,19 @@ void wire_redfish_media(struct bmc *b, int64_t now)
  * once, with the old and new state) or a new event-log entry goes to the SSE clients. */
 void wire_redfish_host_changed(void *ctx, const struct host_change *c)
 {
-	struct bmc *b = ctx;
+	struct bmc_host *h = ctx;
+	struct bmc *b = h->b;
 	if (!b->rf_on || (b->httpd.nsse == 0 && !redfish_subs_any(&b->rf)))
 		return;
 	char frame[4096];
 	struct buf out;
 	if (c->what == HOST_NOTIFY_LOG) {
-		if (b->hosts[0].host.sel.adds == b->last_sel_adds)
+		if (h->host.sel.adds == h->rf_sel_adds)
 			return;
-		b->last_sel_adds = b->hosts[0].host.sel.adds;
+		h->rf_sel_adds = h->host.sel.adds;
 	}
 	buf_init(&out, frame, sizeof(frame));
-	redfish_sse_event(&b->rf, 0, c->what, c->what == HOST_NOTIFY_POWER ? c->to : -1, &out);
+	redfish_sse_event(&b->rf, (unsigned)h->idx, c->what, c->what == HOST_NOTIFY_POWER ? c->to : -1, &out);
 	if (!out.err && out.len)
 		httpd_broadcast(&b->httpd, out.p, out.len, now_ms());
 }
@@ -180,6 +184,30 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	rc.media_url_max = (uint16_t)c->media_url_max;
 	rc.max_tasks = (uint8_t)c->media_tasks;
 	rc.log = log_cb;
+	/* every host is a ComputerSystem: the default one with the BMC's GUID, each further
+	 * one with the GUID its IPMI endpoint reports */
+	struct rf_system sys[RF_SYSTEMS_MAX];
+	memset(sys, 0, sizeof(sys));
+	rc.systems = sys;
+	rc.nsystems = (uint8_t)(b->nhosts < RF_SYSTEMS_MAX ? b->nhosts : RF_SYSTEMS_MAX);
+	for (int i = 0; i < rc.nsystems; i++) {
+		struct bmc_host *h = &b->hosts[i];
+		struct rf_system *s = &sys[i];
+		snprintf(s->id, sizeof(s->id), "%s", h->conf.id);
+		if (i) {
+			uint8_t g[16];
+			guid_for_host(b->uuid, h->conf.id, g);
+			guid_format(g, s->uuid);
+		} else {
+			memcpy(s->uuid, b->uuid_str, sizeof(s->uuid));
+		}
+		s->host = &h->host;
+		s->ipmi_port = c->ipmi_enabled ? (uint16_t)h->conf.ipmi_port : 0;
+		s->sol_enabled = h->sol.configured;
+		snprintf(s->model, sizeof(s->model), "%s", i ? h->conf.product_name : rc.model);
+		snprintf(s->serial, sizeof(s->serial), "%s", i ? h->conf.product_serial : rc.serial);
+		h->rf_sel_adds = h->host.sel.adds;
+	}
 	if (wire_events(b, &rc) < 0)
 		return -1;
 	uint8_t seed[SEED_LEN];
@@ -207,7 +235,6 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		return -1;
 	}
 	b->rf_on = true;
-	b->last_sel_adds = b->hosts[0].host.sel.adds;
 	loop_add_timer(&b->loop, http_deadline_cb, http_tick_cb, b);
 	(void)now;
 	return 0;

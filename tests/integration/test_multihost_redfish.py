@@ -1,0 +1,204 @@
+"""Several hosts from one bmcd, the Redfish side: every host is a ComputerSystem (and a
+Chassis) of the one Manager; reset, boot override, event log and events are per system,
+with curl-style raw requests (schema-validated), redfishtool and sushy."""
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+
+from conftest import Bmcd, asf_ping, free_tcp_port, free_udp_port, make_conf
+from test_redfish import AUTH, crawl, request
+
+
+def two_hosts(bmcd_factory, extra_b="", extra=""):
+    pa, pb = free_udp_port(), free_udp_port()
+    while pb == pa:
+        pb = free_udp_port()
+    http = free_tcp_port()
+    conf = make_conf(pa, extra="""
+[redfish]
+listen = 127.0.0.1
+http_port = %d
+https_port = 0
+max_sse = 2
+
+[fru]
+product_name = Box A
+%s
+[host.b]
+ipmi_port = %d
+backend = sim
+product_name = Box B
+product_serial = SN-B
+%s""" % (http, extra, pb, extra_b))
+    a = bmcd_factory(conf=conf, port=pa)
+    b = Bmcd(a.dir, pb, conf)  # the same daemon, seen through host b's IPMI port
+    b.logpath = a.logpath
+    assert asf_ping(pb), a.log()
+    a.http = b.http = http
+    return a, b
+
+
+def members(a, path):
+    st, _, d, _ = request(a, "GET", path)
+    assert st == 200, d
+    return [m["@odata.id"] for m in d["Members"]]
+
+
+def test_every_host_is_a_system_and_the_crawl_validates(bmcd_factory):
+    a, b = two_hosts(bmcd_factory)
+    assert members(a, "/redfish/v1/Systems") == ["/redfish/v1/Systems/0", "/redfish/v1/Systems/b"]
+    assert members(a, "/redfish/v1/Chassis") == ["/redfish/v1/Chassis/0", "/redfish/v1/Chassis/b"]
+    st, _, m, _ = request(a, "GET", "/redfish/v1/Managers/bmc")
+    assert [x["@odata.id"] for x in m["Links"]["ManagerForServers"]] == \
+        ["/redfish/v1/Systems/0", "/redfish/v1/Systems/b"]
+    assert [x["@odata.id"] for x in m["Links"]["ManagerForChassis"]] == \
+        ["/redfish/v1/Chassis/0", "/redfish/v1/Chassis/b"]
+
+    st, _, sb, _ = request(a, "GET", "/redfish/v1/Systems/b")
+    assert st == 200 and sb["Id"] == "b"
+    assert sb["Model"] == "Box B" and sb["SerialNumber"] == "SN-B"
+    assert sb["Links"]["ManagedBy"] == [{"@odata.id": "/redfish/v1/Managers/bmc"}]
+    assert sb["Links"]["Chassis"] == [{"@odata.id": "/redfish/v1/Chassis/b"}]
+    assert sb["SerialConsole"]["IPMI"]["Port"] == b.port
+    st, _, s0, _ = request(a, "GET", "/redfish/v1/Systems/0")
+    assert s0["Model"] == "Box A" and s0["SerialConsole"]["IPMI"]["Port"] == a.port
+    # the UUID is the GUID each IPMI endpoint reports
+    for s, h in ((s0, a), (sb, b)):
+        g = re.search(r"System GUID\s*:\s*(\S+)", h.ipmitool("mc", "guid").stdout).group(1)
+        assert s["UUID"] == g
+    assert s0["UUID"] != sb["UUID"]
+
+    # the BMC's own sensors are on the default chassis only
+    st, _, cb, _ = request(a, "GET", "/redfish/v1/Chassis/b")
+    assert st == 200 and "Sensors" not in cb and cb["Links"]["ComputerSystems"] == \
+        [{"@odata.id": "/redfish/v1/Systems/b"}]
+    assert request(a, "GET", "/redfish/v1/Chassis/b/Sensors")[0] == 404
+    st, _, d, _ = request(a, "GET", "/redfish/v1/Systems/c")
+    assert st == 404 and "ResourceNotFound" in json.dumps(d)
+
+    b.ipmitool("power", "on")  # entries in b's log
+    assert b.wait_power(True)
+    seen = crawl(a)  # every answer is checked against DMTF's schemas
+    for want in ("/redfish/v1/Systems/b", "/redfish/v1/Chassis/b",
+                 "/redfish/v1/Systems/b/ResetActionInfo",
+                 "/redfish/v1/Systems/b/LogServices/EventLog/Entries/1"):
+        assert want in seen, want
+
+
+def test_reset_boot_and_log_are_per_system(bmcd_factory):
+    a, b = two_hosts(bmcd_factory)
+    st, _, d, _ = request(a, "POST", "/redfish/v1/Systems/b/Actions/ComputerSystem.Reset",
+                          {"ResetType": "On"})
+    assert st == 204, d
+    assert b.wait_power(True)
+    assert not a.power_is()
+    st, _, d, _ = request(a, "GET", "/redfish/v1/Systems/b")
+    assert d["PowerState"] in ("On", "PoweringOn")
+    assert request(a, "GET", "/redfish/v1/Systems/0")[2]["PowerState"] == "Off"
+
+    st, _, d, _ = request(a, "PATCH", "/redfish/v1/Systems/b",
+                          {"Boot": {"BootSourceOverrideTarget": "Pxe",
+                                    "BootSourceOverrideEnabled": "Once"}})
+    assert st == 200 and d["Boot"]["BootSourceOverrideTarget"] == "Pxe", d
+    assert "Force PXE" in b.ipmitool("chassis", "bootparam", "get", "5").stdout
+    assert "Force PXE" not in a.ipmitool("chassis", "bootparam", "get", "5").stdout
+    assert request(a, "GET", "/redfish/v1/Systems/0")[2]["Boot"]["BootSourceOverrideTarget"] \
+        == "None"
+
+    eb = request(a, "GET", "/redfish/v1/Systems/b/LogServices/EventLog/Entries")[2]
+    e0 = request(a, "GET", "/redfish/v1/Systems/0/LogServices/EventLog/Entries")[2]
+    assert eb["Members@odata.count"] >= 1 and e0["Members@odata.count"] == 0
+    assert "Power on requested by admin via Redfish" in json.dumps(eb)
+    assert all(m["@odata.id"].startswith("/redfish/v1/Systems/b/") for m in eb["Members"])
+    st, _, d, _ = request(a, "POST",
+                          "/redfish/v1/Systems/b/LogServices/EventLog/Actions/LogService.ClearLog",
+                          {})
+    assert st == 204, d
+    assert re.search(r"Entries\s+: 0", b.ipmitool("sel", "info").stdout)
+
+
+def test_redfishtool_and_sushy_address_each_system(bmcd_factory):
+    a, b = two_hosts(bmcd_factory)
+    target = "127.0.0.1:%d" % a.http
+    rt = ["redfishtool", "-S", "Never", "-u", "admin", "-p", "admin", "-r", target]
+    r = subprocess.run(rt + ["Systems"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and "/redfish/v1/Systems/b" in r.stdout, r.stdout + r.stderr
+    r = subprocess.run(rt + ["Systems", "-I", "b", "reset", "On"], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert b.wait_power(True) and not a.power_is()
+    r = subprocess.run(rt + ["Systems", "-I", "b"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and '"Id": "b"' in r.stdout, r.stdout + r.stderr
+
+    script = r"""
+import os, sys, warnings
+warnings.simplefilter("ignore")
+for v in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+    os.environ.pop(v, None)
+import sushy
+from sushy import auth
+root = sushy.Sushy(sys.argv[1], auth=auth.BasicAuth("admin", "admin"), verify=False)
+print("members", sorted(root.get_system_collection().members_identities))
+s = root.get_system("/redfish/v1/Systems/0")
+s.set_system_boot_options(sushy.BOOT_SOURCE_TARGET_HDD, sushy.BOOT_SOURCE_ENABLED_CONTINUOUS)
+s.reset_system(sushy.RESET_ON)
+s = root.get_system("/redfish/v1/Systems/b")
+s.reset_system(sushy.RESET_FORCE_OFF)
+s.refresh()
+print("b", s.identity, s.uuid, s.boot.target)
+print("managers", [m.identity for m in s.managers])
+"""
+    env = dict(os.environ)
+    env.pop("REQUESTS_CA_BUNDLE", None)
+    r = subprocess.run(["/usr/bin/python3", "-c", script, "http://%s/redfish/v1" % target],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "members ['/redfish/v1/Systems/0', '/redfish/v1/Systems/b']" in r.stdout, r.stdout
+    assert a.wait_power(True) and b.wait_power(False)
+    assert "Force Boot from default Hard-Drive" in a.ipmitool("chassis", "bootparam", "get",
+                                                              "5").stdout
+    assert "Force Boot from default Hard-Drive" not in b.ipmitool("chassis", "bootparam", "get",
+                                                                  "5").stdout
+    g = re.search(r"System GUID\s*:\s*(\S+)", b.ipmitool("mc", "guid").stdout).group(1)
+    assert "b b %s " % g in r.stdout, r.stdout
+    assert "managers ['bmc']" in r.stdout, r.stdout
+
+
+def read_events(s, buf, want, timeout=10):
+    deadline = time.monotonic() + timeout
+    events = []
+    while time.monotonic() < deadline:
+        try:
+            buf += s.recv(65536)
+        except socket.timeout:
+            break
+        events = [json.loads(f) for f in re.findall(rb"data: (\{.*?\})\n\n", buf)]
+        if want(events):
+            break
+    return events
+
+
+def test_events_name_the_system(bmcd_factory):
+    a, b = two_hosts(bmcd_factory)
+    s = socket.create_connection(("127.0.0.1", a.http), timeout=10)
+    s.sendall(b"GET /redfish/v1/EventService/SSE HTTP/1.1\r\nHost: x\r\nAuthorization: "
+              + AUTH.encode() + b"\r\nAccept: text/event-stream\r\n\r\n")
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        buf += s.recv(4096)
+    assert buf.startswith(b"HTTP/1.1 200")
+
+    def origins(events):
+        return [r["OriginOfCondition"]["@odata.id"] for e in events for r in e["Events"]]
+
+    b.ipmitool("power", "on")  # through host b's IPMI endpoint
+    events = read_events(s, buf, lambda ev: any(o == "/redfish/v1/Systems/b" and
+                                                 "PoweredOn" in json.dumps(ev) for o in origins(ev)))
+    s.close()
+    o = origins(events)
+    assert "/redfish/v1/Systems/b" in o, events
+    assert any(x.startswith("/redfish/v1/Systems/b/LogServices/EventLog/Entries/") for x in o), o
+    assert not any(x.startswith("/redfish/v1/Systems/0") for x in o), o

@@ -62,6 +62,11 @@ struct bmc_host {
 	struct sol sol;
 	int uart_handle;		/* loop handle while the port is open, else -1 */
 	uint32_t rf_sel_adds;		/* its SEL's adds when Redfish last announced an entry */
+	/* virtual media (wire_media.c): its own drive; NULL: none (gpiod) */
+	struct msd *msd;
+	int msd_fd, msd_handle;
+	uint32_t msd_seq;		/* the drive's status seq last handed to Redfish */
+	bool msd_dirty;			/* a Redfish request acted on a drive (RF_MEDIA) */
 };
 
 struct bmc {
@@ -70,10 +75,6 @@ struct bmc {
 	struct loop loop;
 	struct bmc_host *hosts;		/* 1 + cfg.nhosts, allocated at start-up */
 	int nhosts;
-	struct msd *msd;		/* virtual media; NULL: none (gpiod) */
-	int msd_fd, msd_handle;
-	uint32_t msd_seq;		/* the drive's status seq last handed to Redfish */
-	bool msd_dirty;			/* a Redfish request acted on the drive (RF_MEDIA) */
 	int sig_fd;
 	/* replies to one received batch (of one host's socket), sent together */
 	struct {
@@ -100,11 +101,12 @@ struct bmc {
 struct atx *wire_open_backend(struct bmc_host *h, int64_t now);
 int wire_host(struct bmc_host *h, int64_t now);
 void wire_host_start(struct bmc_host *h);
-/* Virtual media (wire_media.c): created with the backend (sim, kvmd), started after the
- * privilege drop. */
-struct msd *wire_open_media(struct bmc *b, int64_t now);
-void wire_media_start(struct bmc *b);
-/* Whether an insertion is downloading (a power-on waits for it: host_cfg.hold). */
+/* Virtual media (wire_media.c): each host's drive, created with its backend (sim, kvmd,
+ * kvmd-switch), started after the privilege drop. */
+struct msd *wire_open_media(struct bmc_host *h, int64_t now);
+void wire_media_start(struct bmc_host *h);
+/* Whether an insertion into host ctx's drive is downloading (a power-on waits for it:
+ * host_cfg.hold). */
 bool wire_media_inserting(void *ctx);
 
 int wire_ipmi(struct bmc_host *h, const uint8_t master[SEED_LEN], int64_t now);
@@ -113,8 +115,8 @@ int wire_sol(struct bmc_host *h, int64_t now);
 int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN]);
 /* A session ended or the users changed: streams opened under it end too. */
 void wire_redfish_revoke(struct bmc *b);
-/* The drive's status changed: Redfish tasks, the event log and SSE follow. */
-void wire_redfish_media(struct bmc *b, int64_t now);
+/* A host's drive's status changed: Redfish tasks, the event log and SSE follow. */
+void wire_redfish_media(struct bmc_host *h, int64_t now);
 /* Event subscriptions and their deliveries (wire_events.c), called by wire_redfish before
  * redfish_init: the table, the event ring and the delivery settings go into its config. */
 int wire_events(struct bmc *b, struct redfish_cfg *rc);

@@ -15,8 +15,9 @@
 #define HOST_NAME_MAX_LEN 26	/* NAME in [host.NAME] (the section name fits 32 bytes) */
 
 #define LOOP_FDS_MAX 1100	/* descriptors the poll loop can watch */
-#define LOOP_TIMERS_MAX (16 + 3 * HOSTS_EXTRA_MAX)	/* deadline sources (and prepare hooks):
-				   each further host adds up to 3 of each */
+#define LOOP_TIMERS_MAX (16 + 4 * HOSTS_EXTRA_MAX)	/* deadline sources (and prepare hooks):
+				   each further host adds up to 4 (host model, IPMI, SoL, virtual
+				   media) */
 #define UDP_BATCH 32		/* datagrams read per wake-up */
 
 #endif

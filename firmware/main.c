@@ -288,7 +288,8 @@ int main(int argc, char **argv)
 		loop_add(&b->loop, b->sig_fd, POLLIN, signal_readable, b);
 	for (int i = 0; i < b->nhosts; i++)
 		wire_host_start(&b->hosts[i]);
-	wire_media_start(b);
+	for (int i = 0; i < b->nhosts; i++)
+		wire_media_start(&b->hosts[i]);
 	stat(b->cfg.users_file, &b->users_st);
 	b->users_check_at = now + b->cfg.users_watch_ms;
 	loop_add_timer(&b->loop, users_deadline_cb, users_tick_cb, b);

@@ -13,15 +13,14 @@
 static const char *sim_boot_cd(void *ctx)
 {
 	struct bmc_host *h = ctx;
-	struct bmc *b = h->b;
 	uint8_t t = h->host.boot_used.target;
-	if (h->idx != 0 || !b->msd || h->host.boot_used.enabled == BOOT_DISABLED ||
+	if (!h->msd || h->host.boot_used.enabled == BOOT_DISABLED ||
 	    (t != BOOT_CD && t != BOOT_REMOTE_CD))
 		return NULL;
-	return msd_sim_cd(b->msd);
+	return msd_sim_cd(h->msd);
 }
 
-/* The host's backend; the default host's also opens the virtual media (one drive, its own). */
+/* The host's backend, and its virtual media (wire_media.c). */
 struct atx *wire_open_backend(struct bmc_host *h, int64_t now)
 {
 	struct bmc *b = h->b;
@@ -35,8 +34,7 @@ struct atx *wire_open_backend(struct bmc_host *h, int64_t now)
 		};
 		return atx_gpiod_open(&g, now);
 	}
-	if (h->idx == 0)
-		b->msd = wire_open_media(b, now);
+	h->msd = wire_open_media(h, now);
 	if (hc->backend == BACKEND_SIM) {
 		struct atx_sim_cfg s = { c->sim_force_off_ms, c->sim_shutdown_ms, c->sim_boot_ms,
 					 hc->sim_power_on, hc->sim_console, sim_boot_cd, h };
@@ -87,12 +85,10 @@ static void atx_prepare(void *ctx, int64_t now)
 	}
 }
 
-/* The default host's model holds power-ons for the virtual media and tells Redfish of its
- * changes; a further host's does neither yet (Redfish serves the default host only). */
+/* The host's model holds power-ons for its virtual media and tells Redfish of its changes. */
 int wire_host(struct bmc_host *h, int64_t now)
 {
 	struct bmc *b = h->b;
-	bool dflt = h->idx == 0;
 	struct sel_entry *sel = calloc(h->conf.sel_entries, sizeof(*sel));
 	if (!sel) {
 		log_err("out of memory");
@@ -106,8 +102,8 @@ int wire_host(struct bmc_host *h, int64_t now)
 		.graceful_timeout_ms = b->cfg.graceful_timeout_ms,
 		.policy = (uint8_t)h->conf.policy,
 		.sel_entries = (uint16_t)h->conf.sel_entries,
-		.hold = dflt ? wire_media_inserting : NULL,
-		.hold_ctx = b,
+		.hold = wire_media_inserting,
+		.hold_ctx = h,
 		.hold_ms = b->cfg.media_boot_wait_s * 1000,
 		.notify = wire_redfish_host_changed,
 		.notify_ctx = h,

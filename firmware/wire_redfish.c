@@ -38,8 +38,8 @@ static int rf_handle(void *ctx, const struct http_request *rq, struct rf_conn *c
 	struct bmc *b = ctx;
 	int fl = redfish_handle(&b->rf, rq, c, out, now);
 	wire_redfish_revoke(b);
-	if (fl & RF_MEDIA)
-		b->msd_dirty = true; /* wire_media.c looks at the drive before the next poll */
+	for (int i = 0; (fl & RF_MEDIA) && i < b->nhosts; i++)
+		b->hosts[i].msd_dirty = true; /* wire_media.c looks at the drives before the next poll */
 	return fl & ~RF_MEDIA;
 }
 
@@ -72,15 +72,16 @@ static void http_tick_cb(void *ctx, int64_t now)
 
 /* The virtual-media drive changed: tasks and the event log follow; the SSE clients and
  * the event subscriptions hear of it. */
-void wire_redfish_media(struct bmc *b, int64_t now)
+void wire_redfish_media(struct bmc_host *h, int64_t now)
 {
-	if (!b->rf_on || !redfish_media_update(&b->rf, now) ||
+	struct bmc *b = h->b;
+	if (!b->rf_on || !redfish_media_update(&b->rf, (unsigned)h->idx, now) ||
 	    (b->httpd.nsse == 0 && !redfish_subs_any(&b->rf)))
 		return;
 	char frame[4096];
 	struct buf out;
 	buf_init(&out, frame, sizeof(frame));
-	redfish_sse_event(&b->rf, 0, RF_NOTIFY_MEDIA, -1, &out);
+	redfish_sse_event(&b->rf, (unsigned)h->idx, RF_NOTIFY_MEDIA, -1, &out);
 	if (!out.err && out.len)
 		httpd_broadcast(&b->httpd, out.p, out.len, now);
 }
@@ -180,7 +181,6 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 	rc.temp_thresholds[0] = (int8_t)c->temp_unc;
 	rc.temp_thresholds[1] = (int8_t)c->temp_uc;
 	rc.temp_thresholds[2] = (int8_t)c->temp_unr;
-	rc.msd = b->msd;
 	rc.media_url_max = (uint16_t)c->media_url_max;
 	rc.max_tasks = (uint8_t)c->media_tasks;
 	rc.log = log_cb;
@@ -204,6 +204,7 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		s->host = &h->host;
 		s->ipmi_port = c->ipmi_enabled ? (uint16_t)h->conf.ipmi_port : 0;
 		s->sol_enabled = h->sol.configured;
+		s->msd = h->msd;
 		snprintf(s->model, sizeof(s->model), "%s", i ? h->conf.product_name : rc.model);
 		snprintf(s->serial, sizeof(s->serial), "%s", i ? h->conf.product_serial : rc.serial);
 		h->rf_sel_adds = h->host.sel.adds;

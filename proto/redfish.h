@@ -63,6 +63,7 @@ enum { RF_NOTIFY_POWER = 1, RF_NOTIFY_LOG = 2, RF_NOTIFY_MEDIA = 3 };
 /* A task: one virtual-media insertion that had to download (tasks.c). */
 struct rf_task {
 	uint32_t id;			/* 0: a free slot */
+	uint8_t sys;			/* the system whose drive it fills */
 	uint8_t state;			/* enum in tasks.c: running, completed, exception,
 					 * cancelled */
 	uint8_t percent;		/* the last progress seen */
@@ -96,6 +97,8 @@ struct rf_system {
 	uint16_t ipmi_port;		/* its IPMI endpoint (SerialConsole.IPMI.Port), 0: none */
 	bool sol_enabled;
 	char model[64], serial[64];	/* Model, SerialNumber ("": left out) */
+	struct msd *msd;		/* its virtual CD (Systems/{id}/VirtualMedia/Cd; system 0's
+					 * is also Managers/bmc/VirtualMedia/Cd), NULL: none */
 	/* whether a user may see and use it (NULL: every user) */
 	bool (*allowed)(void *ctx, const char *user);
 	void *allowed_ctx;
@@ -103,8 +106,8 @@ struct rf_system {
 
 struct redfish_cfg {
 	/* the systems (systems[0]: the default host, which the virtual media, the BMC's own
-	 * sensors and the tasks belong to), at most RF_SYSTEMS_MAX; nsystems 0: one system
-	 * made of system_id, uuid, ipmi_port, sol_enabled, model, serial and redfish_init's host */
+	 * sensors belong to), at most RF_SYSTEMS_MAX; nsystems 0: one system made of
+	 * system_id, uuid, ipmi_port, sol_enabled, model, serial, msd and redfish_init's host */
 	const struct rf_system *systems;
 	uint8_t nsystems;
 	char system_id[32];
@@ -258,7 +261,7 @@ struct redfish {
 	bool uuid_ok;			/* cfg.uuid is a well-formed UUID (else not shown) */
 	struct rf_task tasks[RF_TASKS_HARD_MAX];
 	uint32_t next_task_id;
-	struct rf_media media;
+	struct rf_media media[RF_SYSTEMS_MAX];	/* per system */
 	struct rf_sub *subs;		/* max_subs entries (cfg.subs) */
 	struct rf_event *ring;		/* ring_cap events; sequence s is ring[s % ring_cap] */
 	uint16_t max_subs, ring_cap;
@@ -300,11 +303,11 @@ void redfish_error_response(struct redfish *r, int status, struct buf *out);
  * subscriber: each call takes a new event id. On overflow out->err is set. */
 void redfish_sse_event(struct redfish *r, unsigned sys, int what, int power, struct buf *out);
 
-/* The virtual-media drive may have changed (call it after the backend's service() when its
- * status seq moved): the running task follows it, and the event log records insertions,
- * ejections and failures with who asked. Returns true when there is a change to announce
- * (redfish_sse_event with RF_NOTIFY_MEDIA). */
-bool redfish_media_update(struct redfish *r, int64_t now);
+/* System sys's virtual-media drive may have changed (call it after the backend's service()
+ * when its status seq moved): the running task follows it, and the system's event log
+ * records insertions, ejections and failures with who asked. Returns true when there is a
+ * change to announce (redfish_sse_event with RF_NOTIFY_MEDIA and the same sys). */
+bool redfish_media_update(struct redfish *r, unsigned sys, int64_t now);
 /* Whether any subscription exists (events are worth producing). */
 bool redfish_subs_any(const struct redfish *r);
 /* Adds an event to the ring for every subscription whose filters match. records: the

@@ -304,11 +304,15 @@ void redfish_sse_event(struct redfish *r, unsigned sys, int what, int power, str
 	} else if (what == RF_NOTIFY_MEDIA) {
 		char id_text[40];
 		rtype = 4; /* VirtualMedia */
-		snprintf(uri, sizeof(uri), MGR "/VirtualMedia/Cd");
+		const struct rf_media *md = &r->media[sy - r->sys];
+		if (sy == r->sys)
+			snprintf(uri, sizeof(uri), MGR "/VirtualMedia/Cd");
+		else
+			snprintf(uri, sizeof(uri), SYS "/VirtualMedia/Cd", sy->id);
 		event_record(&w, id, 0, "ResourceChanged",
 			     "One or more resource properties have changed.", NULL, uri, ts, false);
-		snprintf(id_text, sizeof(id_text), "Bmcd.1.0.%s", rf_sel_message(r->media.event));
-		event_record(&w, id, 1, id_text, r->media.text, r->media.text, uri, ts, false);
+		snprintf(id_text, sizeof(id_text), "Bmcd.1.0.%s", rf_sel_message(md->event));
+		event_record(&w, id, 1, id_text, md->text, md->text, uri, ts, false);
 	} else {
 		snprintf(uri, sizeof(uri), SYS, sy->id);
 		event_record(&w, id, 0, "ResourceChanged",

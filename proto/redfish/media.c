@@ -40,14 +40,14 @@ static bool on_system(const struct ctx *x)
 static void base(const struct ctx *x, char *out, size_t n)
 {
 	if (on_system(x))
-		snprintf(out, n, SYS "/VirtualMedia", x->r->cfg.system_id);
+		snprintf(out, n, SYS "/VirtualMedia", x->s->id);
 	else
 		snprintf(out, n, MGR "/VirtualMedia");
 }
 
 static bool present(struct ctx *x)
 {
-	if (x->r->cfg.msd)
+	if (x->s->msd)
 		return true;
 	rf_fail(x, 404, M_NOT_FOUND, "VirtualMedia", "Cd", NULL);
 	return false;
@@ -71,7 +71,7 @@ void rf_get_vm(struct ctx *x)
 {
 	if (!present(x))
 		return;
-	struct msd *m = x->r->cfg.msd;
+	struct msd *m = x->s->msd;
 	struct msd_status st;
 	m->ops->status(m, &st);
 	struct jw *w = &x->w;
@@ -236,7 +236,7 @@ void rf_post_vm_insert(struct ctx *x)
 		rf_fail_list(x, 400, &e);
 		return;
 	}
-	struct msd *m = x->r->cfg.msd;
+	struct msd *m = x->s->msd;
 	struct msd_status st;
 	m->ops->status(m, &st);
 	if (unavailable(x, &st))
@@ -267,7 +267,7 @@ void rf_post_vm_insert(struct ctx *x)
 	m->ops->status(m, &st);
 	rf_log(x->r, 5, "redfish: virtual media %s %s by %s", rc ? "already holds" : "inserting",
 	       st.url, x->uname);
-	struct rf_media *md = &x->r->media;
+	struct rf_media *md = &x->r->media[x->si];
 	snprintf(md->insert_user, sizeof(md->insert_user), "%s", x->uname ? x->uname : "");
 	struct rf_task *task = rc ? NULL : rf_task_new(x, st.image[0] ? st.image : st.url);
 	if (!task) {
@@ -280,7 +280,7 @@ void rf_post_vm_insert(struct ctx *x)
 
 bool rf_media_has_boot_image(const struct ctx *x)
 {
-	struct msd *m = x->r->cfg.msd;
+	struct msd *m = x->s->msd;
 	if (!m)
 		return true; /* no virtual media: a Cd target means a real drive */
 	struct msd_status st;
@@ -295,7 +295,7 @@ void rf_post_vm_eject(struct ctx *x)
 	struct json_tok t[TOKENS];
 	if (rf_action_body(x, t, ACT_EJECT, NULL) < 0)
 		return;
-	struct msd *m = x->r->cfg.msd;
+	struct msd *m = x->s->msd;
 	struct msd_status st;
 	char err[160];
 	m->ops->status(m, &st);
@@ -304,7 +304,7 @@ void rf_post_vm_eject(struct ctx *x)
 				    (rf_fail(x, 503, M_UNAVAILABLE, "10", NULL, NULL), true)))
 		return;
 	if (st.state != MSD_EMPTY) {
-		struct rf_media *md = &x->r->media;
+		struct rf_media *md = &x->r->media[x->si];
 		snprintf(md->eject_user, sizeof(md->eject_user), "%s", x->uname ? x->uname : "");
 		md->eject_asked = true;
 		rf_log(x->r, 5, "redfish: virtual media ejected by %s", x->uname);

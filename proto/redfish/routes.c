@@ -392,16 +392,15 @@ static void dispatch(struct ctx *x)
 		x->p.allow = methods(rt);
 		return;
 	}
-	/* the system '%' names: one the user may see; the BMC's own sensors and the virtual
-	 * media are the default system's only */
+	/* the system '%' names: one the user may see; the BMC's own sensors are the default
+	 * system's only */
 	x->s = &r->sys[0];
 	if (x->sys.n) {
 		unsigned k = 0;
 		while (k < r->nsys && (x->sys.n != strlen(r->sys[k].id) ||
 				       memcmp(x->sys.p, r->sys[k].id, x->sys.n)))
 			k++;
-		bool first_only = (x->rid >= R_SENSORS && x->rid <= R_THERMAL_METRICS) ||
-				  (x->rid >= R_SYS_VMS && x->rid <= R_SYS_VM_EJECT);
+		bool first_only = x->rid >= R_SENSORS && x->rid <= R_THERMAL_METRICS;
 		if (k == r->nsys || (k && first_only) || !rf_system_visible(x, k)) {
 			char id[48];
 			snprintf(id, sizeof(id), "%.*s", (int)(x->sys.n > 40 ? 40 : x->sys.n), x->sys.p);
@@ -493,6 +492,7 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 		memcpy(s->id, r->cfg.system_id, sizeof(s->id));
 		memcpy(s->uuid, r->cfg.uuid, sizeof(s->uuid));
 		s->host = host;
+		s->msd = r->cfg.msd;
 		s->ipmi_port = r->cfg.ipmi_port;
 		s->sol_enabled = r->cfg.sol_enabled;
 		memcpy(s->model, r->cfg.model, sizeof(s->model));
@@ -507,6 +507,7 @@ void redfish_init(struct redfish *r, const struct redfish_cfg *cfg, struct rf_se
 			s->uuid[0] = 0;
 	}
 	memcpy(r->cfg.system_id, r->sys[0].id, sizeof(r->cfg.system_id));
+	r->cfg.msd = r->sys[0].msd;
 	r->cfg.name[sizeof(r->cfg.name) - 1] = 0;
 	r->cfg.fw_version[sizeof(r->cfg.fw_version) - 1] = 0;
 	r->uuid_ok = uuid_valid(r->cfg.uuid);

@@ -90,7 +90,7 @@ void rf_get_system(struct ctx *x)
 	jw_raw(w, "[\"UEFI\",\"Legacy\"]");
 	jw_obj_end(w);
 	jw_link(w, "LogServices", SYS "/LogServices", sid);
-	if (r->cfg.msd && x->si == 0)
+	if (x->s->msd)
 		jw_link(w, "VirtualMedia", SYS "/VirtualMedia", sid);
 	jw_kobj(w, "Links");
 	rf_link_list(w, "Chassis", V1 "/Chassis/%s", sid);

@@ -61,6 +61,7 @@ struct rf_task *rf_task_new(struct ctx *x, const char *image)
 		r->next_task_id = 1;
 	t->id = r->next_task_id;
 	t->state = TASK_RUNNING;
+	t->sys = (uint8_t)x->si;
 	t->start = host_time(r->host);
 	snprintf(t->user, sizeof(t->user), "%s", x->uname ? x->uname : "");
 	cut(t->target, sizeof(t->target), x->path);
@@ -71,10 +72,11 @@ struct rf_task *rf_task_new(struct ctx *x, const char *image)
 /* The running task's progress, from the drive. */
 static unsigned percent(struct redfish *r, struct rf_task *t)
 {
-	if (t->state != TASK_RUNNING || r->media.task != t->id || !r->cfg.msd)
+	struct msd *d = r->sys[t->sys].msd;
+	if (t->state != TASK_RUNNING || r->media[t->sys].task != t->id || !d)
 		return t->percent;
 	struct msd_status st;
-	r->cfg.msd->ops->status(r->cfg.msd, &st);
+	d->ops->status(d, &st);
 	if (st.state == MSD_BUSY && st.inserting && st.size) {
 		uint64_t w = st.written < st.size ? st.written : st.size;
 		unsigned p = (unsigned)(w * 100 / st.size);
@@ -251,19 +253,21 @@ void rf_get_task_monitor(struct ctx *x)
 
 void rf_media_init(struct redfish *r)
 {
-	struct rf_media *m = &r->media;
-	memset(m, 0, sizeof(*m));
-	if (!r->cfg.msd)
-		return;
-	struct msd_status st;
-	r->cfg.msd->ops->status(r->cfg.msd, &st);
-	m->seq = st.seq;
-	m->state = (uint8_t)st.state;
+	memset(r->media, 0, sizeof(r->media));
+	for (unsigned i = 0; i < r->nsys; i++) {
+		struct msd *d = r->sys[i].msd;
+		struct msd_status st;
+		if (!d)
+			continue;
+		d->ops->status(d, &st);
+		r->media[i].seq = st.seq;
+		r->media[i].state = (uint8_t)st.state;
+	}
 }
 
 /* One event log record about the drive: who (user, or "" for a change bmcd did not make),
  * what (the image). */
-static void record(struct redfish *r, uint8_t text, const char *user, const char *what,
+static void record(struct host *h, uint8_t text, const char *user, const char *what,
 		   int64_t now)
 {
 	/* OEM timestamped record (type 0xC0): manufacturer ID 0 (none registered), then the
@@ -271,34 +275,35 @@ static void record(struct redfish *r, uint8_t text, const char *user, const char
 	uint8_t rec[SEL_REC_LEN] = { 0 };
 	rec[2] = 0xC0;
 	rec[10] = text;
-	uint16_t id = host_sel_add(r->host, rec, user && user[0] ? ORIGIN_REDFISH : ORIGIN_HOST,
+	uint16_t id = host_sel_add(h, rec, user && user[0] ? ORIGIN_REDFISH : ORIGIN_HOST,
 				   text, user && user[0] ? user : NULL, now);
-	sel_set_what(host_sel(r->host, now), id, what);
+	sel_set_what(host_sel(h, now), id, what);
 }
 
 /* The words of the change for SSE: a then b, cut to fit. */
-static void announce(struct redfish *r, uint8_t kind, const char *a, const char *b)
+static void announce(struct rf_media *m, uint8_t kind, const char *a, const char *b)
 {
 	struct buf o;
-	r->media.event = kind;
-	buf_init(&o, r->media.text, sizeof(r->media.text) - 1);
+	m->event = kind;
+	buf_init(&o, m->text, sizeof(m->text) - 1);
 	buf_str(&o, a);
 	buf_str(&o, b);
-	r->media.text[o.len] = 0;
+	m->text[o.len] = 0;
 }
 
-static void announce_more(struct redfish *r, const char *c)
+static void announce_more(struct rf_media *m, const char *c)
 {
-	size_t n = strlen(r->media.text);
-	cut(r->media.text + n, sizeof(r->media.text) - n, c);
+	size_t n = strlen(m->text);
+	cut(m->text + n, sizeof(m->text) - n, c);
 }
 
-bool redfish_media_update(struct redfish *r, int64_t now)
+bool redfish_media_update(struct redfish *r, unsigned sys, int64_t now)
 {
-	struct msd *d = r->cfg.msd;
-	struct rf_media *m = &r->media;
-	if (!d)
+	if (sys >= r->nsys || !r->sys[sys].msd)
 		return false;
+	struct msd *d = r->sys[sys].msd;
+	struct host *h = r->sys[sys].host;
+	struct rf_media *m = &r->media[sys];
 	struct msd_status st;
 	d->ops->status(d, &st);
 	if (st.seq == m->seq)
@@ -316,10 +321,10 @@ bool redfish_media_update(struct redfish *r, int64_t now)
 			t->end = host_time(r->host);
 			cut(t->image, sizeof(t->image), image);
 		}
-		record(r, SELT_MEDIA_INSERTED, m->insert_user, image, now);
+		record(h, SELT_MEDIA_INSERTED, m->insert_user, image, now);
 		rf_log(r, 5, "redfish: virtual media %s inserted (asked by %s)", image,
 		       m->insert_user[0] ? m->insert_user : "-");
-		announce(r, SELT_MEDIA_INSERTED, image, " is in the virtual CD drive.");
+		announce(m, SELT_MEDIA_INSERTED, image, " is in the virtual CD drive.");
 		event = true;
 		m->task = 0;
 	} else if (st.state == MSD_FAILED && prev != MSD_FAILED) {
@@ -328,10 +333,10 @@ bool redfish_media_update(struct redfish *r, int64_t now)
 			t->end = host_time(r->host);
 			cut(t->error, sizeof(t->error), st.error);
 		}
-		record(r, SELT_MEDIA_FAILED, t ? m->insert_user : m->eject_user, image, now);
+		record(h, SELT_MEDIA_FAILED, t ? m->insert_user : m->eject_user, image, now);
 		rf_log(r, 4, "redfish: virtual media %s failed: %s", image, st.error);
-		announce(r, SELT_MEDIA_FAILED, image, " could not be inserted: ");
-		announce_more(r, st.error);
+		announce(m, SELT_MEDIA_FAILED, image, " could not be inserted: ");
+		announce_more(m, st.error);
 		event = true;
 		m->task = 0;
 		m->eject_asked = false;
@@ -342,10 +347,10 @@ bool redfish_media_update(struct redfish *r, int64_t now)
 			m->task = 0;
 		}
 		const char *who = m->eject_asked ? m->eject_user : "";
-		record(r, SELT_MEDIA_EJECTED, who, "", now);
+		record(h, SELT_MEDIA_EJECTED, who, "", now);
 		rf_log(r, 5, "redfish: virtual media ejected (%s%s)", who[0] ? "asked by " : "",
 		       who[0] ? who : "not through bmcd");
-		announce(r, SELT_MEDIA_EJECTED, "The virtual CD drive is empty.", "");
+		announce(m, SELT_MEDIA_EJECTED, "The virtual CD drive is empty.", "");
 		event = true;
 		m->eject_asked = false;
 	}

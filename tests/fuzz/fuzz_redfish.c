@@ -243,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_response(&out, rq.method == HTTP_HEAD);
 		off += (size_t)r;
 		msd->ops->service(msd, now + 500, 0);
-		if (redfish_media_update(&rf, now + 500)) {
+		if (redfish_media_update(&rf, 0, now + 500)) {
 			char ev[4096];
 			struct buf eb;
 			buf_init(&eb, ev, sizeof(ev));

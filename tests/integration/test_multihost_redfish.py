@@ -9,6 +9,7 @@ import subprocess
 import time
 
 from conftest import Bmcd, asf_ping, free_tcp_port, free_udp_port, make_conf
+from test_fake_kvmd_msd import www  # noqa: F401  (a fixture)
 from test_redfish import AUTH, crawl, request
 
 
@@ -202,3 +203,126 @@ def test_events_name_the_system(bmcd_factory):
     assert "/redfish/v1/Systems/b" in o, events
     assert any(x.startswith("/redfish/v1/Systems/b/LogServices/EventLog/Entries/") for x in o), o
     assert not any(x.startswith("/redfish/v1/Systems/0") for x in o), o
+
+
+# --- virtual media: every host its own drive; the hosts of one PiKVM Switch share kvmd's ---
+
+def test_sim_hosts_have_a_drive_each(bmcd_factory):
+    a, b = two_hosts(bmcd_factory)
+    st, _, d, _ = request(a, "GET", "/redfish/v1/Systems/b")
+    assert d["VirtualMedia"] == {"@odata.id": "/redfish/v1/Systems/b/VirtualMedia"}
+    cd_b = "/redfish/v1/Systems/b/VirtualMedia/Cd"
+    st, h, d, _ = request(a, "POST", cd_b + "/Actions/VirtualMedia.InsertMedia",
+                          {"Image": "http://127.0.0.1:9/b.iso"})
+    assert st == 202, d
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        st, _, d, _ = request(a, "GET", h["location"])
+        if st != 202:
+            break
+        time.sleep(0.1)
+    assert st == 204, d
+    assert request(a, "GET", cd_b)[2]["Inserted"] is True
+    assert request(a, "GET", "/redfish/v1/Managers/bmc/VirtualMedia/Cd")[2]["Inserted"] is False
+    assert request(a, "GET", "/redfish/v1/Systems/0/VirtualMedia/Cd")[2]["Inserted"] is False
+    # the record goes into b's event log, and b boots from it once
+    eb = json.dumps(request(a, "GET", "/redfish/v1/Systems/b/LogServices/EventLog/Entries")[2])
+    assert "Virtual media inserted (b.iso)" in eb
+    e0 = json.dumps(request(a, "GET", "/redfish/v1/Systems/0/LogServices/EventLog/Entries")[2])
+    assert "Virtual media" not in e0
+    st, _, d, _ = request(a, "PATCH", "/redfish/v1/Systems/b",
+                          {"Boot": {"BootSourceOverrideTarget": "Cd",
+                                    "BootSourceOverrideEnabled": "Once"}})
+    assert st == 200, d
+    # a one-time CD boot of host 0, whose drive is empty, is refused
+    st, _, d, _ = request(a, "PATCH", "/redfish/v1/Systems/0",
+                          {"Boot": {"BootSourceOverrideTarget": "Cd",
+                                    "BootSourceOverrideEnabled": "Once"}})
+    assert st == 409, d
+
+
+def test_switch_hosts_share_kvmds_drive(bmcd_factory, www):
+    import shutil
+    import tempfile
+    from fake_kvmd import FakeKvmd
+    d = tempfile.mkdtemp(prefix="bmcd-sw2-")
+    sock = os.path.join(d, "kvmd.sock")
+    k = FakeKvmd(sock, switch=1)  # one unit: ports 0..3
+    try:
+        pa, pb, http = free_udp_port(), free_udp_port(), free_tcp_port()
+        conf = make_conf(pa, extra="""
+[host]
+backend = kvmd-switch
+[kvmd]
+socket = %s
+switch_port = 0
+poll_ms = 100
+timeout_ms = 1000
+[redfish]
+listen = 127.0.0.1
+http_port = %d
+https_port = 0
+
+[host.b]
+ipmi_port = %d
+backend = kvmd-switch
+switch_port = 2
+""" % (sock, http, pb))
+        a = bmcd_factory(conf=conf, port=pa)
+        a.http = http
+        cd0 = "/redfish/v1/Systems/0/VirtualMedia/Cd"
+        cdb = "/redfish/v1/Systems/b/VirtualMedia/Cd"
+
+        def ready(cd):
+            return request(a, "GET", cd)[2]["Status"]["State"] == "Enabled"
+
+        def wait(cond, timeout=20):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if cond():
+                    return True
+                time.sleep(0.1)
+            return cond()
+
+        assert wait(lambda: ready(cd0) and ready(cdb)), a.log()
+        url = www["base"] + "/test.iso"
+        st, h, d, _ = request(a, "POST", cd0 + "/Actions/VirtualMedia.InsertMedia", {"Image": url})
+        assert st == 202, d
+        assert wait(lambda: request(a, "GET", cd0)[2]["Inserted"] is True), a.log()
+        assert k.sw_active == 0
+        with k.lock:
+            assert k.msd_drive["image"] == "bmcd-port0/test.iso" and k.msd_drive["connected"]
+        # host b's insert while host 0 holds the drive: refused, host 0's media untouched
+        assert wait(lambda: request(a, "GET", cdb)[2]["Inserted"] is False)
+        st, _, d, _ = request(a, "POST", cdb + "/Actions/VirtualMedia.InsertMedia", {"Image": url})
+        assert st == 409, d
+        ext = d["error"]["@Message.ExtendedInfo"]
+        assert ext[0]["MessageId"].endswith("ResourceInUse"), ext
+        assert "bmcd-port0/test.iso" in ext[0]["Resolution"], ext
+        assert k.sw_active == 0
+        with k.lock:
+            assert k.msd_drive["image"] == "bmcd-port0/test.iso" and k.msd_drive["connected"]
+        # host 0 ejects: the drive is free, host b's insert makes port 2 active
+        st, _, d, _ = request(a, "POST", cd0 + "/Actions/VirtualMedia.EjectMedia", {})
+        assert st == 204, d
+
+        def drive_free():
+            with k.lock:
+                return not k.msd_drive["connected"]
+        assert wait(drive_free), a.log()
+        answers = []  # 409 until b's drive has seen the change
+        assert wait(lambda: answers.append(request(a, "POST", cdb +
+                                                   "/Actions/VirtualMedia.InsertMedia",
+                                                   {"Image": url})[0]) or answers[-1] == 202), \
+            (answers, a.log())
+        assert set(answers) <= {409, 202}, answers
+        assert wait(lambda: request(a, "GET", cdb)[2]["Inserted"] is True, 30), a.log()
+        assert k.sw_active == 2
+        with k.lock:
+            assert k.msd_drive["image"] == "bmcd-port2/test.iso"
+        assert wait(lambda: request(a, "GET", cd0)[2]["Inserted"] is False)
+        eb = json.dumps(request(a, "GET", "/redfish/v1/Systems/b/LogServices/EventLog/Entries")[2])
+        assert "Virtual media inserted (test.iso)" in eb
+    finally:
+        k.close()
+        shutil.rmtree(d, ignore_errors=True)

@@ -1847,11 +1847,110 @@ static void test_head_errors(void)
  * only); and a GET of every row's concrete URI answers a body: JSON (or the CSDL, or the
  * SSE stream's head), or a JSON error with Allow for the POST-only rows. A forgotten
  * handler would show here, never as an empty 200. */
+/* Several hosts: a table of two systems; the second has no drive. */
+static struct host host2;
+static struct rf_system two[2];
+
+static void setup_two(bool (*allowed)(void *, const char *))
+{
+	setup();
+	fake_host_init(&host2);
+	memset(two, 0, sizeof(two));
+	strcpy(two[0].id, "0");
+	strcpy(two[0].uuid, cfg.uuid);
+	two[0].host = &host;
+	two[0].ipmi_port = 623;
+	two[0].sol_enabled = true;
+	two[0].msd = cfg.msd;
+	strcpy(two[1].id, "b");
+	strcpy(two[1].uuid, "00000000-0000-4000-8000-0000000000b2");
+	two[1].host = &host2;
+	two[1].ipmi_port = 6231;
+	strcpy(two[1].model, "Box B");
+	two[1].allowed = allowed;
+	cfg.systems = two;
+	cfg.nsystems = 2;
+	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
+	cfg.systems = NULL;
+	cfg.nsystems = 0;
+}
+
+static void test_systems(void)
+{
+	setup_two(NULL);
+	CHECK_EQ(GET("/redfish/v1/Systems", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 2);
+	CHECK(jstr("Members/0/@odata.id", "/redfish/v1/Systems/0"));
+	CHECK(jstr("Members/1/@odata.id", "/redfish/v1/Systems/b"));
+	CHECK_EQ(GET("/redfish/v1/Chassis", USER), 200);
+	CHECK(jstr("Members/1/@odata.id", "/redfish/v1/Chassis/b"));
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc", USER), 200);
+	CHECK(jstr("Links/ManagerForServers/1/@odata.id", "/redfish/v1/Systems/b"));
+	CHECK(jstr("Links/ManagerForChassis/1/@odata.id", "/redfish/v1/Chassis/b"));
+	CHECK_EQ(GET("/redfish/v1/Systems/b", USER), 200);
+	CHECK(jstr("Id", "b"));
+	CHECK(jstr("UUID", "00000000-0000-4000-8000-0000000000b2"));
+	CHECK(jstr("Model", "Box B"));
+	CHECK(jpath("SerialNumber") < 0);
+	CHECK_EQ(jint("SerialConsole/IPMI/Port"), 6231);
+	CHECK(jpath("VirtualMedia") < 0); /* no drive */
+	CHECK(jstr("Links/Chassis/0/@odata.id", "/redfish/v1/Chassis/b"));
+	CHECK(jstr("LogServices/@odata.id", "/redfish/v1/Systems/b/LogServices"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	CHECK_EQ(jint("SerialConsole/IPMI/Port"), 623);
+	CHECK(jpath("VirtualMedia") >= 0);
+	CHECK_EQ(GET("/redfish/v1/Systems/b/VirtualMedia/Cd", ADMIN), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/c", ADMIN), 404);
+	CHECK(strstr(bodyz, "ComputerSystem named 'c'") != NULL);
+	/* the BMC's own sensor is the default chassis's */
+	CHECK_EQ(GET("/redfish/v1/Chassis/b", USER), 200);
+	CHECK(jpath("Sensors") < 0);
+	CHECK_EQ(GET("/redfish/v1/Chassis/b/Sensors", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/Chassis/0/Sensors", USER), 200);
+
+	/* actions reach the system the URI names */
+	CHECK_EQ(send_req("POST", "/redfish/v1/Systems/b/Actions/ComputerSystem.Reset", OPER,
+			  "{\"ResetType\":\"ForceOff\"}"), 204);
+	CHECK_EQ(host2.requests[HOST_OFF], 1);
+	CHECK_EQ(host.requests[HOST_OFF], 0);
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Systems/b", OPER,
+			  "{\"Boot\":{\"BootSourceOverrideTarget\":\"Pxe\"}}"), 200);
+	CHECK_EQ(host2.boot.target, BOOT_PXE);
+	CHECK(host.boot.target != BOOT_PXE);
+	/* a one-time CD boot needs an image only where there is a drive */
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Systems/b", OPER,
+			  "{\"Boot\":{\"BootSourceOverrideTarget\":\"Cd\","
+			  "\"BootSourceOverrideEnabled\":\"Once\"}}"), 200);
+	CHECK_EQ(send_req("PATCH", "/redfish/v1/Systems/0", OPER,
+			  "{\"Boot\":{\"BootSourceOverrideTarget\":\"Cd\","
+			  "\"BootSourceOverrideEnabled\":\"Once\"}}"), 409);
+
+	/* the event log and events are the system's */
+	uint8_t rec[SEL_REC_LEN] = { 0 };
+	rec[2] = 0x02;
+	host_sel_add(&host2, rec, ORIGIN_IPMI, 0, "admin", now);
+	CHECK_EQ(GET("/redfish/v1/Systems/b/LogServices/EventLog/Entries", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 1);
+	CHECK(jstr("Members/0/@odata.id", "/redfish/v1/Systems/b/LogServices/EventLog/Entries/1"));
+	CHECK_EQ(GET("/redfish/v1/Systems/0/LogServices/EventLog/Entries", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 0);
+	char ev[4096];
+	struct buf eb;
+	buf_init(&eb, ev, sizeof(ev) - 1);
+	redfish_sse_event(&rf, 1, RF_NOTIFY_POWER, HOST_POWER_ON, &eb);
+	redfish_sse_event(&rf, 1, RF_NOTIFY_LOG, -1, &eb);
+	ev[eb.len] = 0;
+	CHECK(strstr(ev, "\"OriginOfCondition\":{\"@odata.id\":\"/redfish/v1/Systems/b\"}") != NULL);
+	CHECK(strstr(ev, "/redfish/v1/Systems/b/LogServices/EventLog/Entries/1") != NULL);
+	CHECK(strstr(ev, "Systems/0") == NULL);
+	setup();
+}
+
 /* Without a virtual-media backend (gpiod) nothing links to VirtualMedia and it is 404. */
 static void test_no_media(void)
 {
 	setup();
-	rf.cfg.msd = NULL;
+	rf.cfg.msd = rf.sys[0].msd = NULL; /* the default (only) system has no drive */
 	CHECK_EQ(GET("/redfish/v1/Managers/bmc", ADMIN), 200);
 	CHECK(jpath("VirtualMedia") < 0);
 	CHECK_EQ(GET("/redfish/v1/Systems/0", ADMIN), 200);
@@ -1871,7 +1970,7 @@ static bool media_advance(int64_t ms)
 		now += 100;
 		m->ops->service(m, now, 0);
 	}
-	return redfish_media_update(&rf, now);
+	return redfish_media_update(&rf, 0, now);
 }
 
 static const char *const INSERT = "/redfish/v1/Managers/bmc/VirtualMedia/Cd/Actions/"
@@ -2104,6 +2203,7 @@ int main(void)
 {
 	test_routes_table();
 	test_no_media();
+	test_systems();
 	test_head_errors();
 	test_root();
 	test_auth();

@@ -20,9 +20,11 @@ IPMI (127.0.0.1:${port})
   $I sol activate            (the host's console; type ~. to leave)
   ipmipower -D LAN_2_0 -h 127.0.0.1:${port} -u admin -p admin --stat
 
-Host b, a second simulated computer (127.0.0.1:${port_b:-none}; IPMI only so far)
+Host b, a second simulated computer (IPMI 127.0.0.1:${port_b:-none}, Redfish Systems/b)
   ipmitool -I lanplus -H 127.0.0.1 -p ${port_b:-6231} -U admin -P admin power on
   ipmitool -I lanplus -H 127.0.0.1 -p ${port_b:-6231} -U admin -P admin sol activate
+  redfishtool -S Never -u admin -p admin -r 127.0.0.1:${http} Systems -I b reset ForceOff
+  curl -s -u admin:admin http://127.0.0.1:${http}/redfish/v1/Systems/b/VirtualMedia/Cd
 
 Redfish (http://127.0.0.1:${http}, https://127.0.0.1:${https} with a self-signed certificate)
   curl -s -u admin:admin http://127.0.0.1:${http}/redfish/v1/Systems/0

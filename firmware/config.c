@@ -21,12 +21,21 @@ enum ktype { K_U32, K_BOOL, K_STR, K_ENUM, K_SUITES, K_SWITCH_PORT };
 
 struct key {
 	const char *section, *name;
-	enum ktype type;
-	size_t off, size;		/* offset in struct config; buffer size for K_STR */
-	uint32_t min, max;		/* K_U32 range */
 	const char *const *names;	/* K_ENUM: value names, index is the value */
+	uint32_t min, max;		/* K_U32 range */
+	uint16_t off, size;		/* offset in the struct; buffer size for K_STR */
+	uint8_t type;			/* enum ktype */
 	bool path;			/* K_STR: resolve relative to the config file */
 };
+_Static_assert(sizeof(struct config) <= UINT16_MAX && sizeof(struct host_conf) <= UINT16_MAX,
+	       "struct key's offsets are 16 bits");
+
+/* One key of struct S's field: its type, K_STR buffer size, K_U32 range, K_ENUM names, and
+ * whether a K_STR is a path. */
+#define KEY(sec, k, t, S, field, sz, lo, hi, nm, pth)                                         \
+	{ .section = sec, .name = k, .type = t, .off = offsetof(S, field), .size = sz, .min = lo, \
+	  .max = hi, .names = nm, .path = pth }
+#define FSIZE(S, field) sizeof(((S *)0)->field)
 
 static const char *const backend_names[] = { "sim", "gpiod", "kvmd", "kvmd-switch", NULL };
 static const char *const policy_names[] = { "always-off", "previous", "always-on", NULL };
@@ -36,11 +45,12 @@ static const char *const priv_names[] = { "0", "callback", "user", "operator", "
 static const char *const level_names[] = { "0", "1", "2", "error", "warning", "notice",
 					   "info", "debug", NULL };
 
-#define U32(sec, k, field, lo, hi) { sec, k, K_U32, offsetof(struct config, field), 0, lo, hi, NULL, false }
-#define BOOL(sec, k, field) { sec, k, K_BOOL, offsetof(struct config, field), 0, 0, 0, NULL, false }
-#define STR(sec, k, field) { sec, k, K_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, NULL, false }
-#define PATH(sec, k, field) { sec, k, K_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, NULL, true }
-#define ENUM(sec, k, field, names) { sec, k, K_ENUM, offsetof(struct config, field), 0, 0, 0, names, false }
+#define CFG_T struct config
+#define U32(sec, k, field, lo, hi) KEY(sec, k, K_U32, CFG_T, field, 0, lo, hi, NULL, false)
+#define BOOL(sec, k, field) KEY(sec, k, K_BOOL, CFG_T, field, 0, 0, 0, NULL, false)
+#define STR(sec, k, field) KEY(sec, k, K_STR, CFG_T, field, FSIZE(CFG_T, field), 0, 0, NULL, false)
+#define PATH(sec, k, field) KEY(sec, k, K_STR, CFG_T, field, FSIZE(CFG_T, field), 0, 0, NULL, true)
+#define ENUM(sec, k, field, names) KEY(sec, k, K_ENUM, CFG_T, field, 0, 0, 0, names, false)
 
 static const struct key keys[] = {
 	BOOL("ipmi", "enabled", ipmi_enabled),
@@ -55,7 +65,7 @@ static const struct key keys[] = {
 	U32("ipmi", "failed_logins", failed_logins, 0, 1000),
 	U32("ipmi", "failed_login_window", failed_login_window_s, 1, 86400),
 	U32("ipmi", "lockout_max", lockout_max_s, 1, 86400),
-	{ "ipmi", "cipher_suites", K_SUITES, 0, 0, 0, 0, NULL, false },
+	{ .section = "ipmi", .name = "cipher_suites", .type = K_SUITES },
 
 	STR("redfish", "listen", rf_listen),
 	U32("redfish", "https_port", https_port, 0, 65535),
@@ -96,7 +106,7 @@ static const struct key keys[] = {
 	STR("kvmd", "passwd", kvmd_passwd),
 	U32("kvmd", "poll_ms", kvmd_poll_ms, 100, 60000),
 	U32("kvmd", "timeout_ms", kvmd_timeout_ms, 100, 60000),
-	{ "kvmd", "switch_port", K_SWITCH_PORT, offsetof(struct config, kvmd_switch_port), 0, 0, 0, NULL, false },
+	KEY("kvmd", "switch_port", K_SWITCH_PORT, CFG_T, kvmd_switch_port, 0, 0, 0, NULL, false),
 
 	BOOL("pikvm", "enabled", pikvm),
 	PATH("pikvm", "main_yaml", pikvm_main),
@@ -183,16 +193,17 @@ static const struct key keys[] = {
 };
 
 /* [host.NAME]: offsets into struct host_conf */
-#define HU32(k, field, lo, hi) { "host", k, K_U32, offsetof(struct host_conf, field), 0, lo, hi, NULL, false }
-#define HBOOL(k, field) { "host", k, K_BOOL, offsetof(struct host_conf, field), 0, 0, 0, NULL, false }
-#define HSTR(k, field) { "host", k, K_STR, offsetof(struct host_conf, field), sizeof(((struct host_conf *)0)->field), 0, 0, NULL, false }
-#define HPATH(k, field) { "host", k, K_STR, offsetof(struct host_conf, field), sizeof(((struct host_conf *)0)->field), 0, 0, NULL, true }
-#define HENUM(k, field, names) { "host", k, K_ENUM, offsetof(struct host_conf, field), 0, 0, 0, names, false }
+#define HOST_T struct host_conf
+#define HU32(k, field, lo, hi) KEY("host", k, K_U32, HOST_T, field, 0, lo, hi, NULL, false)
+#define HBOOL(k, field) KEY("host", k, K_BOOL, HOST_T, field, 0, 0, 0, NULL, false)
+#define HSTR(k, field) KEY("host", k, K_STR, HOST_T, field, FSIZE(HOST_T, field), 0, 0, NULL, false)
+#define HPATH(k, field) KEY("host", k, K_STR, HOST_T, field, FSIZE(HOST_T, field), 0, 0, NULL, true)
+#define HENUM(k, field, names) KEY("host", k, K_ENUM, HOST_T, field, 0, 0, 0, names, false)
 
 static const struct key host_keys[] = {
 	HSTR("id", id),
 	HENUM("backend", backend, backend_names),
-	{ "host", "switch_port", K_SWITCH_PORT, offsetof(struct host_conf, kvmd_switch_port), 0, 0, 0, NULL, false },
+	KEY("host", "switch_port", K_SWITCH_PORT, HOST_T, kvmd_switch_port, 0, 0, 0, NULL, false),
 	HU32("ipmi_port", ipmi_port, 1, 65535),
 	HSTR("sol_device", sol_device),
 	HSTR("product_name", product_name),
@@ -337,7 +348,7 @@ static int set_value(struct config *c, char *base, const char *sec, const struct
 	case K_STR: {
 		char tmp[CFG_PATH_MAX];
 		if (vl >= k->size || vl >= sizeof(tmp)) {
-			fprintf(stderr, "%s:%d: %s.%s: value longer than %zu bytes\n", file, line,
+			fprintf(stderr, "%s:%d: %s.%s: value longer than %d bytes\n", file, line,
 				sec, k->name, k->size - 1);
 			return 1;
 		}

@@ -545,6 +545,19 @@ bool rf_system_visible(const struct ctx *x, unsigned i)
 	return !s->allowed || (x->uname && s->allowed(s->allowed_ctx, x->uname));
 }
 
+bool rf_sees_every_system(struct ctx *x)
+{
+	for (unsigned i = 0; i < x->r->nsys; i++) {
+		if (!rf_system_visible(x, i)) {
+			x->p.resolution = "Events come from every host of this BMC; ask for an account "
+					  "that may use all of them.";
+			rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
+			return false;
+		}
+	}
+	return true;
+}
+
 unsigned rf_visible_systems(struct ctx *x, uint16_t map[RF_SYSTEMS_MAX])
 {
 	unsigned n = 0;

@@ -159,6 +159,8 @@ void rf_m_one(struct ctx *x, unsigned i);
 /* The systems the request's user may see, as indexes into r->sys, for x->map; their count. */
 unsigned rf_visible_systems(struct ctx *x, uint16_t map[RF_SYSTEMS_MAX]);
 bool rf_system_visible(const struct ctx *x, unsigned i);
+/* Whether the user may use every system (events name them all); false with a 403 set. */
+bool rf_sees_every_system(struct ctx *x);
 /* a member of Systems or Chassis: "<collection>/<the id of system x->map[i]>" */
 void rf_m_system(struct ctx *x, unsigned i);
 void rf_str_array(struct jw *w, const char *key, const char *const *v, size_t n);

@@ -415,6 +415,10 @@ static void dispatch(struct ctx *x)
 		rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);
 		return;
 	}
+	/* the event stream and the subscriptions carry every system's events */
+	if ((x->rid == R_SSE || (x->rid >= R_SUBS && x->rid <= R_TEST_EVENT)) &&
+	    !rf_sees_every_system(x))
+		return;
 	if (!query(x))
 		return;
 	if (rq->body_len && (x->method == MPOST || x->method == MPATCH)) {

@@ -197,8 +197,8 @@ void rf_get_tasks(struct ctx *x)
 	struct redfish *r = x->r;
 	unsigned n = 0;
 	for (unsigned i = 0; i < r->cfg.max_tasks; i++) {
-		if (!r->tasks[i].id)
-			continue;
+		if (!r->tasks[i].id || !rf_system_visible(x, r->tasks[i].sys))
+			continue; /* a host the user may not use: its tasks are not there either */
 		unsigned k = n++;
 		while (k && r->tasks[order[k - 1]].id > r->tasks[i].id) {
 			order[k] = order[k - 1];
@@ -215,6 +215,8 @@ static struct rf_task *lookup(struct ctx *x, const char *what)
 	struct rf_task *t = NULL;
 	if (rf_id_u32(x->arg, strlen(x->arg), &id))
 		t = find(x->r, id);
+	if (t && !rf_system_visible(x, t->sys))
+		t = NULL;
 	if (!t)
 		rf_fail(x, 404, M_NOT_FOUND, what, x->arg, NULL);
 	return t;

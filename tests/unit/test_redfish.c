@@ -1946,6 +1946,43 @@ static void test_systems(void)
 	setup();
 }
 
+/* A per-host allow-list: "user" may not use system b. */
+static bool not_user(void *ctx, const char *name)
+{
+	(void)ctx;
+	return strcmp(name, "user") != 0;
+}
+
+static void test_systems_allowed(void)
+{
+	setup_two(not_user);
+	CHECK_EQ(GET("/redfish/v1/Systems", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 1);
+	CHECK(jstr("Members/0/@odata.id", "/redfish/v1/Systems/0"));
+	CHECK_EQ(GET("/redfish/v1/Chassis", USER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 1);
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc", USER), 200);
+	CHECK(jpath("Links/ManagerForServers/1") < 0);
+	CHECK(jpath("Links/ManagerForChassis/1") < 0);
+	CHECK_EQ(GET("/redfish/v1/Systems/b", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/Chassis/b", USER), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/b/LogServices/EventLog/Entries", USER), 404);
+	CHECK_EQ(send_req("POST", "/redfish/v1/Systems/b/Actions/ComputerSystem.Reset", USER,
+			  "{\"ResetType\":\"On\"}"), 404);
+	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	/* the event stream names every system: not for this user */
+	CHECK_EQ(GET("/redfish/v1/EventService/SSE", USER), 403);
+	CHECK(strstr(bodyz, "InsufficientPrivilege") != NULL);
+	/* the others see both */
+	CHECK_EQ(GET("/redfish/v1/Systems", OPER), 200);
+	CHECK_EQ(jint("Members@odata.count"), 2);
+	CHECK_EQ(send_req("POST", "/redfish/v1/Systems/b/Actions/ComputerSystem.Reset", OPER,
+			  "{\"ResetType\":\"On\"}"), 204);
+	CHECK_EQ(host2.requests[HOST_ON], 1);
+	CHECK_EQ(GET("/redfish/v1/EventService/SSE", OPER), 200);
+	setup();
+}
+
 /* Without a virtual-media backend (gpiod) nothing links to VirtualMedia and it is 404. */
 static void test_no_media(void)
 {
@@ -2204,6 +2241,7 @@ int main(void)
 	test_routes_table();
 	test_no_media();
 	test_systems();
+	test_systems_allowed();
 	test_head_errors();
 	test_root();
 	test_auth();

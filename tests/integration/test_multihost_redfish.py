@@ -4,11 +4,16 @@ with curl-style raw requests (schema-validated), redfishtool and sushy."""
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 
+import pytest
+
 from conftest import Bmcd, asf_ping, free_tcp_port, free_udp_port, make_conf
+from fake_kvmd import FakeKvmd
 from test_fake_kvmd_msd import www  # noqa: F401  (a fixture)
 from test_redfish import AUTH, crawl, request
 
@@ -241,16 +246,16 @@ def test_sim_hosts_have_a_drive_each(bmcd_factory):
     assert st == 409, d
 
 
-def test_switch_hosts_share_kvmds_drive(bmcd_factory, www):
-    import shutil
-    import tempfile
-    from fake_kvmd import FakeKvmd
+@pytest.fixture
+def switch_pair(bmcd_factory):
+    """One bmcd, two hosts on ports 0 and 2 of the fake kvmd's one-unit Switch."""
     d = tempfile.mkdtemp(prefix="bmcd-sw2-")
     sock = os.path.join(d, "kvmd.sock")
-    k = FakeKvmd(sock, switch=1)  # one unit: ports 0..3
-    try:
-        pa, pb, http = free_udp_port(), free_udp_port(), free_tcp_port()
-        conf = make_conf(pa, extra="""
+    fakes = [FakeKvmd(sock, switch=1)]
+    pa, pb, http = free_udp_port(), free_udp_port(), free_tcp_port()
+    while pb == pa:
+        pb = free_udp_port()
+    conf = make_conf(pa, extra="""
 [host]
 backend = kvmd-switch
 [kvmd]
@@ -268,61 +273,108 @@ ipmi_port = %d
 backend = kvmd-switch
 switch_port = 2
 """ % (sock, http, pb))
-        a = bmcd_factory(conf=conf, port=pa)
-        a.http = http
-        cd0 = "/redfish/v1/Systems/0/VirtualMedia/Cd"
-        cdb = "/redfish/v1/Systems/b/VirtualMedia/Cd"
-
-        def ready(cd):
-            return request(a, "GET", cd)[2]["Status"]["State"] == "Enabled"
-
-        def wait(cond, timeout=20):
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if cond():
-                    return True
-                time.sleep(0.1)
-            return cond()
-
-        assert wait(lambda: ready(cd0) and ready(cdb)), a.log()
-        url = www["base"] + "/test.iso"
-        st, h, d, _ = request(a, "POST", cd0 + "/Actions/VirtualMedia.InsertMedia", {"Image": url})
-        assert st == 202, d
-        assert wait(lambda: request(a, "GET", cd0)[2]["Inserted"] is True), a.log()
-        assert k.sw_active == 0
-        with k.lock:
-            assert k.msd_drive["image"] == "bmcd-port0/test.iso" and k.msd_drive["connected"]
-        # host b's insert while host 0 holds the drive: refused, host 0's media untouched
-        assert wait(lambda: request(a, "GET", cdb)[2]["Inserted"] is False)
-        st, _, d, _ = request(a, "POST", cdb + "/Actions/VirtualMedia.InsertMedia", {"Image": url})
-        assert st == 409, d
-        ext = d["error"]["@Message.ExtendedInfo"]
-        assert ext[0]["MessageId"].endswith("ResourceInUse"), ext
-        assert "bmcd-port0/test.iso" in ext[0]["Resolution"], ext
-        assert k.sw_active == 0
-        with k.lock:
-            assert k.msd_drive["image"] == "bmcd-port0/test.iso" and k.msd_drive["connected"]
-        # host 0 ejects: the drive is free, host b's insert makes port 2 active
-        st, _, d, _ = request(a, "POST", cd0 + "/Actions/VirtualMedia.EjectMedia", {})
-        assert st == 204, d
-
-        def drive_free():
-            with k.lock:
-                return not k.msd_drive["connected"]
-        assert wait(drive_free), a.log()
-        answers = []  # 409 until b's drive has seen the change
-        assert wait(lambda: answers.append(request(a, "POST", cdb +
-                                                   "/Actions/VirtualMedia.InsertMedia",
-                                                   {"Image": url})[0]) or answers[-1] == 202), \
-            (answers, a.log())
-        assert set(answers) <= {409, 202}, answers
-        assert wait(lambda: request(a, "GET", cdb)[2]["Inserted"] is True, 30), a.log()
-        assert k.sw_active == 2
-        with k.lock:
-            assert k.msd_drive["image"] == "bmcd-port2/test.iso"
-        assert wait(lambda: request(a, "GET", cd0)[2]["Inserted"] is False)
-        eb = json.dumps(request(a, "GET", "/redfish/v1/Systems/b/LogServices/EventLog/Entries")[2])
-        assert "Virtual media inserted (test.iso)" in eb
-    finally:
+    a = bmcd_factory(conf=conf, port=pa)
+    b = Bmcd(a.dir, pb, conf)
+    b.logpath = a.logpath
+    a.http = b.http = http
+    yield a, b, fakes, sock
+    for k in fakes:
         k.close()
-        shutil.rmtree(d, ignore_errors=True)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def wait(cond, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return cond()
+
+
+def reset(a, sid, kind):
+    return request(a, "POST", "/redfish/v1/Systems/%s/Actions/ComputerSystem.Reset" % sid,
+                   {"ResetType": kind})[0]
+
+
+def test_switch_hosts_power_and_kvmd_going_away(switch_pair):
+    a, b, fakes, sock = switch_pair
+    k = fakes[0]
+    assert wait(lambda: b.ipmitool("power", "status", check=False).returncode == 0), a.log()
+    assert reset(a, "b", "On") == 204
+    assert b.wait_power(True)
+    assert k.sw_clicks == [(2, "power")]
+    assert reset(a, "0", "On") == 204
+    assert a.wait_power(True)
+    assert k.sw_clicks == [(2, "power"), (0, "power")]
+    assert k.sw_power == [True, False, True, False]
+    assert request(a, "GET", "/redfish/v1/Systems/b")[2]["PowerState"] == "On"
+
+    k.close()  # kvmd goes away: every host answers "busy", the daemon itself is fine
+    assert wait(lambda: reset(a, "b", "ForceOff") == 503), a.log()
+    assert reset(a, "0", "ForceOff") == 503
+    r = b.ipmitool("power", "off", check=False)
+    assert r.returncode != 0, r.stdout + r.stderr
+    a.ipmitool("mc", "info")
+    st, _, d, _ = request(a, "GET", "/redfish/v1/Systems")
+    assert st == 200 and d["Members@odata.count"] == 2
+
+    k2 = FakeKvmd(sock, switch=1)  # back: both hosts work again
+    fakes.append(k2)
+    with k2.lock:
+        k2.sw_power[2] = True
+    assert wait(lambda: reset(a, "b", "ForceOff") == 204), a.log()
+    assert wait(lambda: (2, "power_long") in k2.sw_clicks), k2.sw_clicks
+    assert reset(a, "0", "On") == 204
+    assert wait(lambda: (0, "power") in k2.sw_clicks), k2.sw_clicks
+    assert {p for p, _ in k2.sw_clicks} == {0, 2}
+
+
+def test_switch_hosts_share_kvmds_drive(switch_pair, www):
+    a, b, fakes, sock = switch_pair
+    k = fakes[0]
+    cd0 = "/redfish/v1/Systems/0/VirtualMedia/Cd"
+    cdb = "/redfish/v1/Systems/b/VirtualMedia/Cd"
+
+    def ready(cd):
+        return request(a, "GET", cd)[2]["Status"]["State"] == "Enabled"
+
+    assert wait(lambda: ready(cd0) and ready(cdb)), a.log()
+    url = www["base"] + "/test.iso"
+    st, h, d, _ = request(a, "POST", cd0 + "/Actions/VirtualMedia.InsertMedia", {"Image": url})
+    assert st == 202, d
+    assert wait(lambda: request(a, "GET", cd0)[2]["Inserted"] is True), a.log()
+    assert k.sw_active == 0
+    with k.lock:
+        assert k.msd_drive["image"] == "bmcd-port0/test.iso" and k.msd_drive["connected"]
+    # host b's insert while host 0 holds the drive: refused, host 0's media untouched
+    assert wait(lambda: request(a, "GET", cdb)[2]["Inserted"] is False)
+    st, _, d, _ = request(a, "POST", cdb + "/Actions/VirtualMedia.InsertMedia", {"Image": url})
+    assert st == 409, d
+    ext = d["error"]["@Message.ExtendedInfo"]
+    assert ext[0]["MessageId"].endswith("ResourceInUse"), ext
+    assert "bmcd-port0/test.iso" in ext[0]["Resolution"], ext
+    assert k.sw_active == 0
+    with k.lock:
+        assert k.msd_drive["image"] == "bmcd-port0/test.iso" and k.msd_drive["connected"]
+    # host 0 ejects: the drive is free, host b's insert makes port 2 active
+    st, _, d, _ = request(a, "POST", cd0 + "/Actions/VirtualMedia.EjectMedia", {})
+    assert st == 204, d
+
+    def drive_free():
+        with k.lock:
+            return not k.msd_drive["connected"]
+    assert wait(drive_free), a.log()
+    answers = []  # 409 until b's drive has seen the change
+    assert wait(lambda: answers.append(request(a, "POST", cdb +
+                                               "/Actions/VirtualMedia.InsertMedia",
+                                               {"Image": url})[0]) or answers[-1] == 202), \
+        (answers, a.log())
+    assert set(answers) <= {409, 202}, answers
+    assert wait(lambda: request(a, "GET", cdb)[2]["Inserted"] is True, 30), a.log()
+    assert k.sw_active == 2
+    with k.lock:
+        assert k.msd_drive["image"] == "bmcd-port2/test.iso"
+    assert wait(lambda: request(a, "GET", cd0)[2]["Inserted"] is False)
+    eb = json.dumps(request(a, "GET", "/redfish/v1/Systems/b/LogServices/EventLog/Entries")[2])
+    assert "Virtual media inserted (test.iso)" in eb

@@ -74,6 +74,9 @@ struct bmc {
 	uint32_t msd_seq;		/* the drive's status seq last handed to Redfish */
 	bool msd_dirty;			/* a Redfish request acted on the drive (RF_MEDIA) */
 	int sig_fd;
+	/* failed IPMI logins, one table for every host's endpoint (wire_ipmi) */
+	struct throttle ipmi_thr;
+	struct throttle_ent ipmi_thr_tab[IPMI_FAIL_SOURCES];
 	/* replies to one received batch (of one host's socket), sent together */
 	struct {
 		struct bmc_host *on;	/* the host whose batch is being answered, or NULL */

@@ -134,11 +134,14 @@ int wire_ipmi(struct bmc_host *h, const uint8_t master[SEED_LEN], int64_t now)
 					     : b->cfg.max_sessions > 2 ? b->cfg.max_sessions - 2 : 1),
 		.throttle = { (uint16_t)b->cfg.failed_logins, (uint16_t)(b->cfg.failed_logins * 4),
 			      b->cfg.failed_login_window_s * 1000, 1000, b->cfg.lockout_max_s * 1000 },
+		.shared_throttle = &b->ipmi_thr,
 		.send = udp_send_cb,
 		.send_ctx = h,
 		.log = log_cb,
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
+	if (h->idx == 0) /* the first host's engine sets up the table all of them share */
+		throttle_init(&b->ipmi_thr, &ic.throttle, b->ipmi_thr_tab, IPMI_FAIL_SOURCES);
 	/* the default host has the BMC's GUID; each further host one derived from it and its id,
 	 * and its own generator seed */
 	uint8_t uuid[16];

@@ -184,12 +184,19 @@ struct ipmi_session *ipmi_session_alloc(struct ipmi *m, const struct peer *from)
 
 /* --- failed logins (throttle.h) ------------------------------------------------------------ */
 
+/* One table for every endpoint of the daemon when the wiring shares one: N endpoints must not
+ * give a guesser N times the budget. */
+static struct throttle *thr(struct ipmi *m)
+{
+	return m->cfg.shared_throttle ? m->cfg.shared_throttle : &m->thr;
+}
+
 void ipmi_login_failed(struct ipmi *m, const struct peer *p, const char *user, size_t ulen)
 {
 	uint8_t a[16];
 	m->st.logins_failed++;
 	addr16(p, a);
-	uint32_t wait = throttle_fail(&m->thr, a, user, ulen, m->now);
+	uint32_t wait = throttle_fail(thr(m), a, user, ulen, m->now);
 	if (wait) {
 		char b[48], u[USER_NAME_MAX + 1];
 		log_safe(user, ulen, u, sizeof(u));
@@ -202,14 +209,14 @@ bool ipmi_login_throttled(struct ipmi *m, const struct peer *p, const char *user
 {
 	uint8_t a[16];
 	addr16(p, a);
-	return throttle_wait(&m->thr, a, user, ulen, m->now) > 0;
+	return throttle_wait(thr(m), a, user, ulen, m->now) > 0;
 }
 
 void ipmi_login_succeeded(struct ipmi *m, const struct ipmi_session *s)
 {
 	uint8_t a[16];
 	addr16(&s->peer, a);
-	throttle_ok(&m->thr, a, s->user_name, strlen(s->user_name));
+	throttle_ok(thr(m), a, s->user_name, strlen(s->user_name));
 }
 
 /* Would one more session for user u (besides self) break the caps for accounts below

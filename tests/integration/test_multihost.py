@@ -146,3 +146,22 @@ def test_session_of_one_endpoint_is_unknown_to_the_other(bmcd_factory):
         assert cc == 0
     finally:
         c.close()
+
+
+def test_failed_logins_count_across_endpoints(bmcd_factory):
+    """One throttle for all of the daemon's IPMI endpoints: wrong passwords spread over two
+    ports lock the name out on both, as the same number on one port does."""
+    from rmcp import Rmcp
+    a, b = two_hosts(bmcd_factory, "[ipmi]\nfailed_logins = 3\nfailed_login_window = 60\n"
+                     "lockout_max = 60\n")
+    for i, port in enumerate((a.port, b.port, a.port)):
+        c = Rmcp(port)
+        assert c.login("admin", "wrong%d" % i) not in (0, -1)
+        c.s.close()
+    for port in (b.port, a.port):
+        c = Rmcp(port)
+        st = c.login("admin", "admin")
+        c.s.close()
+        assert st == 0x01, "right password on port %d after 3 failures over two ports: " \
+            "status %r, not locked out\n%s" % (port, st, a.log()[-1500:])
+    assert "failed logins from 127.0.0.1 (user 'admin')" in a.log()

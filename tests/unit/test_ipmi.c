@@ -381,6 +381,36 @@ static void flood_and_throttle(void)
 	set_peer(0x7F000001);
 }
 
+/* Engines given one shared table (the daemon's endpoints) count failures together; an engine
+ * without one keeps its own. */
+static void shared_throttle(void)
+{
+	struct tc_session k;
+	uint8_t st;
+	static struct throttle_ent tab[8];
+	struct throttle t;
+	const struct throttle_cfg tc = { 3, 12, 60000, 1000, 8000 };
+	throttle_init(&t, &tc, tab, 8);
+	setup(4);
+	m.cfg.shared_throttle = &t;
+	set_peer(0x7F000042);
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+		CHECK_EQ(st, RMCPP_BAD_ICV);
+	}
+	setup(4); /* another endpoint: its third failure locks the name out there */
+	m.cfg.shared_throttle = &t;
+	set_peer(0x7F000042);
+	CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_BAD_ICV);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	setup(4); /* an engine of its own knows nothing of those */
+	m.thr.cfg = tc;
+	set_peer(0x7F000042);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+}
+
 /* Accounts below ADMINISTRATOR cannot fill the table (issue 12, finding 6): a per-account
  * cap and a reserve for administrators, refused at RAKP 1 with status 0x01 and not
  * counted as failed logins. */
@@ -580,6 +610,7 @@ int main(void)
 	sessions_full();
 	open_session_errors();
 	flood_and_throttle();
+	shared_throttle();
 	session_caps();
 	presession();
 	sequence_window();

@@ -191,6 +191,14 @@ static struct throttle *thr(struct ipmi *m)
 	return m->cfg.shared_throttle ? m->cfg.shared_throttle : &m->thr;
 }
 
+int ipmi_user_find(const struct ipmi *m, const char *name, size_t len)
+{
+	int u = users_find(m->users, name, len);
+	if (u >= 0 && m->cfg.user_allowed && !m->cfg.user_allowed(m->cfg.user_ctx, name, len))
+		return -1; /* not this host's: to the client, exactly an unknown name */
+	return u;
+}
+
 void ipmi_login_failed(struct ipmi *m, const struct peer *p, const char *user, size_t ulen)
 {
 	uint8_t a[16];
@@ -298,9 +306,9 @@ void ipmi_users_changed(struct ipmi *m)
 		struct ipmi_session *s = &m->sess[i];
 		if (s->state == SESS_FREE || s->user < 0)
 			continue;
-		int u = users_find(m->users, s->user_name, strlen(s->user_name));
+		int u = ipmi_user_find(m, s->user_name, strlen(s->user_name));
 		if (u < 0) {
-			ipmi_session_close(m, s, "user removed");
+			ipmi_session_close(m, s, "user removed or not allowed on this host");
 			continue;
 		}
 		if (m->users->u[u].stamp != s->stamp) {

@@ -411,6 +411,42 @@ static void shared_throttle(void)
 	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
 }
 
+/* A host's allow-list (cfg.user_allowed): anyone else is an unknown name there, counted as a
+ * failure, and loses a session at the next users reload. */
+static bool only_admin;
+static bool allow_cb(void *ctx, const char *name, size_t len)
+{
+	(void)ctx;
+	return !only_admin || (len == 5 && !memcmp(name, "admin", 5));
+}
+
+static void user_allow_list(void)
+{
+	struct tc_session k;
+	uint8_t st, st_unknown;
+	setup(4);
+	m.thr.cfg = (struct throttle_cfg){ 3, 12, 60000, 1000, 8000 };
+	m.cfg.user_allowed = allow_cb;
+	only_admin = false;
+	CHECK_EQ(login("op", "oppass", 0x14, &k, &st), 0);
+	CHECK_EQ(ipmi_active_sessions(&m), 1);
+	only_admin = true;
+	ipmi_users_changed(&m); /* op's session ends as a removed user's would */
+	CHECK_EQ(ipmi_active_sessions(&m), 0);
+	CHECK_EQ(login("nobody", "x", 0x14, &k, &st_unknown), -1);
+	CHECK_EQ(st_unknown, RMCPP_UNAUTH_NAME);
+	uint64_t failed = m.st.logins_failed;
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(login("op", "oppass", 0x14, &k, &st), -1);
+		CHECK_EQ(st, st_unknown);
+	}
+	CHECK_EQ(m.st.logins_failed, failed + 3);
+	CHECK_EQ(login("op", "oppass", 0x14, &k, &st), -1); /* throttled like any name */
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+	only_admin = false;
+}
+
 /* Accounts below ADMINISTRATOR cannot fill the table (issue 12, finding 6): a per-account
  * cap and a reserve for administrators, refused at RAKP 1 with status 0x01 and not
  * counted as failed logins. */
@@ -611,6 +647,7 @@ int main(void)
 	open_session_errors();
 	flood_and_throttle();
 	shared_throttle();
+	user_allow_list();
 	session_caps();
 	presession();
 	sequence_window();

@@ -76,6 +76,9 @@ struct bmc {
 	struct bmc_host *hosts;		/* 1 + cfg.nhosts, allocated at start-up */
 	int nhosts;
 	int sig_fd;
+	/* failed IPMI logins, one table for every host's endpoint (wire_ipmi) */
+	struct throttle ipmi_thr;
+	struct throttle_ent ipmi_thr_tab[IPMI_FAIL_SOURCES];
 	/* replies to one received batch (of one host's socket), sent together */
 	struct {
 		struct bmc_host *on;	/* the host whose batch is being answered, or NULL */

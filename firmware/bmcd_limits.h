@@ -13,6 +13,8 @@
 #define HOSTS_EXTRA_MAX 20	/* [hosts] max ceiling: [host.NAME] sections (a PiKVM Switch
 				   has at most 20 ports) */
 #define HOST_NAME_MAX_LEN 26	/* NAME in [host.NAME] (the section name fits 32 bytes) */
+#define HOST_USERS_MAX 16	/* names in a host's `users` allow-list */
+#define HOST_USERS_LEN (HOST_USERS_MAX * 17)	/* kept joined by ',' (names: 16 bytes) */
 
 #define LOOP_FDS_MAX 1100	/* descriptors the poll loop can watch */
 #define LOOP_TIMERS_MAX (16 + 4 * HOSTS_EXTRA_MAX)	/* deadline sources (and prepare hooks):

@@ -17,7 +17,7 @@
 #include "../proto/redfish.h"
 #include "textfile.h"
 
-enum ktype { K_U32, K_BOOL, K_STR, K_ENUM, K_SUITES, K_SWITCH_PORT };
+enum ktype { K_U32, K_BOOL, K_STR, K_ENUM, K_SUITES, K_SWITCH_PORT, K_USERS };
 
 struct key {
 	const char *section, *name;
@@ -131,6 +131,7 @@ static const struct key keys[] = {
 	BOOL("host", "power_switch_inverted", power_switch_inverted),
 	BOOL("host", "reset_switch_inverted", reset_switch_inverted),
 	U32("host", "debounce_ms", debounce_ms, 0, 1000),
+	KEY("host", "users", K_USERS, CFG_T, host_users, HOST_USERS_LEN, 0, 0, NULL, false),
 
 	U32("sim", "force_off_ms", sim_force_off_ms, 10, 30000),
 	U32("sim", "shutdown_ms", sim_shutdown_ms, 0, 600000),
@@ -221,6 +222,7 @@ static const struct key host_keys[] = {
 	HBOOL("reset_switch_inverted", reset_switch_inverted),
 	HBOOL("sim_power_on", sim_power_on),
 	HBOOL("sim_console", sim_console),
+	KEY("host", "users", K_USERS, HOST_T, users, HOST_USERS_LEN, 0, 0, NULL, false),
 };
 
 void config_defaults(struct config *c)
@@ -400,6 +402,35 @@ static int set_value(struct config *c, char *base, const char *sec, const struct
 			"unit.channel from 1.1 to 5.4, got '%.*s'\n", file, line, sec,
 			ATX_KVMD_SWITCH_PORTS - 1, (int)vl, v);
 		return 1;
+	}
+	case K_USERS: { /* names split by ',' and/or blanks, kept joined by ',' */
+		char tmp[HOST_USERS_LEN];
+		size_t o = 0, n = 0;
+		for (size_t i = 0, j; i < vl; i = j) {
+			for (j = i; j < vl && v[j] != ',' && v[j] != ' ' && v[j] != '\t'; j++)
+				if ((unsigned char)v[j] < ' ' || (unsigned char)v[j] >= 0x7F) {
+					fprintf(stderr, "%s:%d: %s.users: user names are printable "
+						"ASCII\n", file, line, sec);
+					return 1;
+				}
+			if (j == i) {
+				j++;
+				continue;
+			}
+			if (j - i > 16 || ++n > HOST_USERS_MAX) {
+				fprintf(stderr, "%s:%d: %s.users: at most %d names of at most 16 "
+					"bytes ('%.*s')\n", file, line, sec, HOST_USERS_MAX,
+					(int)(j - i), v + i);
+				return 1;
+			}
+			if (o)
+				tmp[o++] = ',';
+			memcpy(tmp + o, v + i, j - i);
+			o += j - i;
+		}
+		tmp[o] = '\0';
+		memcpy(base + k->off, tmp, o + 1);
+		return 0;
 	}
 	case K_SUITES: {
 		uint8_t n = 0, list[sizeof(c->suites)]; /* all or nothing: applied at the end */

@@ -37,6 +37,7 @@ struct host_conf {
 	uint32_t power_led, hdd_led, power_switch, reset_switch;	/* gpiod: all four */
 	bool power_led_inverted, hdd_led_inverted, power_switch_inverted, reset_switch_inverted;
 	bool sim_power_on, sim_console;
+	char users[HOST_USERS_LEN];	/* allow-list, names joined by ','; "": every user */
 	int line;			/* its section header's line, for errors found at the end */
 };
 
@@ -77,6 +78,7 @@ struct config {
 	uint32_t power_led, hdd_led, power_switch, reset_switch;
 	bool power_led_inverted, hdd_led_inverted, power_switch_inverted, reset_switch_inverted;
 	uint32_t debounce_ms;
+	char host_users[HOST_USERS_LEN];	/* the default host's allow-list (host_conf.users) */
 
 	/* [kvmd] */
 	char kvmd_socket[108];
@@ -158,6 +160,9 @@ int config_load(struct config *c, const char *path);
 /* Host i's own settings: 0 is the default host (taken from the top-level sections), 1..nhosts
  * the [host.NAME] sections. */
 void config_host(const struct config *c, int i, struct host_conf *out);
+/* Whether the user may log in to that host: on its `users` list, or the list is empty. Only
+ * the names are compared (the users file may change at run time). */
+bool config_host_user_allowed(const struct host_conf *hc, const char *name, size_t len);
 /* Inside the config module (config.c parses, config_hosts.c checks the hosts): a Redfish id
  * character; a [host.NAME] header opening a host (NULL: reported); the checks after the
  * whole file (returns the number of errors, each printed as file:line). */

@@ -35,6 +35,22 @@ void config_host(const struct config *c, int i, struct host_conf *out)
 	out->reset_switch_inverted = c->reset_switch_inverted;
 	out->sim_power_on = c->sim_power_on;
 	out->sim_console = c->sim_console;
+	memcpy(out->users, c->host_users, sizeof(out->users));
+}
+
+bool config_host_user_allowed(const struct host_conf *hc, const char *name, size_t len)
+{
+	size_t n = strnlen(hc->users, sizeof(hc->users));
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < n;) {
+		const char *p = hc->users + i, *e = memchr(p, ',', n - i);
+		size_t l = e ? (size_t)(e - p) : n - i;
+		if (l == len && !memcmp(p, name, len))
+			return true;
+		i += l + 1;
+	}
+	return false;
 }
 
 bool config_id_char(char ch)

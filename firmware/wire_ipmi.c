@@ -69,6 +69,11 @@ static void udp_readable(void *ctx, int fd, short revents, int64_t now)
 	}
 }
 
+static bool user_allowed_cb(void *ctx, const char *name, size_t len)
+{
+	return config_host_user_allowed(&((struct bmc_host *)ctx)->conf, name, len);
+}
+
 static int64_t ipmi_deadline_cb(void *ctx) { return ipmi_deadline(&((struct bmc_host *)ctx)->ipmi); }
 static void ipmi_tick_cb(void *ctx, int64_t now) { ipmi_tick(&((struct bmc_host *)ctx)->ipmi, now); }
 
@@ -134,11 +139,16 @@ int wire_ipmi(struct bmc_host *h, const uint8_t master[SEED_LEN], int64_t now)
 					     : b->cfg.max_sessions > 2 ? b->cfg.max_sessions - 2 : 1),
 		.throttle = { (uint16_t)b->cfg.failed_logins, (uint16_t)(b->cfg.failed_logins * 4),
 			      b->cfg.failed_login_window_s * 1000, 1000, b->cfg.lockout_max_s * 1000 },
+		.shared_throttle = &b->ipmi_thr,
+		.user_allowed = h->conf.users[0] ? user_allowed_cb : NULL,
+		.user_ctx = h,
 		.send = udp_send_cb,
 		.send_ctx = h,
 		.log = log_cb,
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
+	if (h->idx == 0) /* the first host's engine sets up the table all of them share */
+		throttle_init(&b->ipmi_thr, &ic.throttle, b->ipmi_thr_tab, IPMI_FAIL_SOURCES);
 	/* the default host has the BMC's GUID; each further host one derived from it and its id,
 	 * and its own generator seed */
 	uint8_t uuid[16];

@@ -86,6 +86,12 @@ void wire_redfish_media(struct bmc_host *h, int64_t now)
 		httpd_broadcast(&b->httpd, out.p, out.len, now);
 }
 
+/* A host's `users` allow-list (config_hosts.c), for its ComputerSystem. */
+static bool user_allowed(void *ctx, const char *name)
+{
+	return config_host_user_allowed(ctx, name, strlen(name));
+}
+
 /* The host model's listener (wire_host.c): a new PowerState (the model reports each change
  * once, with the old and new state) or a new event-log entry goes to the SSE clients. */
 void wire_redfish_host_changed(void *ctx, const struct host_change *c)
@@ -205,6 +211,10 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		s->ipmi_port = c->ipmi_enabled ? (uint16_t)h->conf.ipmi_port : 0;
 		s->sol_enabled = h->sol.configured;
 		s->msd = h->msd;
+		if (h->conf.users[0]) {
+			s->allowed = user_allowed;
+			s->allowed_ctx = &h->conf;
+		}
 		snprintf(s->model, sizeof(s->model), "%s", i ? h->conf.product_name : rc.model);
 		snprintf(s->serial, sizeof(s->serial), "%s", i ? h->conf.product_serial : rc.serial);
 		h->rf_sel_adds = h->host.sel.adds;

@@ -121,10 +121,6 @@ static uint8_t rate_code(uint32_t speed)
 int wire_sol(struct bmc_host *h, int64_t now)
 {
 	const struct config *c = &h->b->cfg;
-	uint8_t *rb = calloc(1, c->sol_history);
-	if (!rb)
-		return -1;
-	ring_init(&h->ring, rb, c->sol_history);
 	h->uart_handle = -1;
 	const char *dev = h->conf.sol_device;
 	if (!strcmp(dev, "sim")) {
@@ -135,6 +131,12 @@ int wire_sol(struct bmc_host *h, int64_t now)
 		}
 	}
 	bool configured = dev[0] != '\0';
+	/* the console history only where there is a console: an empty ring (capacity 0) holds
+	 * nothing, and SoL cannot be enabled without a device */
+	uint8_t *rb = configured ? calloc(1, c->sol_history) : NULL;
+	if (configured && !rb)
+		return -1;
+	ring_init(&h->ring, rb, configured ? c->sol_history : 0);
 	struct sol_port port = { port_write, port_break, port_up, port_rate, h };
 	struct sol_cfg sc = {
 		.configured = configured,

@@ -140,6 +140,11 @@ struct ipmi_cfg {
 					 * (0: no cap) */
 	uint16_t admin_reserve;		/* slots accounts below ADMINISTRATOR leave free */
 	struct throttle_cfg throttle;	/* failed logins per (address, user) and address */
+	struct throttle *shared_throttle; /* a table all of the daemon's engines count in (its
+					 * own cfg applies); NULL: thr, the engine's own */
+	/* which users this endpoint serves (NULL: all); any other is an unknown name here */
+	bool (*user_allowed)(void *ctx, const char *name, size_t len);
+	void *user_ctx;
 	/* where answers and unsolicited packets (SoL) go, and log lines (NULL: none) */
 	ipmi_send_fn send;
 	void *send_ctx;

@@ -55,6 +55,8 @@ uint32_t ipmi_new_session_id(struct ipmi *m);
  * ADMINISTRATOR? */
 bool ipmi_over_cap(const struct ipmi *m, const struct ipmi_session *self, int u);
 /* The login throttle (throttle.h): failures and successes per (address, user name) */
+/* Index of a user this endpoint serves (users_find, then cfg.user_allowed), or -1. */
+int ipmi_user_find(const struct ipmi *m, const char *name, size_t len);
 void ipmi_login_failed(struct ipmi *m, const struct peer *p, const char *user, size_t ulen);
 bool ipmi_login_throttled(struct ipmi *m, const struct peer *p, const char *user, size_t ulen);
 void ipmi_login_succeeded(struct ipmi *m, const struct ipmi_session *s);

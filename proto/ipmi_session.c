@@ -184,12 +184,27 @@ struct ipmi_session *ipmi_session_alloc(struct ipmi *m, const struct peer *from)
 
 /* --- failed logins (throttle.h) ------------------------------------------------------------ */
 
+/* One table for every endpoint of the daemon when the wiring shares one: N endpoints must not
+ * give a guesser N times the budget. */
+static struct throttle *thr(struct ipmi *m)
+{
+	return m->cfg.shared_throttle ? m->cfg.shared_throttle : &m->thr;
+}
+
+int ipmi_user_find(const struct ipmi *m, const char *name, size_t len)
+{
+	int u = users_find(m->users, name, len);
+	if (u >= 0 && m->cfg.user_allowed && !m->cfg.user_allowed(m->cfg.user_ctx, name, len))
+		return -1; /* not this host's: to the client, exactly an unknown name */
+	return u;
+}
+
 void ipmi_login_failed(struct ipmi *m, const struct peer *p, const char *user, size_t ulen)
 {
 	uint8_t a[16];
 	m->st.logins_failed++;
 	addr16(p, a);
-	uint32_t wait = throttle_fail(&m->thr, a, user, ulen, m->now);
+	uint32_t wait = throttle_fail(thr(m), a, user, ulen, m->now);
 	if (wait) {
 		char b[48], u[USER_NAME_MAX + 1];
 		log_safe(user, ulen, u, sizeof(u));
@@ -202,14 +217,14 @@ bool ipmi_login_throttled(struct ipmi *m, const struct peer *p, const char *user
 {
 	uint8_t a[16];
 	addr16(p, a);
-	return throttle_wait(&m->thr, a, user, ulen, m->now) > 0;
+	return throttle_wait(thr(m), a, user, ulen, m->now) > 0;
 }
 
 void ipmi_login_succeeded(struct ipmi *m, const struct ipmi_session *s)
 {
 	uint8_t a[16];
 	addr16(&s->peer, a);
-	throttle_ok(&m->thr, a, s->user_name, strlen(s->user_name));
+	throttle_ok(thr(m), a, s->user_name, strlen(s->user_name));
 }
 
 /* Would one more session for user u (besides self) break the caps for accounts below
@@ -291,9 +306,9 @@ void ipmi_users_changed(struct ipmi *m)
 		struct ipmi_session *s = &m->sess[i];
 		if (s->state == SESS_FREE || s->user < 0)
 			continue;
-		int u = users_find(m->users, s->user_name, strlen(s->user_name));
+		int u = ipmi_user_find(m, s->user_name, strlen(s->user_name));
 		if (u < 0) {
-			ipmi_session_close(m, s, "user removed");
+			ipmi_session_close(m, s, "user removed or not allowed on this host");
 			continue;
 		}
 		if (m->users->u[u].stamp != s->stamp) {

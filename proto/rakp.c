@@ -192,7 +192,7 @@ void ipmi_rakp1(struct ipmi *m, const uint8_t *p, size_t n, const struct peer *f
 		status = RMCPP_NO_RESOURCES; /* too many failures for this name from there */
 	else if ((role & 0xE0) || want < PRIV_CALLBACK || want > PRIV_ADMIN)
 		status = RMCPP_BAD_ROLE;
-	else if ((u = users_find(m->users, (const char *)uname, ulen)) < 0)
+	else if ((u = ipmi_user_find(m, (const char *)uname, ulen)) < 0)
 		status = RMCPP_UNAUTH_NAME;
 	else if (!(role & 0x10) && m->users->u[u].priv < want)
 		/* username/privilege lookup: no entry with that name at that level */

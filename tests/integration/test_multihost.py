@@ -146,3 +146,50 @@ def test_session_of_one_endpoint_is_unknown_to_the_other(bmcd_factory):
         assert cc == 0
     finally:
         c.close()
+
+
+def test_failed_logins_count_across_endpoints(bmcd_factory):
+    """One throttle for all of the daemon's IPMI endpoints: wrong passwords spread over two
+    ports lock the name out on both, as the same number on one port does."""
+    from rmcp import Rmcp
+    a, b = two_hosts(bmcd_factory, "[ipmi]\nfailed_logins = 3\nfailed_login_window = 60\n"
+                     "lockout_max = 60\n")
+    for i, port in enumerate((a.port, b.port, a.port)):
+        c = Rmcp(port)
+        assert c.login("admin", "wrong%d" % i) not in (0, -1)
+        c.s.close()
+    for port in (b.port, a.port):
+        c = Rmcp(port)
+        st = c.login("admin", "admin")
+        c.s.close()
+        assert st == 0x01, "right password on port %d after 3 failures over two ports: " \
+            "status %r, not locked out\n%s" % (port, st, a.log()[-1500:])
+    assert "failed logins from 127.0.0.1 (user 'admin')" in a.log()
+
+
+def test_per_host_user_allow_list(bmcd_factory):
+    """`users` in [host] and [host.NAME]: a user not on a host's list is, on that host's
+    endpoint, exactly an unknown user name (ipmitool prints the same error)."""
+    a, b = two_hosts(bmcd_factory, "users = admin,user\n[host]\nusers = admin operator\n")
+    # allowed: operator on the default host, user on b, admin on both
+    assert "is off" in a.ipmitool("power", "status", user="operator", password="operator",
+                                  priv="OPERATOR").stdout
+    assert "is off" in b.ipmitool("power", "status", user="user", password="user",
+                                  priv="USER").stdout
+    assert "is off" in a.ipmitool("power", "status").stdout
+    assert "is off" in b.ipmitool("power", "status").stdout
+
+    def refused(h, user, password, priv):
+        # -v: ipmitool names the RAKP 2 status (without it, only "Unable to establish")
+        r = h.ipmitool("-v", "power", "status", user=user, password=password, priv=priv,
+                       check=False)
+        assert r.returncode != 0, r.stdout
+        return "\n".join(l for l in (r.stdout + r.stderr).splitlines()
+                         if "rror" in l or "RAKP" in l)
+
+    for h, user, priv in ((b, "operator", "OPERATOR"), (a, "user", "USER")):
+        unknown = refused(h, "nobody", "nobody", priv)
+        assert "unauthorized name" in unknown, unknown
+        assert refused(h, user, user, priv) == unknown
+    # users are shared: the user list on b still names operator
+    assert "operator" in b.ipmitool("user", "list", "1").stdout

@@ -1,6 +1,7 @@
 """Several hosts from one bmcd, the Redfish side: every host is a ComputerSystem (and a
 Chassis) of the one Manager; reset, boot override, event log and events are per system,
 with curl-style raw requests (schema-validated), redfishtool and sushy."""
+import base64
 import json
 import os
 import re
@@ -378,3 +379,38 @@ def test_switch_hosts_share_kvmds_drive(switch_pair, www):
     assert wait(lambda: request(a, "GET", cd0)[2]["Inserted"] is False)
     eb = json.dumps(request(a, "GET", "/redfish/v1/Systems/b/LogServices/EventLog/Entries")[2])
     assert "Virtual media inserted (test.iso)" in eb
+
+
+def test_per_host_users_on_redfish(bmcd_factory):
+    """[host.b] users = admin: the operator uses host 0 only, on IPMI and on Redfish."""
+    a, b = two_hosts(bmcd_factory, extra_b="users = admin\n")
+    op = "Basic " + base64.b64encode(b"operator:operator").decode()
+    st, _, d, _ = request(a, "GET", "/redfish/v1/Systems", auth=op)
+    assert st == 200 and [m["@odata.id"] for m in d["Members"]] == ["/redfish/v1/Systems/0"]
+    st, _, d, _ = request(a, "GET", "/redfish/v1/Chassis", auth=op)
+    assert [m["@odata.id"] for m in d["Members"]] == ["/redfish/v1/Chassis/0"]
+    st, _, d, _ = request(a, "GET", "/redfish/v1/Managers/bmc", auth=op)
+    assert d["Links"]["ManagerForServers"] == [{"@odata.id": "/redfish/v1/Systems/0"}]
+    for path in ("/redfish/v1/Systems/b", "/redfish/v1/Chassis/b",
+                 "/redfish/v1/Systems/b/LogServices/EventLog/Entries",
+                 "/redfish/v1/Systems/b/VirtualMedia/Cd"):
+        st, _, d, _ = request(a, "GET", path, auth=op)
+        assert st == 404 and "ResourceNotFound" in json.dumps(d), (path, st, d)
+    st, _, d, _ = request(a, "POST", "/redfish/v1/Systems/b/Actions/ComputerSystem.Reset",
+                          {"ResetType": "On"}, auth=op)
+    assert st == 404, d
+    assert not b.power_is()
+    # the event stream names every host: not for the operator
+    st, _, d, _ = request(a, "GET", "/redfish/v1/EventService/SSE", auth=op)
+    assert st == 403 and "InsufficientPrivilege" in json.dumps(d), d
+    # host 0 is the operator's as before, on Redfish and IPMI
+    st, _, d, _ = request(a, "POST", "/redfish/v1/Systems/0/Actions/ComputerSystem.Reset",
+                          {"ResetType": "On"}, auth=op)
+    assert st == 204, d
+    assert a.wait_power(True)
+    r = b.ipmitool("power", "status", user="operator", password="operator", check=False)
+    assert r.returncode != 0
+    # the administrator sees and uses both
+    assert members(a, "/redfish/v1/Systems") == ["/redfish/v1/Systems/0", "/redfish/v1/Systems/b"]
+    assert reset(a, "b", "On") == 204
+    assert b.wait_power(True)

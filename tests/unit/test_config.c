@@ -260,6 +260,51 @@ static void hosts_cases(void)
 	CHECK(strstr(e, "t.conf:3: host.b.ipmi_port 7002 is the default host's IPMI port") != NULL);
 }
 
+/* `users` in [host] and [host.NAME]: a per-host allow-list (names only, not checked against
+ * the users file); empty or absent: every user */
+static void host_users_cases(void)
+{
+	struct config c;
+	struct host_conf h;
+	char e[4096];
+	CHECK_EQ(load("[host]\nusers = admin, op\n[host.b]\nipmi_port = 7001\n"
+		      "users = ,alice\t bob,,carol , ghost\n[host.c]\nipmi_port = 7002\n"
+		      "[host.d]\nipmi_port = 7003\nusers =\n", &c, e, sizeof(e)), 0);
+	config_host(&c, 0, &h);
+	CHECK(strcmp(h.users, "admin,op") == 0);
+	CHECK(config_host_user_allowed(&h, "admin", 5) && config_host_user_allowed(&h, "op", 2));
+	CHECK(!config_host_user_allowed(&h, "adm", 3) && !config_host_user_allowed(&h, "o", 1));
+	CHECK(!config_host_user_allowed(&h, "admin,op", 8) && !config_host_user_allowed(&h, "", 0));
+	CHECK(!config_host_user_allowed(&h, "opx", 3) && !config_host_user_allowed(&h, "Admin", 5));
+	config_host(&c, 1, &h);
+	CHECK(strcmp(h.users, "alice,bob,carol,ghost") == 0);
+	CHECK(config_host_user_allowed(&h, "ghost", 5) && !config_host_user_allowed(&h, "admin", 5));
+	config_host(&c, 2, &h); /* absent and empty: everyone */
+	CHECK(h.users[0] == '\0' && config_host_user_allowed(&h, "anyone", 6));
+	config_host(&c, 3, &h);
+	CHECK(h.users[0] == '\0' && config_host_user_allowed(&h, "admin", 5));
+
+	/* limits: 16 names of 16 bytes fit, a 17th name or a 17-byte name do not */
+	char conf[1024] = "[host.b]\nipmi_port = 7001\nusers =";
+	for (int i = 0; i < HOST_USERS_MAX; i++)
+		snprintf(conf + strlen(conf), sizeof(conf) - strlen(conf), " user%02d_678901234", i);
+	strcat(conf, "\n");
+	CHECK_EQ(load(conf, &c, e, sizeof(e)), 0);
+	CHECK_EQ(strlen(c.hosts[0].users), HOST_USERS_MAX * 17 - 1);
+	CHECK(config_host_user_allowed(&c.hosts[0], "user15_678901234", 16));
+	conf[strlen(conf) - 1] = '\0';
+	strcat(conf, ",x\n");
+	CHECK_EQ(load(conf, &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.b.users: at most 16 names of at most 16 bytes ('x')") != NULL);
+	CHECK_EQ(load("[host]\nusers = admin 12345678901234567\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:2: host.users: at most 16 names of at most 16 bytes "
+		     "('12345678901234567')") != NULL);
+	CHECK_EQ(load("[host.b]\nipmi_port = 7001\nusers = a\x01b\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.b.users: user names are printable ASCII") != NULL);
+	CHECK_EQ(load("[host.b]\nipmi_port = 7001\nusers = a\xc3\xa9\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.b.users: user names are printable ASCII") != NULL);
+}
+
 static void users_cases(void)
 {
 	struct user u;
@@ -322,6 +367,7 @@ int main(void)
 		return 1;
 	config_cases();
 	hosts_cases();
+	host_users_cases();
 	users_cases();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

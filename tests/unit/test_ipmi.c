@@ -381,6 +381,72 @@ static void flood_and_throttle(void)
 	set_peer(0x7F000001);
 }
 
+/* Engines given one shared table (the daemon's endpoints) count failures together; an engine
+ * without one keeps its own. */
+static void shared_throttle(void)
+{
+	struct tc_session k;
+	uint8_t st;
+	static struct throttle_ent tab[8];
+	struct throttle t;
+	const struct throttle_cfg tc = { 3, 12, 60000, 1000, 8000 };
+	throttle_init(&t, &tc, tab, 8);
+	setup(4);
+	m.cfg.shared_throttle = &t;
+	set_peer(0x7F000042);
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+		CHECK_EQ(st, RMCPP_BAD_ICV);
+	}
+	setup(4); /* another endpoint: its third failure locks the name out there */
+	m.cfg.shared_throttle = &t;
+	set_peer(0x7F000042);
+	CHECK_EQ(login("admin", "guess", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_BAD_ICV);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), -1);
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	setup(4); /* an engine of its own knows nothing of those */
+	m.thr.cfg = tc;
+	set_peer(0x7F000042);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+}
+
+/* A host's allow-list (cfg.user_allowed): anyone else is an unknown name there, counted as a
+ * failure, and loses a session at the next users reload. */
+static bool only_admin;
+static bool allow_cb(void *ctx, const char *name, size_t len)
+{
+	(void)ctx;
+	return !only_admin || (len == 5 && !memcmp(name, "admin", 5));
+}
+
+static void user_allow_list(void)
+{
+	struct tc_session k;
+	uint8_t st, st_unknown;
+	setup(4);
+	m.thr.cfg = (struct throttle_cfg){ 3, 12, 60000, 1000, 8000 };
+	m.cfg.user_allowed = allow_cb;
+	only_admin = false;
+	CHECK_EQ(login("op", "oppass", 0x14, &k, &st), 0);
+	CHECK_EQ(ipmi_active_sessions(&m), 1);
+	only_admin = true;
+	ipmi_users_changed(&m); /* op's session ends as a removed user's would */
+	CHECK_EQ(ipmi_active_sessions(&m), 0);
+	CHECK_EQ(login("nobody", "x", 0x14, &k, &st_unknown), -1);
+	CHECK_EQ(st_unknown, RMCPP_UNAUTH_NAME);
+	uint64_t failed = m.st.logins_failed;
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(login("op", "oppass", 0x14, &k, &st), -1);
+		CHECK_EQ(st, st_unknown);
+	}
+	CHECK_EQ(m.st.logins_failed, failed + 3);
+	CHECK_EQ(login("op", "oppass", 0x14, &k, &st), -1); /* throttled like any name */
+	CHECK_EQ(st, RMCPP_NO_RESOURCES);
+	CHECK_EQ(login("admin", "secret", 0x14, &k, &st), 0);
+	only_admin = false;
+}
+
 /* Accounts below ADMINISTRATOR cannot fill the table (issue 12, finding 6): a per-account
  * cap and a reserve for administrators, refused at RAKP 1 with status 0x01 and not
  * counted as failed logins. */
@@ -580,6 +646,8 @@ int main(void)
 	sessions_full();
 	open_session_errors();
 	flood_and_throttle();
+	shared_throttle();
+	user_allow_list();
 	session_caps();
 	presession();
 	sequence_window();

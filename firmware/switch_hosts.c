@@ -102,13 +102,14 @@ int switch_hosts_discover(struct config *c)
 		char err[160];
 		const char *why = http.err;
 		if (r > 0 && http.h.status != 200) {
-			log_err("kvmd: %s: GET /switch: %s; not starting (kvmd.switch_hosts)", sock,
-				kvmd_msd_error(http.h.status, b.p, b.n, err, sizeof(err)));
+			log_err("kvmd: %s: GET /switch: %s%s; not starting", sock,
+				kvmd_msd_error(http.h.status, b.p, b.n, err, sizeof(err)),
+				http.h.status == 404 ? " (this kvmd has no Switch API)" : "");
 			goto out;
 		}
 		if (b.over || (r > 0 && kvmd_switch_active(b.p, b.n, t, TOKENS, &ports, &active) < 0)) {
-			log_err("kvmd: %s: GET /switch: not kvmd's Switch state (%s); not starting "
-				"(kvmd.switch_hosts)", sock, b.over ? "larger than 64 KiB" : "bad JSON");
+			log_err("kvmd: %s: GET /switch: not kvmd's Switch state (%s); not starting", sock,
+				b.over ? "over 64 KiB" : "bad JSON");
 			goto out;
 		}
 		if (ports > 0)
@@ -133,8 +134,8 @@ int switch_hosts_discover(struct config *c)
 		log_warn("kvmd: %s: no PiKVM Switch attached (no ports): no hosts made for it", sock);
 	uint32_t had = c->nhosts;
 	if (switch_hosts_add(c, ports)) {
-		log_err("kvmd: the hosts for the Switch's %d port(s) do not fit the configuration; "
-			"not starting", ports);
+		log_err("kvmd: the Switch's %d port(s) do not fit the configuration; not starting",
+			ports);
 		goto out;
 	}
 	for (uint32_t i = had; i < c->nhosts; i++) {

@@ -86,8 +86,12 @@ int switch_hosts_discover(struct config *c)
 	int ports = -1, active, rc = -1;
 	bool told = false;
 	int64_t end = now_ms() + (int64_t)c->switch_wait_s * 1000;
-	if (!kvmd_http_init(&http, sock, c->kvmd_user, c->kvmd_passwd) || !b.p || !t)
+	if (!kvmd_http_init(&http, sock, c->kvmd_user, c->kvmd_passwd))
 		goto out;
+	if (!b.p || !t) {
+		log_err("out of memory");
+		goto out;
+	}
 	for (;;) {
 		int64_t dl = now_ms() + c->kvmd_timeout_ms;
 		b.n = 0;

@@ -77,7 +77,8 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/%)
 # extra sources per unit test (default: the protocol engines with a fake host model)
 UNIT_EXTRA_DEFAULT := tests/unit/fake_host.c
 UNIT_EXTRA_test_host := firmware/host.c firmware/log.c hal/atx_sim.c
-UNIT_EXTRA_test_config := firmware/config.c firmware/config_hosts.c firmware/users_file.c firmware/textfile.c hal/uart.c tests/unit/fake_host.c
+UNIT_EXTRA_test_config := firmware/config.c firmware/config_hosts.c firmware/users_file.c firmware/textfile.c hal/uart.c tests/unit/fake_host.c \
+	firmware/switch_hosts.c firmware/log.c firmware/loop.c hal/kvmd_http.c
 UNIT_EXTRA_test_redfish := tests/unit/fake_host.c hal/msd_sim.c
 UNIT_EXTRA_test_tls := net/tls.c tests/unit/fake_host.c
 # extra flags per unit test: Get Device ID's firmware revision comes from the version (the

@@ -107,6 +107,9 @@ static const struct key keys[] = {
 	U32("kvmd", "poll_ms", kvmd_poll_ms, 100, 60000),
 	U32("kvmd", "timeout_ms", kvmd_timeout_ms, 100, 60000),
 	KEY("kvmd", "switch_port", K_SWITCH_PORT, CFG_T, kvmd_switch_port, 0, 0, 0, NULL, false),
+	BOOL("kvmd", "switch_hosts", switch_hosts),
+	U32("kvmd", "switch_ipmi_base", switch_ipmi_base, 1, 65535 - (ATX_KVMD_SWITCH_PORTS - 1)),
+	U32("kvmd", "switch_discovery_timeout_s", switch_wait_s, 1, 3600),
 
 	BOOL("pikvm", "enabled", pikvm),
 	PATH("pikvm", "main_yaml", pikvm_main),
@@ -248,6 +251,7 @@ void config_defaults(struct config *c)
 	c->kvmd_poll_ms = 1000;
 	c->kvmd_timeout_ms = 3000;
 	c->kvmd_switch_port = -1;
+	c->switch_wait_s = 30;
 	strcpy(c->pikvm_main, "/usr/lib/kvmd/main.yaml");
 	strcpy(c->pikvm_override_dir, "/etc/kvmd/override.d");
 	strcpy(c->pikvm_override, "/etc/kvmd/override.yaml");
@@ -591,6 +595,8 @@ int config_load(struct config *c, const char *path)
 		}
 		errors += set_value(c, host ? (char *)host : (char *)c, section, key, v, vl, path,
 				    line);
+		if (!host && key->off == offsetof(struct config, switch_hosts))
+			c->switch_hosts_line = line;
 	}
 	if (tf.error) {
 		fprintf(stderr, "%s:%d: %s\n", path, tf.lineno, tf.error);

@@ -85,6 +85,10 @@ struct config {
 	char kvmd_user[64], kvmd_passwd[64];
 	uint32_t kvmd_poll_ms, kvmd_timeout_ms;
 	int32_t kvmd_switch_port;	/* PiKVM Switch port, 0-based (unit * 4 + channel); -1: none */
+	bool switch_hosts;		/* a further host per Switch port kvmd reports (switch_hosts.c) */
+	uint32_t switch_ipmi_base;	/* Switch port i's IPMI port is this + i; 0: not given */
+	uint32_t switch_wait_s;		/* start-up waits this long for kvmd's GET /switch */
+	int switch_hosts_line;		/* where switch_hosts was set: errors about its hosts */
 
 	/* [pikvm]: take IPMI, SoL, users and the kvmd socket from kvmd's own files */
 	bool pikvm;

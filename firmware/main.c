@@ -21,6 +21,7 @@
 #include "log.h"
 #include "pikvm.h"
 #include "privdrop.h"
+#include "switch_hosts.h"
 #include "users_file.h"
 
 /* --- signals --------------------------------------------------------------------------- */
@@ -129,6 +130,7 @@ static int load_all(struct bmc *b, const char *path, bool kvmd)
 		errs += pikvm_apply(&b->cfg);
 		errs += config_check_default_port(&b->cfg);
 	}
+	errs += switch_hosts_check(&b->cfg);
 	b->users.max = (int)b->cfg.max_users;
 	b->users.u = calloc((size_t)b->users.max, sizeof(struct user));
 	if (!b->users.u)
@@ -218,6 +220,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bmcd: %d configuration error(s); not starting\n", errs);
 		return 1;
 	}
+	if (b->cfg.switch_hosts && switch_hosts_discover(&b->cfg) < 0)
+		return 1;
 	guid_format(b->uuid, b->uuid_str);
 
 	signal(SIGPIPE, SIG_IGN);

@@ -553,7 +553,7 @@ class FakeKvmd:
 
     def _sw_id(self, port):
         units = self.switch or 0
-        return "%d" % (port + 1) if units == 1 else "%d.%d" % (port // 4 + 1, port % 4 + 1)
+        return "%d.%d" % (port // 4 + 1, port % 4 + 1) if units > 1 else "%d" % (port + 1)
 
     def switch_state(self):
         now = self._sw_state()
@@ -563,8 +563,11 @@ class FakeKvmd:
         ports = [{"unit": i // 4, "channel": i % 4, "id": self._sw_id(i), "name": self.sw_names[i],
                   "atx": {"click_delays": dict(delays)}, "video": {"dummy": True}}
                  for i in range(n)]
-        colors = {r: {"red": 0, "green": 0, "blue": 0, "brightness": 64, "blink_ms": 0}
-                  for r in ("inactive", "active", "flashing", "beacon", "bootloader")}
+        # kvmd's defaults (switch/types.py Colors: red, green, blue, brightness, blink_ms)
+        colors = {r: dict(zip(("red", "green", "blue", "brightness", "blink_ms"), v)) for r, v in (
+            ("inactive", (255, 0, 0, 64, 0)), ("active", (0, 255, 0, 128, 0)),
+            ("flashing", (0, 170, 255, 128, 0)), ("beacon", (228, 44, 156, 255, 250)),
+            ("bootloader", (255, 170, 0, 128, 0)))}
         active = self.sw_active
         return {
             "model": {
@@ -576,12 +579,14 @@ class FakeKvmd:
                     "power_long": {"default": 5.5, "min": 0, "max": 10},
                     "reset": {"default": 0.5, "min": 0, "max": 10}}}},
             },
+            # like kvmd, active_id is not range-checked (a stale active_port keeps its id), and
+            # the EDIDs and colors are there with or without a Switch
             "summary": {"active_port": active,
-                        "active_id": self._sw_id(active) if 0 <= active < n else "",
+                        "active_id": self._sw_id(active) if active >= 0 else "",
                         "synced": True},
-            "edids": {"all": {"default": {"name": "Default", "data": "00" * 256, "parsed": None}}
-                      if n else {}, "used": ["default"] * n},
-            "colors": colors if n else {},
+            "edids": {"all": {"default": {"name": "Default", "data": "00" * 256, "parsed": None}},
+                      "used": ["default"] * n},
+            "colors": colors,
             "video": {"links": [False] * n},
             "usb": {"links": [False] * n},
             "beacons": {"ports": [False] * n, "uplinks": [False] * units,

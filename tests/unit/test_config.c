@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "../../firmware/config.h"
+#include "../../firmware/switch_hosts.h"
 #include "../../firmware/users_file.h"
 #include "testlib.h"
 
@@ -305,6 +306,142 @@ static void host_users_cases(void)
 	CHECK(strstr(e, "t.conf:3: host.b.users: user names are printable ASCII") != NULL);
 }
 
+/* stderr of the calls between the two, into e */
+static int saved_fd = -1;
+static FILE *cap_tmp;
+static void capture(void)
+{
+	fflush(stderr);
+	saved_fd = dup(2);
+	cap_tmp = tmpfile();
+	dup2(fileno(cap_tmp), 2);
+}
+
+static void captured(char *e, size_t cap)
+{
+	fflush(stderr);
+	dup2(saved_fd, 2);
+	close(saved_fd);
+	rewind(cap_tmp);
+	size_t got = fread(e, 1, cap - 1, cap_tmp);
+	e[got] = 0;
+	fclose(cap_tmp);
+}
+
+/* [kvmd] switch_hosts: a further host per Switch port kvmd reports (firmware/switch_hosts.c) */
+static void switch_cases(void)
+{
+	struct config c;
+	char e[4096];
+	CHECK_EQ(load("", &c, e, sizeof(e)), 0);
+	CHECK(!c.switch_hosts && c.switch_ipmi_base == 0 && c.switch_wait_s == 30);
+	CHECK_EQ(switch_hosts_check(&c), 0); /* off: nothing asked */
+	const char *base = "[host]\nbackend = kvmd\n[kvmd]\nswitch_hosts = yes\n"
+			   "switch_ipmi_base = 7000\nswitch_discovery_timeout_s = 5\n";
+	CHECK_EQ(load(base, &c, e, sizeof(e)), 0);
+	CHECK(c.switch_hosts && c.switch_ipmi_base == 7000 && c.switch_wait_s == 5);
+	CHECK_EQ(c.switch_hosts_line, 4);
+	CHECK_EQ(switch_hosts_check(&c), 0);
+	CHECK_EQ(c.nhosts, 0); /* nothing made before kvmd is asked */
+
+	/* values and their bounds: port i's IPMI port base + i must exist for all 20 ports */
+	CHECK_EQ(load("[kvmd]\nswitch_ipmi_base = 65517\nswitch_discovery_timeout_s = 0\n"
+		      "switch_hosts = maybe\n", &c, e, sizeof(e)), 3);
+	CHECK(strstr(e, "t.conf:2: kvmd.switch_ipmi_base: expected a number from 1 to 65516") != NULL);
+	CHECK(strstr(e, "t.conf:3: kvmd.switch_discovery_timeout_s: expected a number from 1 to "
+		      "3600") != NULL);
+	CHECK(strstr(e, "t.conf:4: kvmd.switch_hosts: expected true or false") != NULL);
+	CHECK_EQ(load("[kvmd]\nswitch_ipmi_base = 65516\nswitch_discovery_timeout_s = 3600\n", &c, e,
+		      sizeof(e)), 0);
+
+	/* only with kvmd (the check runs after PiKVM's files, which make the backend kvmd) */
+	CHECK_EQ(load("[kvmd]\nswitch_ipmi_base = 7000\nswitch_hosts = yes\n", &c, e, sizeof(e)), 0);
+	capture();
+	CHECK_EQ(switch_hosts_check(&c), 1);
+	captured(e, sizeof(e));
+	CHECK(strstr(e, "t.conf:3: kvmd.switch_hosts needs the kvmd backend") != NULL);
+	c.backend = BACKEND_KVMD; /* as pikvm_apply sets it */
+	CHECK_EQ(switch_hosts_check(&c), 0);
+	CHECK_EQ(load("[host]\nbackend = kvmd\n[kvmd]\nswitch_hosts = yes\n", &c, e, sizeof(e)), 0);
+	capture();
+	CHECK_EQ(switch_hosts_check(&c), 1);
+	captured(e, sizeof(e));
+	CHECK(strstr(e, "t.conf:4: kvmd.switch_hosts needs kvmd.switch_ipmi_base") != NULL);
+
+	/* four ports: one host each, as a [host.NAME] section's defaults */
+	CHECK_EQ(load(base, &c, e, sizeof(e)), 0);
+	CHECK_EQ(switch_hosts_add(&c, 4), 0);
+	CHECK_EQ(c.nhosts, 4);
+	for (int i = 0; i < 4; i++) {
+		const struct host_conf *h = &c.hosts[i];
+		char name[24], id[24];
+		snprintf(name, sizeof(name), "port%d", i);
+		snprintf(id, sizeof(id), "SwitchPort%d", i);
+		CHECK(!strcmp(h->name, name) && !strcmp(h->id, id));
+		CHECK(h->backend == BACKEND_KVMD && h->kvmd_switch_port == i);
+		CHECK_EQ(h->ipmi_port, 7000 + (uint32_t)i);
+		CHECK(h->sel_entries == c.sel_entries && !strcmp(h->chip, c.chip));
+		CHECK(!h->sol_device[0] && h->policy == 0 && h->line == 4);
+	}
+	/* none: nothing made */
+	CHECK_EQ(load(base, &c, e, sizeof(e)), 0);
+	CHECK_EQ(switch_hosts_add(&c, 0), 0);
+	CHECK_EQ(c.nhosts, 0);
+
+	/* a port a host already drives (the default host's, a [host.NAME]'s) gets none; the file's
+	 * hosts stay as they were */
+	CHECK_EQ(load("[host]\nbackend = kvmd-switch\n[kvmd]\nswitch_port = 3\nswitch_hosts = yes\n"
+		      "switch_ipmi_base = 7000\n[host.web]\nbackend = kvmd-switch\nswitch_port = 1.2\n"
+		      "ipmi_port = 8001\n[host.lab]\nipmi_port = 8002\n", &c, e, sizeof(e)), 0);
+	CHECK_EQ(switch_hosts_add(&c, 4), 0);
+	CHECK_EQ(c.nhosts, 4);
+	CHECK(!strcmp(c.hosts[0].name, "web") && c.hosts[0].backend == BACKEND_KVMD);
+	CHECK(c.hosts[0].kvmd_switch_port == 1 && c.hosts[0].ipmi_port == 8001);
+	CHECK(!strcmp(c.hosts[1].name, "lab") && c.hosts[1].backend == BACKEND_SIM);
+	CHECK(!strcmp(c.hosts[2].name, "port0") && c.hosts[2].ipmi_port == 7000);
+	CHECK(!strcmp(c.hosts[3].name, "port2") && c.hosts[3].ipmi_port == 7002);
+
+	/* the checks of the file's hosts apply: IPMI ports, ids, names, limits */
+	const char *clash[][2] = {
+		{ "[host.x]\nipmi_port = 7002\n[hosts]\nmax = 5\n", "t.conf:4: host.port2.ipmi_port 7002 is also host.x's (line 7)" },
+		{ "[host.x]\nid = SwitchPort1\nipmi_port = 8000\n[hosts]\nmax = 5\n", "t.conf:4: host.port1.id 'SwitchPort1' is also host.x's (line 7)" },
+		{ "[host.port3]\nipmi_port = 8000\n", "t.conf:4: [host.port3] is already defined at line 7" },
+		{ "[ipmi]\nport = 7001\n", "t.conf:4: host.port1.ipmi_port 7001 is the default host's ipmi.port" },
+		{ "[hosts]\nmax = 3\n", "t.conf:4: [host.port3]: more than hosts.max = 3 further hosts" },
+	};
+	for (size_t i = 0; i < sizeof(clash) / sizeof(clash[0]); i++) {
+		char conf[512];
+		snprintf(conf, sizeof(conf), "%s%s", base, clash[i][0]);
+		CHECK_EQ(load(conf, &c, e, sizeof(e)), 0);
+		capture();
+		int n = switch_hosts_add(&c, 4);
+		captured(e, sizeof(e));
+		CHECK_EQ(n, 1);
+		CHECK(strstr(e, clash[i][1]) != NULL);
+		if (n != 1 || !strstr(e, clash[i][1]))
+			fprintf(stderr, "expected '%s' in:\n%s", clash[i][1], e);
+	}
+	/* a whole chain (20 ports) fits [hosts] max = 20; more is not a Switch kvmd has */
+	char conf[512];
+	snprintf(conf, sizeof(conf), "%s[hosts]\nmax = 20\n", base);
+	CHECK_EQ(load(conf, &c, e, sizeof(e)), 0);
+	CHECK_EQ(switch_hosts_add(&c, 20), 0);
+	CHECK(c.nhosts == 20 && c.hosts[19].ipmi_port == 7019 && !strcmp(c.hosts[19].id, "SwitchPort19"));
+	CHECK_EQ(load(conf, &c, e, sizeof(e)), 0);
+	capture();
+	CHECK_EQ(switch_hosts_add(&c, 21), 1);
+	captured(e, sizeof(e));
+	CHECK(strstr(e, "t.conf:4: kvmd.switch_hosts: kvmd reports 21 Switch ports; a chain has at "
+		      "most 20") != NULL);
+	CHECK_EQ(c.nhosts, 0);
+	snprintf(conf, sizeof(conf), "%s[hosts]\nmax = 20\n[host.x]\nipmi_port = 8000\n", base);
+	CHECK_EQ(load(conf, &c, e, sizeof(e)), 0);
+	capture();
+	CHECK(switch_hosts_add(&c, 20) >= 1); /* 21 hosts: past the ceiling */
+	captured(e, sizeof(e));
+	CHECK(strstr(e, "t.conf:4: [host.port19]: more than 20 further hosts (the ceiling)") != NULL);
+}
+
 static void users_cases(void)
 {
 	struct user u;
@@ -368,6 +505,7 @@ int main(void)
 	config_cases();
 	hosts_cases();
 	host_users_cases();
+	switch_cases();
 	users_cases();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -283,11 +283,95 @@ static void test_names(void)
 	CHECK(!strcmp(kvmd_redact("a\tb", 3, red, 3), "a?"));
 }
 
+/* GET /switch as kvmd 4.197 sends it (kvmd/apps/kvmd/switch/state.py), one unit, EDID data cut */
+static const char *SWITCH =
+	"{\n    \"ok\": true,\n    \"result\": {\n"
+	"        \"atx\": {\"busy\": [false, false, false, false], \"leds\": {\"hdd\": [false, true, false, false],"
+	" \"power\": [true, true, false, false]}},\n"
+	"        \"beacons\": {\"downlinks\": [false], \"ports\": [false, false, false, false], \"uplinks\": [false]},\n"
+	"        \"colors\": {\"active\": {\"blink_ms\": 0, \"blue\": 0, \"brightness\": 128, \"green\": 255, \"red\": 0}},\n"
+	"        \"edids\": {\"all\": {\"default\": {\"data\": \"00FFFF\", \"name\": \"Default\", \"parsed\": null}},"
+	" \"used\": [\"default\", \"default\", \"default\", \"default\"]},\n"
+	"        \"model\": {\"firmware\": {\"version\": 9}, \"limits\": {\"atx\": {\"click_delays\": {"
+	"\"power\": {\"default\": 0.5, \"max\": 10, \"min\": 0}}}},\n"
+	"            \"ports\": [\n"
+	"                {\"atx\": {\"click_delays\": {\"power\": 0.5, \"power_long\": 5.5, \"reset\": 0.5}},"
+	" \"channel\": 0, \"id\": \"1\", \"name\": \"web01\", \"unit\": 0, \"video\": {\"dummy\": true}},\n"
+	"                {\"channel\": 1, \"id\": \"2\", \"name\": \"\", \"unit\": 0},\n"
+	"                {\"channel\": 2, \"id\": \"3\", \"name\": \"\", \"unit\": 0},\n"
+	"                {\"channel\": 3, \"id\": \"4\", \"name\": \"\", \"unit\": 0}],\n"
+	"            \"units\": [{\"firmware\": {\"devbuild\": false, \"version\": 9}}]},\n"
+	"        \"summary\": {\"active_id\": \"2\", \"active_port\": 1, \"synced\": true},\n"
+	"        \"usb\": {\"links\": [true, true, false, false]}, \"video\": {\"links\": [true, true, false, false]}\n"
+	"    }\n}";
+
+/* kvmd_switch_active: what start-up discovery (firmware/switch_hosts.c) and the Switch port's
+ * virtual media read from GET /switch; anything but kvmd's shape is refused */
+static void test_switch(void)
+{
+	static struct json_tok t[512];
+	int ports = 99, active = 99;
+	CHECK_EQ(kvmd_switch_active(SWITCH, strlen(SWITCH), t, 512, &ports, &active), 0);
+	CHECK(ports == 4 && active == 1);
+	/* no Switch attached (or its units not reported yet): empty lists, a stale active port */
+	const char *none = "{\"ok\": true, \"result\": {\"model\": {\"firmware\": {\"version\": 9},"
+			   " \"ports\": [], \"units\": []}, \"summary\": {\"active_id\": \"2\","
+			   " \"active_port\": 1, \"synced\": true}, \"atx\": {\"busy\": []}}}";
+	CHECK_EQ(kvmd_switch_active(none, strlen(none), t, 512, &ports, &active), 0);
+	CHECK(ports == 0 && active == 1);
+	CHECK(kvmd_switch_active(SWITCH, strlen(SWITCH), t, 16, &ports, &active) < -1); /* tokens */
+	/* 25 ports parse (the caller bounds them); 1001 do not */
+	static char many[16384];
+	for (int n = 25; n <= 1001; n += 976) {
+		size_t o = (size_t)snprintf(many, sizeof(many), "{\"ok\": true, \"result\": {\"summary\":"
+					    " {\"active_port\": -1}, \"model\": {\"ports\": [");
+		for (int i = 0; i < n; i++)
+			o += (size_t)snprintf(many + o, sizeof(many) - o, "%s{}", i ? "," : "");
+		snprintf(many + o, sizeof(many) - o, "]}}}");
+		int r = kvmd_switch_active(many, strlen(many), t, 512, &ports, &active);
+		CHECK_EQ(r, n == 25 ? 0 : JSON_ETOKENS);
+		static struct json_tok big[2048];
+		r = kvmd_switch_active(many, strlen(many), big, 2048, &ports, &active);
+		CHECK_EQ(r, n == 25 ? 0 : -1);
+		CHECK_EQ(ports, n == 25 ? 25 : 0);
+	}
+	const char *bad[] = {
+		"", "null", "[]", "{", "{\"ok\": true}",
+		"{\"ok\": false, \"result\": {\"error\": \"UnauthorizedError\", \"error_msg\": \"Unauthorized\"}}",
+		"{\"ok\": 1, \"result\": {\"model\": {\"ports\": []}, \"summary\": {\"active_port\": -1}}}",
+		"{\"ok\": true, \"result\": []}",
+		"{\"ok\": true, \"result\": {\"summary\": {\"active_port\": -1}}}",
+		"{\"ok\": true, \"result\": {\"model\": [], \"summary\": {\"active_port\": -1}}}",
+		"{\"ok\": true, \"result\": {\"model\": {}, \"summary\": {\"active_port\": -1}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": 4}, \"summary\": {\"active_port\": -1}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": {\"0\": {}}}, \"summary\": {\"active_port\": -1}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": \"[{}]\"}, \"summary\": {\"active_port\": -1}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": []}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": []}, \"summary\": {}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": []}, \"summary\": {\"active_port\": \"1\"}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": []}, \"summary\": {\"active_port\": 1.5}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": []}, \"summary\": {\"active_port\": -2}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": []}, \"summary\": {\"active_port\": 1e30}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": []}, \"summary\": {\"active_port\": 99999999999999999999999}}}",
+		"{\"ok\": true, \"result\": {\"model\": {\"ports\": [{}]}, \"summary\": {\"active_port\": -1}}",
+		"{\"ok\": true, \"ok\": true, \"result\": {\"model\": {\"ports\": []}, \"summary\": {\"active_port\": -1}}}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ports = active = 99;
+		int r = kvmd_switch_active(bad[i], strlen(bad[i]), t, 512, &ports, &active);
+		CHECK(r < 0);
+		if (r >= 0)
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+		CHECK(ports == 0 && active == -1);
+	}
+}
+
 int main(void)
 {
 	test_ndjson();
 	test_httpc();
 	test_state();
+	test_switch();
 	test_lines();
 	test_names();
 	return t_done("test_ndjson");

@@ -292,11 +292,17 @@ def test_sol_data_path_per_host(bmcd_factory, tmp_path):
         assert b"out-of-B" not in ca.buf, ca.buf
         assert b"out-of-A" not in cb.buf, cb.buf
 
-        # ending A's console leaves B's
-        ca.send(b"~.")
-        assert ca.exited()
+        # an administrator's sol deactivate on A's endpoint ends A's console, not B's
+        a.ipmitool("sol", "deactivate")
+        assert a.log().count("deactivated by an administrator") == 1, a.log()
+        ca.send(b"typed-at-A-3\r")  # A's old console: answered "SoL inactive", not typed
+        assert quiet(pty_a, b"typed-at-A-3")
         pty_b.write(b"out-of-B-3\r\n")
         assert cb.wait_for(b"out-of-B-3"), cb.buf
+        cb.send(b"typed-at-B-3\r")
+        assert b"typed-at-B-3" in pty_b.read_until(b"typed-at-B-3")
+        r = b.ipmitool("sol", "activate", check=False, timeout=20)  # B's is still taken
+        assert "SOL payload already active on another session" in r.stderr, r.stderr
         cb.send(b"~.")
         assert cb.exited()
     finally:

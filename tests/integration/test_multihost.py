@@ -313,3 +313,34 @@ def test_sol_data_path_per_host(bmcd_factory, tmp_path):
             c.kill()
         pty_a.close()
         pty_b.close()
+
+
+def test_sol_sim_consoles_per_host(bmcd_factory):
+    """The same with the simulated hosts' own consoles (as configs/demo.conf): B's boot
+    messages and B's echo reach B's console only."""
+    from test_sol import ipmitool_sol
+    a, b = two_hosts(bmcd_factory, "sim_console = true\nsol_device = sim\n",
+                     "[sim]\nconsole = true\n[sol]\ndevice = sim\n")
+    consoles = []
+    try:
+        ca, cb = ipmitool_sol(a), ipmitool_sol(b)
+        consoles += [ca, cb]
+        assert ca.wait_for(b"SOL Session operational"), ca.buf
+        assert cb.wait_for(b"SOL Session operational"), cb.buf
+        b.ipmitool("power", "on")
+        assert cb.wait_for(b"sim login: "), cb.buf
+        cb.send(b"only-b\r")
+        assert cb.wait_for(b"you typed 'only-b'"), cb.buf
+        a.ipmitool("power", "on")
+        assert ca.wait_for(b"sim login: "), ca.buf
+        ca.send(b"only-a\r")
+        assert ca.wait_for(b"you typed 'only-a'"), ca.buf
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:
+            ca.pump(timeout=0.02)
+            cb.pump(timeout=0.02)
+        assert b"only-b" not in ca.buf and ca.buf.count(b"firmware OK") == 1, ca.buf
+        assert b"only-a" not in cb.buf and cb.buf.count(b"firmware OK") == 1, cb.buf
+    finally:
+        for c in consoles:
+            c.kill()

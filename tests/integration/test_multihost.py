@@ -1,6 +1,8 @@
 """Several hosts from one bmcd: [host.NAME] sections, each an IPMI endpoint on its own UDP
 port with its own host model, SEL, GUID, FRU, boot options and sessions (ipmitool against
-both endpoints of one daemon), and the configuration errors around them."""
+both endpoints of one daemon, in turn and at the same time; FreeIPMI's ipmipower with both
+in one host list), SoL per host (ptys and the simulated consoles: output and keystrokes stay
+with their own host), and the configuration errors around them."""
 import os
 import re
 import subprocess

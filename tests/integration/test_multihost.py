@@ -234,13 +234,16 @@ def test_ipmitool_both_endpoints_concurrently(bmcd_factory):
                                   stderr=subprocess.PIPE, text=True),
                  subprocess.Popen(cmd(b, "sel", "list"), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)]
-        for p in procs:
+        results = []
+        for p in procs:  # every one is waited for (or killed) before anything is asserted
             try:
                 out, err = p.communicate(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
                 out, err = p.communicate()
-            assert p.returncode == 0, (p.args, out, err, a.log()[-2000:])
+            results.append((p.returncode, p.args, out, err))
+        for rc, args, out, err in results:
+            assert rc == 0, (args, out, err, a.log()[-2000:])
         assert a.wait_power(on_a), "A should be %s" % ("on" if on_a else "off")
         assert b.wait_power(not on_a), "B should be %s" % ("off" if on_a else "on")
         time.sleep(0.4)  # longer than a press: nothing late changes either one

@@ -1558,7 +1558,8 @@ def render(c):
     t.h("Footprint")
     sz = R.get("size", {})
     w = [24, 14, 46]
-    t.row(["binary", "bytes", "note"], w)
+    if sz:
+        t.row(["binary", "bytes", "note"], w)
     for k in ("bmcd/x86_64", "bmcd/aarch64", "bmcd/armhf", "ipmi_sim", "nginx", "python3",
               "pyghmi-package"):
         d = sz.get(k)

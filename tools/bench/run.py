@@ -984,6 +984,79 @@ def section_ready(c):
                          os.path.join(nd, "error.log"), timeout=30 * runs)
 
 
+# --- memory per extra host ------------------------------------------------------------------
+
+HOSTS_EXTRA = (0, 4, 20)        # [host.NAME] sections besides the default host (20: the ceiling)
+HOSTS_SETTLE_S = 1.0            # read /proc this long after exec
+# Goals per extra host (issue 16: "document the memory per extra host"). With the ceiling of
+# 20 extra hosts these keep an idle bmcd (about 0.6 MiB alone) within the 4 MiB that every load
+# must stay under: 20 x 128 KiB = 2.5 MiB resident. VmData counts the pools sized from the
+# config whether touched or not.
+HOSTS_RSS_ANON_GOAL_KIB = 128
+HOSTS_VM_DATA_GOAL_KIB = 256
+
+
+def hosts_conf(d, n):
+    """A bmcd with n extra sim hosts, no SoL, Redfish off, every other setting its default."""
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "users"), "w") as f:
+        f.write("%s:%s:admin\n" % (USER, PASS))
+    os.chmod(os.path.join(d, "users"), 0o600)
+    ports = [free_port() for _ in range(n + 1)]
+    text = """# written by tools/bench/run.py: the default host and %d further sim hosts
+[ipmi]
+listen = 127.0.0.1
+port = %d
+
+[users]
+file = users
+
+[host]
+backend = sim
+
+[redfish]
+http_port = 0
+https_port = 0
+
+[hosts]
+max = %d
+""" % (n, ports[0], n)
+    for i, port in enumerate(ports[1:]):
+        text += "\n[host.h%d]\nipmi_port = %d\nbackend = sim\n" % (i + 1, port)
+    path = os.path.join(d, "bmcd.conf")
+    with open(path, "w") as f:
+        f.write(text)
+    return path, ports
+
+
+def section_hosts(c):
+    """RssAnon, VmData and VmRSS of a bmcd with 0, 4 and 20 extra sim hosts (no SoL), read
+    HOSTS_SETTLE_S after exec once every endpoint answers an ASF ping; median of the rounds."""
+    res = c.results.setdefault("hosts", {})
+    fields = ("RssAnon", "VmData", "VmRSS")
+    for n in HOSTS_EXTRA:
+        samples = []
+        for rnd in range(c.rounds):
+            check_deadline()
+            d = os.path.join(RUN, "hosts-%d-%d" % (n, rnd))
+            conf, ports = hosts_conf(d, n)
+            t0 = time.monotonic()
+            p = Proc("bmcd-hosts-%d" % n, [BMCD, "-c", conf], cwd=d, log=os.path.join(d, "bmcd.log"))
+            try:
+                wait_until(p, lambda: all(udp_probe(x) for x in ports))
+                time.sleep(max(0.0, HOSTS_SETTLE_S - (time.monotonic() - t0)))
+                samples.append({f: p.status_kb(f) for f in fields})
+            finally:
+                p.stop()
+        res[str(n)] = {f: sorted(s[f] for s in samples)[len(samples) // 2] for f in fields}
+        res[str(n)]["samples"] = samples
+        say("  %d extra hosts: %s" % (n, ", ".join("%s %d KiB" % (f, res[str(n)][f]) for f in fields)))
+    base, top = res.get("0"), res.get(str(HOSTS_EXTRA[-1]))
+    if base and top:
+        for f in fields:
+            res["per_host_" + f] = (top[f] - base[f]) / HOSTS_EXTRA[-1]
+
+
 # --- callgrind: instructions per request ------------------------------------------------------
 
 def callgrind_total(path):
@@ -1276,6 +1349,16 @@ def evaluate(c):
         worst = max(peaks.items(), key=lambda kv: kv[1])
         g("peak RSS under every load <= 4 MiB", worst[1] / 1024, 4.0, "<=",
           "highest VmHWM %d KiB under %s" % (worst[1], worst[0]))
+    hs = R.get("hosts", {})
+    if hs.get("per_host_RssAnon") is not None:
+        n = HOSTS_EXTRA[-1]
+        g("RssAnon per extra host <= %d KiB" % HOSTS_RSS_ANON_GOAL_KIB, hs["per_host_RssAnon"],
+          HOSTS_RSS_ANON_GOAL_KIB, "<=", "(%d KiB with %d extra hosts - %d KiB with none) / %d, "
+          "no SoL, %.0f s after exec" % (hs[str(n)]["RssAnon"], n, hs["0"]["RssAnon"], n,
+                                         HOSTS_SETTLE_S))
+        g("VmData per extra host <= %d KiB" % HOSTS_VM_DATA_GOAL_KIB, hs["per_host_VmData"],
+          HOSTS_VM_DATA_GOAL_KIB, "<=", "(%d KiB - %d KiB) / %d: the pools sized from the config" % (
+              hs[str(n)]["VmData"], hs["0"]["VmData"], n))
     rd = R.get("ready", {}).get("bmcd", {})
     if rd and not rd.get("error"):
         worst = max(rd.get("udp_best_ms", -1), rd.get("http_best_ms", -1))
@@ -1475,7 +1558,8 @@ def render(c):
     t.h("Footprint")
     sz = R.get("size", {})
     w = [24, 14, 46]
-    t.row(["binary", "bytes", "note"], w)
+    if sz:
+        t.row(["binary", "bytes", "note"], w)
     for k in ("bmcd/x86_64", "bmcd/aarch64", "bmcd/armhf", "ipmi_sim", "nginx", "python3",
               "pyghmi-package"):
         d = sz.get(k)
@@ -1520,6 +1604,24 @@ def render(c):
                                                       "%s..%s" % (fr(min(pk)), fr(max(pk))) if pk else "n/a"))
         if parts:
             t.text("  ratios bmcd / " + "; ".join(parts))
+    hs = R.get("hosts")
+    if hs:
+        t.text("")
+        t.text("Memory per extra host (KiB): bmcd with N [host.NAME] sim hosts, no SoL, Redfish off, "
+               "%.0f s after exec (median of %d)" % (HOSTS_SETTLE_S, len(hs.get("0", {}).get("samples", []))))
+        w = [24, 12, 12, 12]
+        t.row(["extra hosts", "RssAnon", "VmData", "VmRSS"], w)
+        for n in HOSTS_EXTRA:
+            d = hs.get(str(n))
+            if d:
+                t.row([str(n), fnum(d["RssAnon"]), fnum(d["VmData"]), fnum(d["VmRSS"])], w)
+        if hs.get("per_host_RssAnon") is not None:
+            t.row(["per extra host", "%.1f" % hs["per_host_RssAnon"], "%.1f" % hs["per_host_VmData"],
+                   "%.1f" % hs["per_host_VmRSS"]], w)
+            b4 = hs.get("4")
+            if b4:
+                t.text("  per extra host from 0 to 4: RssAnon %.1f, VmData %.1f" % (
+                    (b4["RssAnon"] - hs["0"]["RssAnon"]) / 4, (b4["VmData"] - hs["0"]["VmData"]) / 4))
     rd = R.get("ready")
     if rd:
         t.text("")
@@ -1602,7 +1704,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="short runs, one round, no cross builds, no callgrind")
     ap.add_argument("--only", default="", help="comma-separated sections: ipmi,handshake,redfish,"
-                    "pool,sol,footprint,callgrind,perf (cg:ipmi17,http,... for some callgrind runs)")
+                    "pool,sol,footprint,hosts,callgrind,perf (cg:ipmi17,http,... for some callgrind runs)")
     ap.add_argument("--bmcd", metavar="PATH", help="the bmcd binary to measure (default build/bmcd), "
                     "e.g. an older build to compare with")
     ap.add_argument("--rounds", type=int)
@@ -1650,7 +1752,7 @@ def main():
     c.only_cg = set(x[3:] for x in a.only.split(",") if x.startswith("cg:"))
     if c.only_cg:
         only.add("callgrind")
-    sections = only or {"ipmi", "handshake", "redfish", "pool", "sol", "footprint"} | (
+    sections = only or {"ipmi", "handshake", "redfish", "pool", "sol", "footprint", "hosts"} | (
         set() if a.quick else {"callgrind", "perf"})
     DEADLINE[0] = time.monotonic() + a.max_minutes * 60
 
@@ -1780,6 +1882,9 @@ def main():
             say("footprint: sizes, start-up")
             section_sizes(c)
             section_ready(c)
+        if "hosts" in sections:
+            say("memory per extra host (%s extra sim hosts)" % ", ".join(str(n) for n in HOSTS_EXTRA))
+            section_hosts(c)
         for p in list(c.procs.values()):
             p.stop()
         if "callgrind" in sections:

@@ -8,7 +8,6 @@ import re
 import subprocess
 import time
 
-import pytest
 
 from conftest import BMCD, Bmcd, asf_ping, free_udp_port, make_conf
 

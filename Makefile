@@ -35,10 +35,12 @@ endif
 SRCS := $(sort $(wildcard firmware/*.c hal/*.c net/*.c proto/*.c proto/redfish/*.c))
 OBJS := $(SRCS:%.c=$(OUT)/obj/%.o)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
-CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -Os $(WARN) -Werror \
+# link-time optimisation: the release binaries' code shrinks by about 3 KB (the 400 KiB limit)
+LTO := -flto=auto
+CFLAGS := -std=c11 -D_GNU_SOURCE -DBMCD_VERSION=\"$(VERSION)\" -Os $(LTO) $(WARN) -Werror \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-ident \
 	-I$(DEPS)/include -isystem $(DEPS)/kernel-headers
-LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none -s
+LDFLAGS := -Os $(LTO) -static -Wl,--gc-sections -Wl,--build-id=none -s
 LIBS := $(DEPS)/lib/libbearssl.a $(DEPS)/lib/libgpiod.a
 
 .PHONY: all deps run test check unit integration clean install install-test-deps install-run-deps test-cross test-asan test-valgrind test-fresh

@@ -64,6 +64,9 @@ void host_init(struct host *h, const struct host_cfg *cfg, struct atx *atx,
 {
 	memset(h, 0, sizeof(*h));
 	h->cfg = *cfg;
+	h->cfg.label[sizeof(h->cfg.label) - 1] = 0;
+	if (!h->cfg.label[0])
+		strcpy(h->cfg.label, "host");
 	if (!h->cfg.cycle_timeout_ms)
 		h->cfg.cycle_timeout_ms = 15000;
 	h->atx = atx;
@@ -153,9 +156,9 @@ static void power_report(struct host *h)
 		uint8_t origin = h->led_ours ? h->act.origin : ORIGIN_HOST;
 		const char *user = h->led_ours && h->act.user[0] ? h->act.user : NULL;
 		if (origin == ORIGIN_HOST)
-			log_info("host: power %s (not requested through bmcd)", on ? "on" : "off");
+			log_info("%s: power %s (not requested through bmcd)", h->cfg.label, on ? "on" : "off");
 		else
-			log_info("host: power %s (%s requested by %s via %s)", on ? "on" : "off",
+			log_info("%s: power %s (%s requested by %s via %s)", h->cfg.label, on ? "on" : "off",
 				 host_action_name(h->act.action), user ? user : "-",
 				 origin_names[origin & 3]);
 		/* ACPI power state sensor: S0/G0 working, or S5/G2 soft-off */
@@ -294,13 +297,13 @@ static bool held(struct host *h)
 	}
 	if (!h->hold_until) {
 		h->hold_until = h->now + h->cfg.hold_ms;
-		log_notice("host: %s requested by %s via %s waits for the virtual media insertion "
-			   "(at most %u s)", host_action_name(q->action), q->user[0] ? q->user : "-",
+		log_notice("%s: %s requested by %s via %s waits for the virtual media insertion "
+			   "(at most %u s)", h->cfg.label, host_action_name(q->action), q->user[0] ? q->user : "-",
 			   origin_names[q->origin & 3], h->cfg.hold_ms / 1000);
 	}
 	if (h->now < h->hold_until)
 		return true;
-	log_warn("host: the virtual media insertion is still running after %u s: %s goes ahead",
+	log_warn("%s: the virtual media insertion is still running after %u s: %s goes ahead", h->cfg.label,
 		 h->cfg.hold_ms / 1000, host_action_name(q->action));
 	h->hold_until = 0;
 	return false;
@@ -316,12 +319,12 @@ static void start_next(struct host *h)
 		build_program(h, (enum host_action)h->act.action);
 		const char *who = h->act.user[0] ? h->act.user : "-";
 		if (h->nsteps == 0) {
-			log_info("host: %s requested by %s via %s: nothing to do (power is %s)",
+			log_info("%s: %s requested by %s via %s: nothing to do (power is %s)", h->cfg.label,
 				 host_action_name(h->act.action), who, origin_names[h->act.origin & 3],
 				 h->on ? "on" : "off");
 			continue;
 		}
-		log_notice("host: %s requested by %s via %s", host_action_name(h->act.action), who,
+		log_notice("%s: %s requested by %s via %s", h->cfg.label, host_action_name(h->act.action), who,
 			   origin_names[h->act.origin & 3]);
 		sel_for_action(h, &h->act);
 		h->running = true;
@@ -339,7 +342,7 @@ static void clear_one_time_boot(struct host *h)
 {
 	h->boot_used = h->boot;
 	if (h->boot.enabled == BOOT_ONCE) {
-		log_info("host: one-time boot override consumed");
+		log_info("%s: one-time boot override consumed", h->cfg.label);
 		memset(&h->boot, 0, sizeof(h->boot));
 	}
 }
@@ -390,7 +393,7 @@ static void run_steps(struct host *h)
 					clear_one_time_boot(h);
 				if (h->atx->ops->press(h->atx, (enum atx_switch)st->sw, true, st->ms,
 						       h->now) < 0) {
-					log_err("host: pressing the %s switch failed",
+					log_err("%s: pressing the %s switch failed", h->cfg.label,
 						st->sw == ATX_POWER ? "power" : "reset");
 					finish_program(h, true);
 					return;
@@ -427,14 +430,14 @@ static void run_steps(struct host *h)
 			if (!h->step_until)
 				h->step_until = h->now + st->ms;
 			if (h->has_pending) {
-				log_notice("host: %s interrupted by a newer request",
+				log_notice("%s: %s interrupted by a newer request", h->cfg.label,
 					   host_action_name(h->act.action));
 				finish_program(h, true);
 				return;
 			}
 			if (h->now >= h->step_until) {
-				log_warn("host: %s: the power LED did not go off within %u ms; giving "
-					 "up", host_action_name(h->act.action), st->ms);
+				log_warn("%s: %s: the power LED did not go off within %u ms; giving "
+					 "up", h->cfg.label, host_action_name(h->act.action), st->ms);
 				finish_program(h, true);
 				return;
 			}
@@ -458,7 +461,7 @@ void host_service(struct host *h, int64_t now)
 		h->on = on;
 		h->on_since = now;
 		h->power = power_now(h);
-		log_info("host: power is %s", on ? "on" : "off");
+		log_info("%s: power is %s", h->cfg.label, on ? "on" : "off");
 	} else if (h->leds_known && on != h->on) {
 		power_changed(h, on);
 	}
@@ -519,18 +522,18 @@ int host_request(struct host *h, enum host_action a, const struct host_who *who,
 		strncpy(q.user, who->user, USER_NAME_MAX);
 	const char *by = q.user[0] ? q.user : "-";
 	if (!h->running && !h->has_pending && satisfied(h, a)) {
-		log_info("host: %s requested by %s via %s: nothing to do (power is %s)",
+		log_info("%s: %s requested by %s via %s: nothing to do (power is %s)", h->cfg.label,
 			 host_action_name(a), by, origin_names[q.origin & 3], h->on ? "on" : "off");
 		return 0;
 	}
 	if (h->has_pending)
-		log_notice("host: %s requested by %s via %s supersedes %s requested by %s via %s",
+		log_notice("%s: %s requested by %s via %s supersedes %s requested by %s via %s", h->cfg.label,
 			   host_action_name(a), by, origin_names[q.origin & 3],
 			   host_action_name(h->pending.action),
 			   h->pending.user[0] ? h->pending.user : "-",
 			   origin_names[h->pending.origin & 3]);
 	else if (h->running)
-		log_info("host: %s requested by %s via %s waits for %s to finish",
+		log_info("%s: %s requested by %s via %s waits for %s to finish", h->cfg.label,
 			 host_action_name(a), by, origin_names[q.origin & 3],
 			 host_action_name(h->act.action));
 	h->pending = q;
@@ -565,7 +568,7 @@ void host_identify(struct host *h, unsigned seconds, bool force, int64_t now)
 	catch_up(h, now);
 	h->identify_force = force;
 	h->identify_until = force || seconds == 0 ? 0 : h->now + (int64_t)seconds * 1000;
-	log_info("host: identify %s", force ? "on" : seconds ? "on for a while" : "off");
+	log_info("%s: identify %s", h->cfg.label, force ? "on" : seconds ? "on for a while" : "off");
 }
 
 void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who, int64_t now)
@@ -574,7 +577,7 @@ void host_set_policy(struct host *h, uint8_t policy, const struct host_who *who,
 	if (policy > POLICY_ALWAYS_ON)
 		return;
 	h->policy = policy;
-	log_notice("host: power restore policy set to %s by %s",
+	log_notice("%s: power restore policy set to %s by %s", h->cfg.label,
 		   policy == POLICY_ALWAYS_ON ? "always-on" : policy == POLICY_PREVIOUS ? "previous"
 											 : "always-off",
 		   who && who->user ? who->user : "-");
@@ -593,7 +596,7 @@ void host_set_boot(struct host *h, const struct boot_override *b, const struct h
 	h->boot = *b;
 	if (h->boot.enabled == BOOT_DISABLED)
 		h->boot.target = BOOT_NONE;
-	log_notice("host: boot override set (target %u, %s%s) by %s", b->target,
+	log_notice("%s: boot override set (target %u, %s%s) by %s", h->cfg.label, b->target,
 		   b->enabled == BOOT_CONTINUOUS ? "persistent" : b->enabled == BOOT_ONCE ? "once"
 											  : "disabled",
 		   b->uefi ? ", UEFI" : "", who && who->user ? who->user : "-");
@@ -603,7 +606,7 @@ void host_apply_policy(struct host *h)
 {
 	if (h->policy == POLICY_ALWAYS_ON && !h->on) {
 		struct host_who who = { ORIGIN_BMC, 0, NULL };
-		log_notice("host: power restore policy is always-on and the host is off: powering on");
+		log_notice("%s: power restore policy is always-on and the host is off: powering on", h->cfg.label);
 		host_request(h, HOST_ON, &who, h->now);
 	}
 }

@@ -40,6 +40,7 @@ struct host_cfg {
 	uint32_t hold_ms;
 	host_notify_fn notify;		/* NULL: nobody listens */
 	void *notify_ctx;
+	char label[40];			/* how log lines name the host ("": "host") */
 };
 
 enum step_kind { STEP_PRESS, STEP_HOLDOFF, STEP_WAIT_OFF, STEP_DELAY };

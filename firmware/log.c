@@ -66,6 +66,19 @@ void logf_(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_host_cb(void *ctx, int level, const char *fmt, ...)
+{
+	char line[480];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (ctx)
+		logf_(level, "%s: %s", (const char *)ctx, line);
+	else
+		logf_(level, "%s", line);
+}
+
 void log_cb(void *ctx, int level, const char *fmt, ...)
 {
 	(void)ctx;

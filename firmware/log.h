@@ -14,6 +14,9 @@ void log_set_sink(void (*sink)(void *ctx, int level, const char *line), void *ct
 void logf_(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Adapter with a context pointer, for the protocol engines' log callbacks. */
 void log_cb(void *ctx, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same for one host's engines: ctx is a label put before the line ("host b: ..."), or
+ * NULL for none. */
+void log_host_cb(void *ctx, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define log_err(...) logf_(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) logf_(LOG_WARN, __VA_ARGS__)

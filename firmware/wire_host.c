@@ -3,6 +3,7 @@
  * in the loop, the model's timer, and the event log it owns.
  */
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bmc.h"
@@ -108,6 +109,8 @@ int wire_host(struct bmc_host *h, int64_t now)
 		.notify = wire_redfish_host_changed,
 		.notify_ctx = h,
 	};
+	if (b->nhosts > 1) /* log lines say which host */
+		snprintf(hc.label, sizeof(hc.label), "host %s", h->conf.id);
 	host_init(&h->host, &hc, h->atx, sel, now);
 	return 0;
 }

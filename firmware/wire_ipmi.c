@@ -144,7 +144,8 @@ int wire_ipmi(struct bmc_host *h, const uint8_t master[SEED_LEN], int64_t now)
 		.user_ctx = h,
 		.send = udp_send_cb,
 		.send_ctx = h,
-		.log = log_cb,
+		.log = log_host_cb, /* with several hosts, the lines name theirs */
+		.log_ctx = b->nhosts > 1 ? h->host.cfg.label : NULL,
 	};
 	memcpy(ic.suites, b->cfg.suites, sizeof(ic.suites));
 	if (h->idx == 0) /* the first host's engine sets up the table all of them share */

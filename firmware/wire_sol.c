@@ -158,7 +158,8 @@ int wire_sol(struct bmc_host *h, int64_t now)
 		return 0;
 	struct uart_cfg uc = { .speed = c->sol_speed, .data_bits = (uint8_t)c->sol_data_bits,
 			       .parity = (uint8_t)c->sol_parity, .stop_bits = (uint8_t)c->sol_stop_bits,
-			       .rtscts = c->sol_flow == 1, .log = log_cb };
+			       .rtscts = c->sol_flow == 1, .log = log_host_cb,
+			       .log_ctx = h->b->nhosts > 1 ? h->host.cfg.label : NULL };
 	snprintf(uc.path, sizeof(uc.path), "%s", dev);
 	uart_init(&h->uart, &uc);
 	uart_open(&h->uart, now); /* absent now is fine: it is retried every second */

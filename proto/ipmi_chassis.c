@@ -60,7 +60,8 @@ void chassis_control(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)
 	}
 	struct host_who who = who_of(m, rq);
 	int rc = host_request(m->host, (enum host_action)map[c], &who, m->now);
-	wr_u8(w, rc == 0 ? CC_OK : rc == -1 ? CC_NODE_BUSY : CC_UNSPECIFIED);
+	/* a full queue or an unreachable backend (kvmd away): busy, try again */
+	wr_u8(w, rc == 0 ? CC_OK : CC_NODE_BUSY);
 }
 
 void chassis_identify(struct ipmi *m, const struct ipmi_req *rq, struct wr *w)

@@ -283,7 +283,7 @@ static const struct row chassis_rows[] = {
 	{ "Chassis Control: too short", C, 0x02, "", "c7" },
 	{ "Chassis Control: extra byte", C, 0x02, "01 00", "00" },
 	{ "Chassis Control: queue full", C, 0x02, "01", "c0", ADMIN, host_busy },
-	{ "Chassis Control: unavailable", C, 0x02, "01", "ff", ADMIN, host_fails },
+	{ "Chassis Control: unavailable", C, 0x02, "01", "c0", ADMIN, host_fails },
 	{ "Chassis Control: viewer", C, 0x02, "01", "d4", VIEWER, host_ok },
 	{ "Chassis Identify: default", C, 0x04, "", "00" },
 	{ "Chassis Identify: 10 s", C, 0x04, "0a", "00" },

@@ -12,6 +12,9 @@
  *             itself carries: seeds use the live tokens below)
  *   bit 2     the connection is TLS;  bit 3: the peer is on loopback
  *   bit 4     [redfish] http_remote;  bit 5: the host is powered on
+ * Two systems: 0 (the fake host, the drive) and b (a second fake host, no drive, an
+ * allow-list without the user "user"), so system lookups, per-system events and the
+ * allow-list's 404/403 are reached.
  * Three sessions exist before every input, with the tokens in tokens[] (admin, operator,
  * user); a fourth slot is free so POST .../Sessions succeeds once and then hits the limit.
  * The engine is rebuilt for every input (login throttling, sessions, SEL, ETags start the
@@ -43,7 +46,9 @@
 
 static struct redfish rf;
 static struct rf_session sess[NSESS];
-static struct host host;
+static struct host host, host_b;
+static struct rf_system systems[2]; /* the default host and "b", whose allow-list leaves
+				     * out the user "user" */
 static struct users users;
 static struct user user_tab[FUZZ_USERS_MAX];
 static struct json_tok tok[4096];
@@ -63,6 +68,12 @@ static const char *const basic[5] = {
 	"Authorization: Basic Y2I6Y2FsbGJhY2s=\r\n",		/* cb:callback */
 	"Authorization: Basic YWRtaW46d3Jvbmc=\r\n",		/* admin:wrong */
 };
+
+static bool not_user(void *ctx, const char *name)
+{
+	(void)ctx;
+	return strcmp(name, "user") != 0;
+}
 
 static void setup(uint8_t ctl)
 {
@@ -102,6 +113,16 @@ static void setup(uint8_t ctl)
 	struct msd_sim_cfg mc = { .size = 4 << 20, .rate_kib_s = 2048, .step_ms = 500 };
 	msd = msd_sim_new(&mc, 1000000);
 	cfg.msd = msd;
+	fake_host_init(&host_b);
+	memset(systems, 0, sizeof(systems));
+	systems[0] = (struct rf_system){ .id = "0", .host = &host, .ipmi_port = 623,
+					 .sol_enabled = true, .msd = msd };
+	memcpy(systems[0].uuid, cfg.uuid, sizeof(systems[0].uuid));
+	systems[1] = (struct rf_system){ .id = "b", .uuid = "a1a2a3a4-b1b2-c1c2-d1d2-0102030405b2",
+					 .host = &host_b, .ipmi_port = 6231, .model = "Box B",
+					 .allowed = not_user };
+	cfg.systems = systems;
+	cfg.nsystems = 2;
 	static const uint8_t seed[32] = "bmcd fuzz seed: fixed on purpose";
 	redfish_init(&rf, &cfg, sess, &users, &host, seed, sizeof(seed));
 	/* live sessions with known tokens: admin, operator, user */
@@ -255,7 +276,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (int e = 0; e < 3; e++) {
 				buf_init(&out, outp, OUT_MAX);
 				host.st.on = e & 1;
-				redfish_sse_event(&rf, 0, e == 2 ? RF_NOTIFY_LOG : RF_NOTIFY_POWER,
+				redfish_sse_event(&rf, (unsigned)e & 1, /* both systems */
+						  e == 2 ? RF_NOTIFY_LOG : RF_NOTIFY_POWER,
 						  e & 1 ? HOST_POWER_ON : HOST_POWER_OFF, &out);
 				check_event(&out);
 			}
@@ -267,7 +289,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* what the subscriptions the input made get: well-formed requests with exact lengths */
 	for (int e = 0; e < 2 && redfish_subs_any(&rf); e++) {
 		buf_init(&out, outp, OUT_MAX);
-		redfish_sse_event(&rf, 0, e ? RF_NOTIFY_LOG : RF_NOTIFY_POWER,
+		redfish_sse_event(&rf, (unsigned)e, e ? RF_NOTIFY_LOG : RF_NOTIFY_POWER,
 				  host.st.on ? HOST_POWER_ON : HOST_POWER_OFF, &out);
 		for (unsigned i = 0; i < 2; i++) {
 			buf_init(&out, outp, OUT_MAX);

@@ -391,6 +391,11 @@ def curl_runs(port):
         ["curl", "-s", u + "/redfish/v1/"],
         ["curl", "-s"] + a + [u + "/redfish/v1/Systems/0"],
         ["curl", "-s", "-I"] + a + [u + "/redfish/v1/Systems/0"],
+        # a further host's system (fuzz_redfish has Systems/b; the recorded daemon may not)
+        ["curl", "-s"] + a + [u + "/redfish/v1/Systems/b", u + "/redfish/v1/Chassis/b"],
+        ["curl", "-s", "-X", "POST", "-u", "user:user"] + js + [
+            "-d", '{"ResetType":"ForceOff"}',
+            u + "/redfish/v1/Systems/b/Actions/ComputerSystem.Reset"],
         ["curl", "-s"] + a + [u + "/redfish/v1/Systems", u + "/redfish/v1/Chassis",
                               u + "/redfish/v1/Managers/bmc", u + "/redfish/v1/$metadata",
                               u + "/redfish/v1/odata"],

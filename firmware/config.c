@@ -206,6 +206,7 @@ static const struct key keys[] = {
 
 static const struct key host_keys[] = {
 	HSTR("id", id),
+	HSTR("ipmi_listen", ipmi_listen),
 	HENUM("backend", backend, backend_names),
 	KEY("host", "switch_port", K_SWITCH_PORT, HOST_T, kvmd_switch_port, 0, 0, 0, NULL, false),
 	HU32("ipmi_port", ipmi_port, 1, 65535),

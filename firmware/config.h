@@ -28,7 +28,9 @@ struct host_conf {
 	char id[32];			/* Redfish system id; unique, [0-9A-Za-z_-] */
 	uint32_t backend;		/* sim | gpiod | kvmd-switch (not kvmd: the default host's) */
 	int32_t kvmd_switch_port;	/* -1: none */
-	uint32_t ipmi_port;		/* required, unique; 0: not given */
+	uint32_t ipmi_port;		/* required unless ipmi_listen is given; 0: not given
+					 * (config_host: [ipmi] port then) */
+	char ipmi_listen[CFG_ADDR_MAX];	/* "": [ipmi] listen (config_host fills it in) */
 	char sol_device[CFG_PATH_MAX];	/* empty: no SoL; "sim": the simulated host's console */
 	char product_name[64], product_serial[64];
 	uint32_t policy;		/* enum host_policy */

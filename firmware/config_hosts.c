@@ -3,15 +3,65 @@
  * opening a section, completing and cross-checking them after the whole file, and each
  * host's own settings for the wiring (config_host). Their keys are in config.c's table.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 
+/* Where a further host's IPMI endpoint listens: its own address, else [ipmi] listen; its
+ * own port, else (with its own address only) [ipmi] port. */
+static void host_endpoint(const struct config *c, const struct host_conf *h,
+			  char addr[CFG_ADDR_MAX], uint32_t *port)
+{
+	bool own = h->ipmi_listen[0] != 0;
+	if (addr != h->ipmi_listen)
+		memcpy(addr, own ? h->ipmi_listen : c->ipmi_listen, CFG_ADDR_MAX);
+	else if (!own)
+		memcpy(addr, c->ipmi_listen, CFG_ADDR_MAX);
+	*port = h->ipmi_port ? h->ipmi_port : own ? c->ipmi_port : 0;
+}
+
+/* An address as 16 bytes (IPv4 v4-mapped); false: not an address. */
+static bool addr16(const char *s, uint8_t out[16])
+{
+	uint8_t v4[4];
+	if (inet_pton(AF_INET, s, v4) == 1) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xFF;
+		memcpy(out + 12, v4, 4);
+		return true;
+	}
+	return inet_pton(AF_INET6, s, out) == 1;
+}
+
+/* Whether sockets bound to a and b (the same port) take the same datagrams: the same
+ * address, "::" (both families), or 0.0.0.0 and an IPv4 address. */
+static bool addr_overlap(const char *a, const char *b)
+{
+	static const uint8_t any6[16], any4[16] = { [10] = 0xFF, [11] = 0xFF };
+	uint8_t x[16], y[16];
+	if (!addr16(a, x) || !addr16(b, y))
+		return !strcmp(a, b); /* not addresses: start-up refuses them anyway */
+	if (!memcmp(x, any6, 16) || !memcmp(y, any6, 16))
+		return true;
+	bool x4 = !memcmp(x, any4, 12), y4 = !memcmp(y, any4, 12);
+	if ((!memcmp(x, any4, 16) && y4) || (!memcmp(y, any4, 16) && x4))
+		return true;
+	return !memcmp(x, y, 16);
+}
+
+/* Whether two endpoints (address, port) clash. */
+static bool endpoints_clash(const char *a, uint32_t pa, const char *b, uint32_t pb)
+{
+	return pa && pa == pb && addr_overlap(a, b);
+}
+
 void config_host(const struct config *c, int i, struct host_conf *out)
 {
 	if (i > 0) {
 		*out = c->hosts[i - 1];
+		host_endpoint(c, out, out->ipmi_listen, &out->ipmi_port);
 		return;
 	}
 	memset(out, 0, sizeof(*out));
@@ -19,6 +69,7 @@ void config_host(const struct config *c, int i, struct host_conf *out)
 	out->backend = c->backend;
 	out->kvmd_switch_port = c->kvmd_switch_port;
 	out->ipmi_port = c->ipmi_port;
+	snprintf(out->ipmi_listen, sizeof(out->ipmi_listen), "%s", c->ipmi_listen);
 	snprintf(out->sol_device, sizeof(out->sol_device), "%s", c->sol_device);
 	snprintf(out->product_name, sizeof(out->product_name), "%s", c->product_name);
 	snprintf(out->product_serial, sizeof(out->product_serial), "%s", c->product_serial);
@@ -167,20 +218,24 @@ int config_check_hosts(struct config *c, const char *path)
 				"redfish.system_id\n", path, h->line, h->name, h->id);
 			errors++;
 		}
-		if (!h->ipmi_port) {
-			fprintf(stderr, "%s:%d: host.%s: ipmi_port is required\n", path, h->line,
-				h->name);
+		char ha[CFG_ADDR_MAX], oa[CFG_ADDR_MAX];
+		uint32_t hp, op;
+		host_endpoint(c, h, ha, &hp);
+		if (!hp) {
+			fprintf(stderr, "%s:%d: host.%s: ipmi_port is required (or ipmi_listen, an "
+				"address of its own)\n", path, h->line, h->name);
 			errors++;
-		} else if (h->ipmi_port == c->ipmi_port) {
-			fprintf(stderr, "%s:%d: host.%s.ipmi_port %u is the default host's "
-				"ipmi.port\n", path, h->line, h->name, h->ipmi_port);
+		} else if (endpoints_clash(ha, hp, c->ipmi_listen, c->ipmi_port)) {
+			fprintf(stderr, "%s:%d: host.%s: IPMI on [%s]:%u is the default host's "
+				"(ipmi.listen, ipmi.port)\n", path, h->line, h->name, ha, hp);
 			errors++;
 		}
 		for (uint32_t j = 0; j < i; j++) {
 			const struct host_conf *o = &c->hosts[j];
-			if (h->ipmi_port && h->ipmi_port == o->ipmi_port) {
-				fprintf(stderr, "%s:%d: host.%s.ipmi_port %u is also host.%s's (line "
-					"%d)\n", path, h->line, h->name, h->ipmi_port, o->name, o->line);
+			host_endpoint(c, o, oa, &op);
+			if (endpoints_clash(ha, hp, oa, op)) {
+				fprintf(stderr, "%s:%d: host.%s: IPMI on [%s]:%u is also host.%s's "
+					"(line %d)\n", path, h->line, h->name, ha, hp, o->name, o->line);
 				errors++;
 			}
 			if (!strcmp(h->id, o->id)) {
@@ -226,9 +281,12 @@ int config_check_default_port(const struct config *c)
 	int errors = 0;
 	for (uint32_t i = 0; i < c->nhosts; i++) {
 		const struct host_conf *h = &c->hosts[i];
-		if (h->ipmi_port == c->ipmi_port) {
-			fprintf(stderr, "%s:%d: host.%s.ipmi_port %u is the default host's IPMI port "
-				"(as PiKVM's files set it)\n", c->path, h->line, h->name, h->ipmi_port);
+		char ha[CFG_ADDR_MAX];
+		uint32_t hp;
+		host_endpoint(c, h, ha, &hp);
+		if (endpoints_clash(ha, hp, c->ipmi_listen, c->ipmi_port)) {
+			fprintf(stderr, "%s:%d: host.%s: IPMI on [%s]:%u is the default host's "
+				"(as PiKVM's files set it)\n", c->path, h->line, h->name, ha, hp);
 			errors++;
 		}
 	}

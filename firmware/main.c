@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 		struct bmc_host *h = &b->hosts[i];
 		if (b->cfg.ipmi_enabled) {
 			char err[160];
-			h->udp_fd = udp_open(b->cfg.ipmi_listen, (uint16_t)h->conf.ipmi_port, err,
+			h->udp_fd = udp_open(h->conf.ipmi_listen, (uint16_t)h->conf.ipmi_port, err,
 					     sizeof(err));
 			if (h->udp_fd < 0) {
 				log_err("ipmi%s%s: %s", i ? " " : "", h->conf.name, err);
@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < b->nhosts; i++) {
 		const struct bmc_host *h = &b->hosts[i];
 		log_notice("host %s (id %s): IPMI on [%s]:%u, backend %s (power %s), SoL %s",
-			   h->conf.name, h->conf.id, b->cfg.ipmi_listen, h->conf.ipmi_port,
+			   h->conf.name, h->conf.id, h->conf.ipmi_listen, h->conf.ipmi_port,
 			   h->atx->ops->name, h->host.on ? "on" : "off",
 			   h->sol.configured ? h->uart.cfg.path : "off");
 	}

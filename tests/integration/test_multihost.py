@@ -94,9 +94,20 @@ def check_config(tmp_path, hosts, head=""):
 def test_config_errors(tmp_path):
     r = check_config(tmp_path, "[host.b]\nipmi_port = 7001\n[host.c]\nipmi_port = 7001\n")
     assert r.returncode == 1
-    assert "bmcd.conf:5: host.c.ipmi_port 7001 is also host.b's (line 3)" in r.stderr
+    assert "bmcd.conf:5: host.c: IPMI on [::]:7001 is also host.b's (line 3)" in r.stderr
     r = check_config(tmp_path, "[host.b]\nipmi_port = 623\n")
-    assert "bmcd.conf:3: host.b.ipmi_port 623 is the default host's ipmi.port" in r.stderr
+    assert "bmcd.conf:3: host.b: IPMI on [::]:623 is the default host's (ipmi.listen, " \
+        "ipmi.port)" in r.stderr
+    # an address of its own: the same port is fine, an overlapping address is not
+    r = check_config(tmp_path, "[host.b]\nipmi_listen = 127.0.0.2\n[host.c]\n"
+                     "ipmi_listen = 127.0.0.3\n", head="[ipmi]\nlisten = 127.0.0.1\n")
+    assert r.returncode == 0, r.stderr
+    r = check_config(tmp_path, "[host.b]\nipmi_listen = 0.0.0.0\n",
+                     head="[ipmi]\nlisten = 127.0.0.1\n")
+    assert "bmcd.conf:5: host.b: IPMI on [0.0.0.0]:623 is the default host's" in r.stderr
+    r = check_config(tmp_path, "[host.b]\nipmi_listen = ::1\n",
+                     head="[ipmi]\nlisten = 127.0.0.1\n")
+    assert r.returncode == 0, r.stderr
     r = check_config(tmp_path, "[host.b]\nipmi_port = 7001\n[host.c]\nid = b\nipmi_port = 7002\n")
     assert r.returncode == 1
     assert "bmcd.conf:5: host.c.id 'b' is also host.b's (line 3)" in r.stderr
@@ -424,3 +435,25 @@ def test_failed_login_throttle_is_shared_by_the_endpoints(bmcd_factory):
     # the same address and user, the same users file: B may check at most one more password
     # (one when A's first lockout, 1 s, ran out meanwhile), not a fresh five
     assert len(checked) <= 1, "B checked %d more wrong passwords: %s" % (len(checked), on_b)
+
+
+def test_a_host_on_an_address_of_its_own(bmcd_factory):
+    """ipmi_listen = 127.0.0.2 and no ipmi_port: host b answers on the same port as the
+    default host, at its own address (one address per machine, as fleet tools expect)."""
+    pa = free_udp_port()
+    conf = make_conf(pa, extra="\n[host.b]\nipmi_listen = 127.0.0.2\nbackend = sim\n")
+    a = bmcd_factory(conf=conf, port=pa)
+
+    def ipmi(addr, *args):
+        return subprocess.run(["ipmitool", "-I", "lanplus", "-H", addr, "-p", str(pa), "-U",
+                               "admin", "-P", "admin", *args], capture_output=True, text=True,
+                              timeout=30)
+    assert "is off" in ipmi("127.0.0.2", "power", "status").stdout, a.log()
+    assert ipmi("127.0.0.2", "power", "on").returncode == 0
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and "is on" not in ipmi("127.0.0.2", "power",
+                                                              "status").stdout:
+        time.sleep(0.1)
+    assert "is on" in ipmi("127.0.0.2", "power", "status").stdout
+    assert "is off" in ipmi("127.0.0.1", "power", "status").stdout
+    assert "host b (id b): IPMI on [127.0.0.2]:%d" % pa in a.log()

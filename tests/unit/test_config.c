@@ -184,9 +184,35 @@ static void hosts_cases(void)
 	/* what must differ */
 	CHECK_EQ(load("[host.a]\nipmi_port = 7001\n[host.b]\nipmi_port = 7001\n", &c, e,
 		      sizeof(e)), 1);
-	CHECK(strstr(e, "t.conf:3: host.b.ipmi_port 7001 is also host.a's (line 1)") != NULL);
+	CHECK(strstr(e, "t.conf:3: host.b: IPMI on [::]:7001 is also host.a's (line 1)") != NULL);
 	CHECK_EQ(load("[host.a]\nipmi_port = 623\n", &c, e, sizeof(e)), 1);
-	CHECK(strstr(e, "t.conf:1: host.a.ipmi_port 623 is the default host's ipmi.port") != NULL);
+	CHECK(strstr(e, "t.conf:1: host.a: IPMI on [::]:623 is the default host's (ipmi.listen, ipmi.port)") != NULL);
+	/* an IPMI address of its own: the port defaults to [ipmi] port, and only endpoints
+	 * that would take the same datagrams clash */
+	struct host_conf hc;
+	CHECK_EQ(load("[ipmi]\nlisten = 127.0.0.1\n[host.a]\nipmi_listen = 127.0.0.2\n"
+		      "[host.b]\nipmi_listen = 127.0.0.3\n[host.c]\nipmi_listen = 127.0.0.3\n"
+		      "ipmi_port = 7001\n[host.d]\nipmi_listen = ::1\n", &c, e, sizeof(e)), 0);
+	config_host(&c, 1, &hc);
+	CHECK(!strcmp(hc.ipmi_listen, "127.0.0.2") && hc.ipmi_port == 623);
+	config_host(&c, 3, &hc);
+	CHECK(!strcmp(hc.ipmi_listen, "127.0.0.3") && hc.ipmi_port == 7001);
+	config_host(&c, 0, &hc);
+	CHECK(!strcmp(hc.ipmi_listen, "127.0.0.1") && hc.ipmi_port == 623);
+	CHECK_EQ(load("[ipmi]\nlisten = 127.0.0.1\n[host.a]\nipmi_port = 7001\n", &c, e,
+		      sizeof(e)), 0);
+	config_host(&c, 1, &hc);
+	CHECK(!strcmp(hc.ipmi_listen, "127.0.0.1") && hc.ipmi_port == 7001);
+	CHECK_EQ(load("[ipmi]\nlisten = 127.0.0.1\n[host.a]\nipmi_listen = 0.0.0.0\n", &c, e,
+		      sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:3: host.a: IPMI on [0.0.0.0]:623 is the default host's") != NULL);
+	CHECK_EQ(load("[ipmi]\nlisten = ::ffff:127.0.0.1\n[host.a]\nipmi_listen = 127.0.0.1\n",
+		      &c, e, sizeof(e)), 1);
+	CHECK_EQ(load("[ipmi]\nlisten = 127.0.0.1\n[host.a]\nipmi_listen = 127.0.0.2\n"
+		      "[host.b]\nipmi_listen = ::\nipmi_port = 7001\n[host.c]\nipmi_listen = "
+		      "127.0.0.9\nipmi_port = 7001\n", &c, e, sizeof(e)), 1);
+	CHECK(strstr(e, "t.conf:8: host.c: IPMI on [127.0.0.9]:7001 is also host.b's (line 5)") !=
+	      NULL);
 	CHECK_EQ(load("[host.a]\nipmi_port = 7001\n[host.b]\nid = a\nipmi_port = 7002\n", &c, e,
 		      sizeof(e)), 1);
 	CHECK(strstr(e, "t.conf:3: host.b.id 'a' is also host.a's (line 1)") != NULL);
@@ -258,7 +284,7 @@ static void hosts_cases(void)
 	size_t got = fread(e, 1, sizeof(e) - 1, tmp);
 	e[got] = 0;
 	fclose(tmp);
-	CHECK(strstr(e, "t.conf:3: host.b.ipmi_port 7002 is the default host's IPMI port") != NULL);
+	CHECK(strstr(e, "t.conf:3: host.b: IPMI on [::]:7002 is the default host's (as PiKVM's files set it)") != NULL);
 }
 
 /* `users` in [host] and [host.NAME]: a per-host allow-list (names only, not checked against
@@ -403,10 +429,10 @@ static void switch_cases(void)
 
 	/* the checks of the file's hosts apply: IPMI ports, ids, names, limits */
 	const char *clash[][2] = {
-		{ "[host.x]\nipmi_port = 7002\n[hosts]\nmax = 5\n", "t.conf:4: host.port2.ipmi_port 7002 is also host.x's (line 7)" },
+		{ "[host.x]\nipmi_port = 7002\n[hosts]\nmax = 5\n", "t.conf:4: host.port2: IPMI on [::]:7002 is also host.x's (line 7)" },
 		{ "[host.x]\nid = SwitchPort1\nipmi_port = 8000\n[hosts]\nmax = 5\n", "t.conf:4: host.port1.id 'SwitchPort1' is also host.x's (line 7)" },
 		{ "[host.port3]\nipmi_port = 8000\n", "t.conf:4: [host.port3] is already defined at line 7" },
-		{ "[ipmi]\nport = 7001\n", "t.conf:4: host.port1.ipmi_port 7001 is the default host's ipmi.port" },
+		{ "[ipmi]\nport = 7001\n", "t.conf:4: host.port1: IPMI on [::]:7001 is the default host's (ipmi.listen, ipmi.port)" },
 		{ "[hosts]\nmax = 3\n", "t.conf:4: [host.port3]: more than hosts.max = 3 further hosts" },
 	};
 	for (size_t i = 0; i < sizeof(clash) / sizeof(clash[0]); i++) {

@@ -211,6 +211,8 @@ int wire_redfish(struct bmc *b, int64_t now, const uint8_t master[SEED_LEN])
 		s->ipmi_port = c->ipmi_enabled ? (uint16_t)h->conf.ipmi_port : 0;
 		s->sol_enabled = h->sol.configured;
 		s->msd = h->msd;
+		/* kvmd has one drive: its hosts (the main port, the Switch's ports) share it */
+		s->shared_drive = h->msd && h->conf.backend == BACKEND_KVMD;
 		if (h->conf.users[0]) {
 			s->allowed = user_allowed;
 			s->allowed_ctx = &h->conf;

@@ -99,6 +99,9 @@ struct rf_system {
 	char model[64], serial[64];	/* Model, SerialNumber ("": left out) */
 	struct msd *msd;		/* its virtual CD (Systems/{id}/VirtualMedia/Cd; system 0's
 					 * is also Managers/bmc/VirtualMedia/Cd), NULL: none */
+	uint8_t shared_drive;		/* systems with the same non-zero value reach one physical
+					 * drive (kvmd's, through a PiKVM Switch): while one holds
+					 * media, another's insert is refused */
 	/* whether a user may see and use it (NULL: every user) */
 	bool (*allowed)(void *ctx, const char *user);
 	void *allowed_ctx;

@@ -165,6 +165,23 @@ static bool unavailable(struct ctx *x, const struct msd_status *st)
 	return true;
 }
 
+/* Another system that shares this one's physical drive and holds media in it (or is
+ * downloading into it): its index, or -1. Its own drive's view is current (it made the
+ * change), where this system's may be a poll behind. */
+static int holder(const struct ctx *x, struct msd_status *st)
+{
+	const struct redfish *r = x->r;
+	for (unsigned i = 0; x->s->shared_drive && i < r->nsys; i++) {
+		const struct rf_system *o = &r->sys[i];
+		if (i == x->si || o->shared_drive != x->s->shared_drive || !o->msd)
+			continue;
+		o->msd->ops->status(o->msd, st);
+		if (st->state == MSD_INSERTED || (st->state == MSD_BUSY && st->inserting))
+			return (int)i;
+	}
+	return -1;
+}
+
 void rf_post_vm_insert(struct ctx *x)
 {
 	if (!present(x))
@@ -238,6 +255,15 @@ void rf_post_vm_insert(struct ctx *x)
 	}
 	struct msd *m = x->s->msd;
 	struct msd_status st;
+	int k = holder(x, &st);
+	if (k >= 0) {
+		static char why[200]; /* one request at a time: lives until the reply is built */
+		snprintf(why, sizeof(why), "The drive this host shares holds %.96s for system %.31s; "
+			 "eject it there first.", st.image[0] ? st.image : st.url, x->r->sys[k].id);
+		x->p.resolution = why;
+		rf_fail(x, 409, M_IN_USE, NULL, NULL, NULL);
+		return;
+	}
 	m->ops->status(m, &st);
 	if (unavailable(x, &st))
 		return;

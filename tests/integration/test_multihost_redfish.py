@@ -312,7 +312,12 @@ def test_switch_hosts_power_and_kvmd_going_away(switch_pair):
     assert request(a, "GET", "/redfish/v1/Systems/b")[2]["PowerState"] == "On"
 
     k.close()  # kvmd goes away: every host answers "busy", the daemon itself is fine
-    assert wait(lambda: reset(a, "b", "ForceOff") == 503), a.log()
+
+    def offline(sid):
+        st, _, d, _ = request(a, "GET", "/redfish/v1/Systems/" + sid)
+        return st == 200 and d["Status"]["State"] != "Enabled"
+    assert wait(lambda: offline("0") and offline("b")), a.log()
+    assert reset(a, "b", "ForceOff") == 503
     assert reset(a, "0", "ForceOff") == 503
     r = b.ipmitool("power", "off", check=False)
     assert r.returncode != 0, r.stdout + r.stderr
@@ -354,7 +359,7 @@ def test_switch_hosts_share_kvmds_drive(switch_pair, www):
     assert st == 409, d
     ext = d["error"]["@Message.ExtendedInfo"]
     assert ext[0]["MessageId"].endswith("ResourceInUse"), ext
-    assert "bmcd-port0/test.iso" in ext[0]["Resolution"], ext
+    assert "holds test.iso for system 0" in ext[0]["Resolution"], ext
     assert k.sw_active == 0
     with k.lock:
         assert k.msd_drive["image"] == "bmcd-port0/test.iso" and k.msd_drive["connected"]

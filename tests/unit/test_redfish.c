@@ -1983,6 +1983,32 @@ static void test_systems_allowed(void)
 	setup();
 }
 
+/* Two systems whose drives are one (kvmd's, through a Switch): while one holds media or
+ * downloads, the other's insert is refused at once, naming the holder. */
+static void test_shared_drive(void)
+{
+	setup_two(NULL);
+	struct msd_sim_cfg mc = { .rate_kib_s = 1024, .size = 1 << 20 };
+	struct msd *d2 = msd_sim_new(&mc, now);
+	two[0].shared_drive = two[1].shared_drive = 1;
+	two[1].msd = d2;
+	cfg.systems = two;
+	cfg.nsystems = 2;
+	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
+	cfg.systems = NULL;
+	cfg.nsystems = 0;
+	const char *ins0 = "/redfish/v1/Systems/0/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia";
+	const char *insb = "/redfish/v1/Systems/b/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia";
+	const char *ej0 = "/redfish/v1/Systems/0/VirtualMedia/Cd/Actions/VirtualMedia.EjectMedia";
+	CHECK_EQ(send_req("POST", ins0, OPER, "{\"Image\":\"http://x/a.iso\"}"), 202);
+	CHECK_EQ(send_req("POST", insb, OPER, "{\"Image\":\"http://x/b.iso\"}"), 409);
+	CHECK(strstr(bodyz, "ResourceInUse") && strstr(bodyz, "a.iso for system 0"));
+	CHECK_EQ(send_req("POST", ej0, OPER, "{}"), 204);
+	CHECK_EQ(send_req("POST", insb, OPER, "{\"Image\":\"http://x/b.iso\"}"), 202);
+	setup();
+	d2->ops->destroy(d2);
+}
+
 /* Without a virtual-media backend (gpiod) nothing links to VirtualMedia and it is 404. */
 static void test_no_media(void)
 {
@@ -2242,6 +2268,7 @@ int main(void)
 	test_no_media();
 	test_systems();
 	test_systems_allowed();
+	test_shared_drive();
 	test_head_errors();
 	test_root();
 	test_auth();

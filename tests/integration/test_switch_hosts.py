@@ -299,8 +299,8 @@ def test_with_the_files_hosts(setup):
     log = s.b.log()
     assert re.search(r"bmcd\.conf:%d: \[host\.port3\]: more than hosts\.max = 4 further hosts"
                      % at, log), log
-    assert re.search(r"bmcd\.conf:%d: host\.port2\.ipmi_port %d is also host\.lab's" % (
-        at, s.base + 2), log), log
+    assert re.search(r"bmcd\.conf:%d: host\.port2: IPMI on \[127\.0\.0\.1\]:%d is also "
+                     r"host\.lab's" % (at, s.base + 2), log), log
     assert "the Switch's 4 port(s) do not fit the configuration; not starting" in log
 
 
@@ -320,3 +320,42 @@ def test_needs_kvmd(tmp_path):
                     "switch_ipmi_base = 7000\n")
     r = subprocess.run([BMCD, "-c", str(conf), "--check-config"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr  # kvmd is asked at start-up, not by --check-config
+
+
+def test_switch_hosts_on_redfish(setup):
+    """The discovered hosts are Redfish systems with kvmd's ids (SwitchPort<i>), each with
+    its own reset and its share of kvmd's drive."""
+    import base64
+    import json
+    import urllib.request
+    from conftest import free_tcp_port
+    http = free_tcp_port()
+    s = setup(extra="http_port = %d\n" % http)
+    k = s.kvmd = FakeKvmd(s.sock, switch=1)
+    s.start()
+
+    def rf(method, path, body=None):
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (http, path), method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        req.add_header("Authorization", "Basic " + base64.b64encode(b"admin:admin").decode())
+        if body is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                data = r.read()
+                return r.status, json.loads(data) if data else None
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    st, d = rf("GET", "/redfish/v1/Systems")
+    assert st == 200, d
+    assert [m["@odata.id"] for m in d["Members"]] == ["/redfish/v1/Systems/0"] + [
+        "/redfish/v1/Systems/SwitchPort%d" % i for i in range(4)], d
+    st, d = rf("GET", "/redfish/v1/Systems/SwitchPort2")
+    assert st == 200 and d["SerialConsole"]["IPMI"]["Port"] == s.base + 2, d
+    assert d["VirtualMedia"]["@odata.id"] == "/redfish/v1/Systems/SwitchPort2/VirtualMedia"
+    st, d = rf("POST", "/redfish/v1/Systems/SwitchPort2/Actions/ComputerSystem.Reset",
+               {"ResetType": "On"})
+    assert st == 204, d
+    assert wait(lambda: (2, "power") in k.sw_clicks), k.sw_clicks
+    assert k.sw_clicks == [(2, "power")] and k.clicks == []

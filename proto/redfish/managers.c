@@ -32,7 +32,7 @@ void rf_get_manager(struct ctx *x)
 	jw_link(w, "NetworkProtocol", MGR "/NetworkProtocol");
 	jw_link(w, "EthernetInterfaces", MGR "/EthernetInterfaces");
 	jw_link(w, "LogServices", MGR "/LogServices");
-	if (r->cfg.msd)
+	if (r->cfg.msd && rf_system_visible(x, 0)) /* the default system's drive */
 		jw_link(w, "VirtualMedia", MGR "/VirtualMedia");
 	jw_kobj(w, "Links");
 	uint16_t map[RF_SYSTEMS_MAX];

@@ -410,6 +410,10 @@ static void dispatch(struct ctx *x)
 		}
 		x->s = &r->sys[k];
 		x->si = k;
+	} else if (x->rid >= R_VMS && x->rid <= R_VM_EJECT && !rf_system_visible(x, 0)) {
+		/* the Manager's virtual CD is the default system's drive */
+		rf_fail(x, 404, M_NOT_FOUND, "VirtualMedia", "Cd", NULL);
+		return;
 	}
 	if (x->priv < need) {
 		rf_fail(x, 403, M_PRIVILEGE, NULL, NULL, NULL);

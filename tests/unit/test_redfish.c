@@ -1970,6 +1970,8 @@ static void test_systems_allowed(void)
 	CHECK_EQ(send_req("POST", "/redfish/v1/Systems/b/Actions/ComputerSystem.Reset", USER,
 			  "{\"ResetType\":\"On\"}"), 404);
 	CHECK_EQ(GET("/redfish/v1/Systems/0", USER), 200);
+	/* the Manager's virtual CD is system 0's: this user may use it */
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc/VirtualMedia/Cd", USER), 200);
 	/* the event stream names every system: not for this user */
 	CHECK_EQ(GET("/redfish/v1/EventService/SSE", USER), 403);
 	CHECK(strstr(bodyz, "InsufficientPrivilege") != NULL);
@@ -1980,6 +1982,22 @@ static void test_systems_allowed(void)
 			  "{\"ResetType\":\"On\"}"), 204);
 	CHECK_EQ(host2.requests[HOST_ON], 1);
 	CHECK_EQ(GET("/redfish/v1/EventService/SSE", OPER), 200);
+	/* an allow-list on the default system hides the Manager's virtual CD too */
+	two[0].allowed = not_user;
+	two[1].allowed = NULL;
+	cfg.systems = two;
+	cfg.nsystems = 2;
+	redfish_init(&rf, &cfg, sess, &users, &host, "seed", 4);
+	cfg.systems = NULL;
+	cfg.nsystems = 0;
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc", USER), 200);
+	CHECK(jpath("VirtualMedia") < 0);
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc/VirtualMedia/Cd", USER), 404);
+	CHECK_EQ(send_req("POST", "/redfish/v1/Managers/bmc/VirtualMedia/Cd/Actions/"
+			  "VirtualMedia.EjectMedia", USER, "{}"), 404);
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc/VirtualMedia/Cd", OPER), 200);
+	CHECK_EQ(GET("/redfish/v1/Managers/bmc", OPER), 200);
+	CHECK(jpath("VirtualMedia") >= 0);
 	setup();
 }
 
